@@ -1,0 +1,91 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { freePort } from './ports.js';
+import { startProcess, waitFor, type ManagedProcess } from './processes.js';
+
+export interface ApiServer {
+  readonly url: string;
+  readonly process: ManagedProcess;
+  /** Kubeconfig of an admin identity (group system:masters). */
+  readonly kubeconfigPath: string;
+  readonly adminToken: string;
+  /** PEM bundle that verifies the API server's self-signed serving certificate. */
+  readonly caData: string;
+}
+
+/**
+ * Starts kube-apiserver with secure serving (self-signed certificate), static
+ * token authentication, RBAC authorization and freshly generated
+ * service-account keys.
+ */
+export async function startApiServer(binary: string, etcdUrl: string, dir: string): Promise<ApiServer> {
+  const port = await freePort();
+  const certDir = join(dir, 'apiserver-certs');
+  mkdirSync(certDir, { recursive: true });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  const adminToken = randomBytes(24).toString('hex');
+  writeFileSync(join(dir, 'tokens.csv'), `${adminToken},flowshift-test-admin,1,"system:masters"\n`);
+
+  const proc = startProcess(
+    'kube-apiserver',
+    binary,
+    [
+      `--etcd-servers=${etcdUrl}`,
+      `--etcd-prefix=/flowshift-${randomBytes(4).toString('hex')}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${certDir}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      `--service-account-key-file=${join(dir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--allow-privileged=true',
+      // The "kubernetes" Service cannot have a loopback endpoint; nothing here needs it.
+      '--endpoint-reconciler-type=none',
+      '--v=1',
+    ],
+    { logFile: join(dir, 'kube-apiserver.log') },
+  );
+  const url = `https://127.0.0.1:${port}`;
+  let caData = '';
+  await waitFor(
+    'kube-apiserver /readyz',
+    async () => {
+      caData = readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
+      const dispatcher = new Agent({ connect: { ca: caData } });
+      try {
+        const res = await fetch(`${url}/readyz`, {
+          headers: { authorization: `Bearer ${adminToken}` },
+          // undici's fetch accepts a dispatcher; Node's global typings omit it.
+          ...({ dispatcher } as object),
+        });
+        return res.ok;
+      } finally {
+        await dispatcher.close();
+      }
+    },
+    { timeoutMs: 90_000, process: proc, intervalMs: 250 },
+  );
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfigPath, kubeconfigYaml(url, caData, adminToken));
+  return { url, process: proc, kubeconfigPath, adminToken, caData };
+}
+
+function kubeconfigYaml(server: string, caPem: string, token: string): string {
+  const ca = Buffer.from(caPem).toString('base64');
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'flowshift-test', cluster: { server, 'certificate-authority-data': ca } }],
+    users: [{ name: 'admin', user: { token } }],
+    contexts: [{ name: 'flowshift-test', context: { cluster: 'flowshift-test', user: 'admin' } }],
+    'current-context': 'flowshift-test',
+  }, null, 2);
+}

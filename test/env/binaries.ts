@@ -1,0 +1,92 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Pinned versions of the control-plane binaries the tests run. */
+export const KUBERNETES_VERSION = 'v1.34.4';
+/** Built only when Debian's etcd is missing or too old for the API server. */
+export const ETCD_VERSION = 'v3.6.4';
+/**
+ * Oldest etcd used from PATH. Kubernetes documents 3.5+ for v1.34, but
+ * Debian 12's 3.4.23 serves the pinned API server for everything the tests do
+ * (checked: readiness, CRDs, watches, status patches).
+ */
+const MIN_ETCD = [3, 4] as const;
+
+const BUILD_SCRIPT = fileURLToPath(new URL('./build-kube-binaries.sh', import.meta.url));
+
+export interface KubeBinaries {
+  readonly kubeApiserver: string;
+  readonly etcd: string;
+}
+
+/** Where built binaries live: outside the repo, so a fresh clone reuses them. */
+export function cacheRoot(): string {
+  const base = process.env['FLOWSHIFT_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'flowshift');
+  return join(base, 'envtest');
+}
+
+export async function resolveKubeBinaries(): Promise<KubeBinaries> {
+  const assets = process.env['KUBEBUILDER_ASSETS'];
+  if (assets) {
+    const found = { kubeApiserver: join(assets, 'kube-apiserver'), etcd: join(assets, 'etcd') };
+    for (const file of Object.values(found)) {
+      if (!existsSync(file)) throw new Error(`KUBEBUILDER_ASSETS=${assets} has no ${file}: point it at a folder holding kube-apiserver and etcd`);
+    }
+    return found;
+  }
+  const dir = join(cacheRoot(), `k8s-${KUBERNETES_VERSION}`);
+  const kubeApiserver = join(dir, 'kube-apiserver');
+  const systemEtcd = findSystemEtcd();
+  const etcd = systemEtcd ?? join(dir, `etcd-${ETCD_VERSION}`, 'etcd');
+  if (existsSync(kubeApiserver) && existsSync(etcd)) return { kubeApiserver, etcd };
+
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(
+      `kube-apiserver ${KUBERNETES_VERSION} is not in ${dir} and Go is not on PATH. Either install Go (the test ` +
+        'environment then builds kube-apiserver and etcd once into that cache), or set KUBEBUILDER_ASSETS to a ' +
+        'folder holding kube-apiserver and etcd binaries.',
+    );
+  }
+  if (!existsSync(kubeApiserver)) await runBuild([dir, KUBERNETES_VERSION]);
+  if (!existsSync(etcd)) await runBuild([join(dir, `etcd-${ETCD_VERSION}`), '', ETCD_VERSION]);
+  return { kubeApiserver, etcd };
+}
+
+/** Debian's etcd-server, when it is new enough for the pinned API server. */
+function findSystemEtcd(): string | undefined {
+  const out = spawnSync('etcd', ['--version'], { encoding: 'utf8' });
+  if (out.status !== 0) return undefined;
+  const match = /etcd Version: (\d+)\.(\d+)/.exec(out.stdout);
+  if (!match) return undefined;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  const newEnough = major > MIN_ETCD[0] || (major === MIN_ETCD[0] && minor >= MIN_ETCD[1]);
+  if (!newEnough) {
+    process.stderr.write(`[envtest] system etcd ${major}.${minor} is older than ${MIN_ETCD.join('.')}; using a built etcd ${ETCD_VERSION}\n`);
+    return undefined;
+  }
+  return 'etcd';
+}
+
+async function runBuild(args: readonly string[]): Promise<void> {
+  const lock = join(cacheRoot(), '.build-lock');
+  mkdirSync(cacheRoot(), { recursive: true });
+  process.stderr.write(`[envtest] building control-plane binaries into ${args[0] ?? ''} (once per version)\n`);
+  try {
+    mkdirSync(lock);
+  } catch {
+    throw new Error(`another build holds ${lock}; wait for it, or remove the folder if no build is running`);
+  }
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn('bash', [BUILD_SCRIPT, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`building control-plane binaries failed (exit ${String(code)}); see the output above`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}

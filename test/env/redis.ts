@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from './ports.js';
+import { startProcess, waitFor, type ManagedProcess } from './processes.js';
+
+export interface RedisServer {
+  readonly url: string;
+  readonly process: ManagedProcess;
+}
+
+export async function startRedis(dir: string): Promise<RedisServer> {
+  const port = await freePort();
+  const proc = startProcess(
+    'redis-server',
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { logFile: join(dir, 'redis.log') },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(
+    'redis PING',
+    async () => {
+      const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await client.connect();
+        await client.ping();
+        return true;
+      } finally {
+        client.disconnect();
+      }
+    },
+    { timeoutMs: 20_000, process: proc },
+  );
+  return { url, process: proc };
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
+    globalSetup: ['test/env/global-setup.ts'],
+    pool: 'forks',
+    // The environment (API server, etcd, Redis, Prometheus) is shared by all
+    // files; two workers match this project's 2-core machines.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 60_000,
+  },
+});
