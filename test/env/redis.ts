@@ -21,6 +21,8 @@ export async function startRedis(dir: string): Promise<RedisServer> {
     'redis PING',
     async () => {
       const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      // Refused connections before redis listens are expected; connect() rejects with them.
+      client.on('error', () => undefined);
       try {
         await client.connect();
         await client.ping();

@@ -1,0 +1,114 @@
+import {
+  convergeActions,
+  event,
+  driftEvents,
+  nextStatus,
+  routesOf,
+  shortRevision,
+  type Action,
+  type Decision,
+  type TickInput,
+} from './decision.js';
+import { decideFinalising, decidePromoting, decideRelease, startRelease } from './decide-release.js';
+
+export { needsAnalysis } from './decide-release.js';
+
+/**
+ * The state machine of a Rollout: pure, no I/O. Given the spec, the last
+ * status and what this tick observed, it returns the next status and the
+ * actions that make the world match it.
+ */
+export function decide(input: TickInput): Decision {
+  if (input.deleting) return decideDeletion(input);
+  if (input.spec.suspend) {
+    return { status: nextStatus(input, {}, 'suspended: spec.suspend is true, no changes are made'), actions: [], events: [] };
+  }
+  const withSpecChange = (d: Decision): Decision => ensureObjectsOnSpecChange(input, d);
+  const phase = input.status.phase;
+  switch (phase) {
+    case undefined:
+    case 'Initializing':
+      return decideInitializing(input);
+    case 'Initialized':
+    case 'Succeeded':
+    case 'Failed':
+      return withSpecChange(decideIdle(input));
+    case 'Waiting':
+    case 'Progressing':
+    case 'WaitingPromotion':
+      return withSpecChange(decideRelease(input));
+    case 'Promoting':
+      return withSpecChange(decidePromoting(input));
+    case 'Finalising':
+      return withSpecChange(decideFinalising(input));
+    case 'Terminating':
+    case 'Terminated':
+      // The deletion was cancelled (the finalizer is gone or never set): start over.
+      return decideInitializing(input);
+    default:
+      return unknownPhase(phase);
+  }
+}
+
+function unknownPhase(phase: never): never {
+  throw new Error(`unknown phase ${String(phase)}`);
+}
+
+/** Creates the primary, services, DestinationRules and VirtualService; waits for the primary. */
+function decideInitializing(input: TickInput): Decision {
+  const { observed, spec } = input;
+  const primaryName = `${spec.targetRef.name}-primary`;
+  const ensure: Action = { type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } };
+  const primary = observed.primary;
+  if (!primary || !primary.ready || primary.revision !== observed.revision) {
+    const why = primary ? primary.message || 'its template is being updated' : 'it is being created';
+    const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, `waiting for ${primaryName} to be ready: ${why}`);
+    return { status, actions: [ensure], events: input.status.phase === 'Initializing' ? [] : [event('Initializing', `creating ${primaryName} and routes`)] };
+  }
+  const message = `initialized: ${primaryName} serves 100% of traffic, ${spec.targetRef.name} scaled to zero`;
+  const status = nextStatus(
+    input,
+    { phase: 'Initialized', canaryWeight: 0, mirrorWeight: 0, failedChecks: 0, iterations: 0, lastAppliedSpec: observed.revision, lastPromotedSpec: observed.revision },
+    message,
+  );
+  return { status, actions: [ensure, ...convergeActions(input, status, 'zero')], events: [event('Initialized', message)] };
+}
+
+/** Initialized, Succeeded or Failed: waits for a new revision, keeps routes at the primary. */
+function decideIdle(input: TickInput): Decision {
+  const { observed, status: prev } = input;
+  if (observed.revision !== prev.lastAppliedSpec) {
+    if (observed.revision === prev.lastPromotedSpec) {
+      const message = `revision ${shortRevision(observed.revision)} is the promoted one: nothing to release`;
+      const status = nextStatus(input, { lastAppliedSpec: observed.revision }, message);
+      return { status, actions: convergeActions(input, status, 'zero'), events: [event('RevisionReverted', message)] };
+    }
+    return startRelease(input, `new revision ${shortRevision(observed.revision)} detected: starting the release`, 'NewRevision');
+  }
+  const status = nextStatus(input, { canaryWeight: 0, mirrorWeight: 0 }, prev.message ?? '');
+  return { status, actions: convergeActions(input, status, 'zero'), events: driftEvents(input) };
+}
+
+/** revertOnDeletion: hand traffic back to the user's Deployment, then let the Rollout go. */
+function decideDeletion(input: TickInput): Decision {
+  const { observed, spec } = input;
+  const target = spec.targetRef.name;
+  if (!spec.revertOnDeletion) {
+    return { status: input.status, actions: [{ type: 'removeFinalizer' }], events: [] };
+  }
+  if (observed.canary.replicas === 0 || !observed.canary.ready) {
+    const status = nextStatus(input, { phase: 'Terminating' }, `waiting for ${target} to be ready before handing traffic back to it`);
+    const actions: Action[] = observed.canary.replicas === 0 ? [{ type: 'scaleCanary', to: 'up' }] : [];
+    return { status, actions, events: input.status.phase === 'Terminating' ? [] : [event('Terminating', status.message ?? '')] };
+  }
+  const message = `reverted: service ${spec.service.name ?? target} selects ${target} again and the routes are released`;
+  const status = nextStatus(input, { phase: 'Terminated', canaryWeight: 0, mirrorWeight: 0 }, message);
+  return { status, actions: [{ type: 'revert' }, { type: 'removeFinalizer' }], events: [event('Terminated', message)] };
+}
+
+/** A spec change (hosts, match, timeout, …) is carried to the generated objects. */
+function ensureObjectsOnSpecChange(input: TickInput, decision: Decision): Decision {
+  if (input.status.observedGeneration === input.generation) return decision;
+  const ensure: Action = { type: 'ensureObjects', routes: routesOf(decision.status) };
+  return { ...decision, actions: [ensure, ...decision.actions.filter((a) => a.type !== 'setRoutes')] };
+}

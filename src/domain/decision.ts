@@ -1,0 +1,182 @@
+import type { AnalysisVerdict } from '../analysis/analyzer.js';
+import type { Condition, Phase, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
+
+/** VirtualService weights: primary + canary = 100; mirror is the canary's shadow share. */
+export interface Routes {
+  readonly primary: number;
+  readonly canary: number;
+  readonly mirror: number;
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** Why not ready, in words ("1 of 3 replicas available"); empty when ready. */
+  readonly message: string;
+}
+
+export interface CanaryObservation extends Readiness {
+  /** spec.replicas of the target Deployment (0 when scaled down). */
+  readonly replicas: number;
+}
+
+export interface PrimaryObservation extends Readiness {
+  /** The revision the primary's template was copied from (its annotation). */
+  readonly revision: string | undefined;
+}
+
+/** What one tick saw of the world, gathered before deciding. */
+export interface Observations {
+  readonly now: Date;
+  /** Hash of the target's pod template and the configs it references. */
+  readonly revision: string;
+  readonly canary: CanaryObservation;
+  /** Undefined while the primary Deployment does not exist. */
+  readonly primary: PrimaryObservation | undefined;
+  /** Undefined while the VirtualService does not exist. */
+  readonly routes: Routes | undefined;
+}
+
+export interface TickInput {
+  readonly spec: RolloutSpec;
+  readonly status: RolloutStatus;
+  readonly generation: number;
+  readonly deleting: boolean;
+  readonly observed: Observations;
+  /** Present exactly when needsAnalysis() asked for it. */
+  readonly verdict?: AnalysisVerdict;
+}
+
+/** Desired-state assertions; each is idempotent, so a retried tick is harmless. */
+export type Action =
+  | { readonly type: 'ensureObjects'; readonly routes: Routes }
+  | { readonly type: 'setRoutes'; readonly routes: Routes }
+  | { readonly type: 'scaleCanary'; readonly to: 'up' | 'zero' }
+  | { readonly type: 'promotePrimary'; readonly revision: string }
+  | { readonly type: 'revert' }
+  | { readonly type: 'removeFinalizer' };
+
+export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+export interface RolloutEvent {
+  readonly type: EventType;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface Decision {
+  /** The complete next status. */
+  readonly status: RolloutStatus;
+  readonly actions: readonly Action[];
+  readonly events: readonly RolloutEvent[];
+}
+
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+export const DEFAULT_THRESHOLD = 5;
+
+export function routesOf(status: RolloutStatus): Routes {
+  const canary = status.canaryWeight ?? 0;
+  return { primary: 100 - canary, canary, mirror: status.mirrorWeight ?? 0 };
+}
+
+export function sameRoutes(a: Routes | undefined, b: Routes): boolean {
+  return a !== undefined && a.primary === b.primary && a.canary === b.canary && a.mirror === b.mirror;
+}
+
+export function describeRoutes(r: Routes): string {
+  return `primary ${r.primary} / canary ${r.canary}${r.mirror ? `, mirror ${r.mirror}%` : ''}`;
+}
+
+export function strategyOf(spec: RolloutSpec): RolloutStatus['strategy'] {
+  if (spec.strategy.blueGreen) return 'blueGreen';
+  if (spec.strategy.abTesting) return 'abTesting';
+  return 'canary';
+}
+
+/** Seconds since the last phase or weight change. */
+export function secondsInState(input: TickInput): number {
+  const since = input.status.lastTransitionTime ? Date.parse(input.status.lastTransitionTime) : input.observed.now.getTime();
+  return (input.observed.now.getTime() - since) / 1000;
+}
+
+export function progressDeadline(spec: RolloutSpec): number {
+  return spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
+}
+
+/**
+ * The next status: `patch` over the previous one, with the bookkeeping every
+ * decision shares (message, observedGeneration, strategy, lastTransitionTime
+ * on a phase or weight change, the Promoted condition).
+ */
+export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, message: string): RolloutStatus {
+  const prev = input.status;
+  const now = input.observed.now.toISOString();
+  const next: RolloutStatus = { ...prev, ...patch, message, observedGeneration: input.generation };
+  const strategy = strategyOf(input.spec);
+  if (strategy) next.strategy = strategy;
+  const moved = next.phase !== prev.phase || next.canaryWeight !== prev.canaryWeight || next.mirrorWeight !== prev.mirrorWeight;
+  next.lastTransitionTime = moved || !prev.lastTransitionTime ? now : prev.lastTransitionTime;
+  next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation)];
+  return next;
+}
+
+function promotedCondition(phase: Phase | undefined, message: string, prev: Condition[] | undefined, now: string, generation: number): Condition {
+  const [status, reason] = promotedState(phase);
+  const before = prev?.find((c) => c.type === 'Promoted');
+  const lastTransitionTime = before?.status === status ? before.lastTransitionTime : now;
+  return { type: 'Promoted', status, reason, message, lastTransitionTime, observedGeneration: generation };
+}
+
+function promotedState(phase: Phase | undefined): [Condition['status'], string] {
+  switch (phase) {
+    case 'Initialized':
+    case 'Succeeded':
+      return ['True', phase];
+    case 'Failed':
+      return ['False', 'Failed'];
+    case undefined:
+      return ['Unknown', 'Initializing'];
+    case 'Initializing':
+    case 'Waiting':
+    case 'Progressing':
+    case 'WaitingPromotion':
+    case 'Promoting':
+    case 'Finalising':
+    case 'Terminating':
+    case 'Terminated':
+      return ['Unknown', phase];
+  }
+}
+
+/** The actions that bring observed routes and canary scale in line with `status`. */
+export function convergeActions(input: TickInput, status: RolloutStatus, canary: 'up' | 'zero'): Action[] {
+  const actions: Action[] = [];
+  const routes = routesOf(status);
+  if (input.observed.routes && !sameRoutes(input.observed.routes, routes)) actions.push({ type: 'setRoutes', routes });
+  const scaled = input.observed.canary.replicas > 0;
+  if (canary === 'up' && !scaled) actions.push({ type: 'scaleCanary', to: 'up' });
+  if (canary === 'zero' && scaled) actions.push({ type: 'scaleCanary', to: 'zero' });
+  return actions;
+}
+
+/** A Warning when someone changed the routes by hand since the last tick. */
+export function driftEvents(input: TickInput): RolloutEvent[] {
+  const observed = input.observed.routes;
+  const intended = routesOf(input.status);
+  if (!observed || sameRoutes(observed, intended) || input.status.phase === undefined || input.status.phase === 'Initializing') return [];
+  return [
+    {
+      type: EventType.Warning,
+      reason: 'RouteDrift',
+      message: `VirtualService routes were changed outside flowshift (${describeRoutes(observed)}); restoring ${describeRoutes(intended)}`,
+    },
+  ];
+}
+
+export function shortRevision(revision: string | undefined): string {
+  return (revision ?? '').slice(0, 10);
+}
+
+export function event(reason: string, message: string, type: EventType = EventType.Normal): RolloutEvent {
+  return { type, reason, message };
+}
