@@ -1,0 +1,60 @@
+// The closed value sets of the API. The generator copies each into
+// types.gen.ts as an `as const` object plus a union type of its values.
+
+export const Phase = {
+  Initializing: 'Initializing',
+  Initialized: 'Initialized',
+  Waiting: 'Waiting',
+  Progressing: 'Progressing',
+  WaitingPromotion: 'WaitingPromotion',
+  Promoting: 'Promoting',
+  Finalising: 'Finalising',
+  Succeeded: 'Succeeded',
+  Failed: 'Failed',
+  Terminating: 'Terminating',
+  Terminated: 'Terminated',
+} as const;
+
+export const StrategyName = { Canary: 'canary', BlueGreen: 'blueGreen', AbTesting: 'abTesting' } as const;
+
+export const WebhookType = {
+  ConfirmRollout: 'confirm-rollout',
+  PreRollout: 'pre-rollout',
+  Rollout: 'rollout',
+  ConfirmTrafficIncrease: 'confirm-traffic-increase',
+  ConfirmPromotion: 'confirm-promotion',
+  PostRollout: 'post-rollout',
+  Rollback: 'rollback',
+  Event: 'event',
+} as const;
+
+export const AlertSeverity = { Info: 'info', Warn: 'warn', Error: 'error' } as const;
+
+export const MeshProvider = { Istio: 'istio', GatewayApi: 'gatewayapi' } as const;
+
+/** Metrics flowshift knows how to query without a user-written PromQL query. */
+export const BuiltinMetric = { RequestSuccessRate: 'request-success-rate', RequestDuration: 'request-duration' } as const;
+
+/** Every enum the generated types declare, in declaration order, with its doc comment. */
+export const enums: readonly { name: string; doc: string; values: Readonly<Record<string, string>> }[] = [
+  { name: 'Phase', doc: 'Where a Rollout is in its release cycle.', values: Phase },
+  { name: 'StrategyName', doc: 'The release strategies; exactly one is set in spec.strategy.', values: StrategyName },
+  { name: 'WebhookType', doc: 'When in a release a webhook is called.', values: WebhookType },
+  { name: 'AlertSeverity', doc: 'The least severe event an alert is sent for.', values: AlertSeverity },
+  { name: 'MeshProvider', doc: 'The traffic layer flowshift drives.', values: MeshProvider },
+  { name: 'BuiltinMetric', doc: 'Metrics flowshift queries without a user-written query.', values: BuiltinMetric },
+];
+
+/** Type aliases the generated types declare; the schema refers to them with `ts.ref`. */
+export const aliases: readonly { name: string; doc: string; type: string }[] = [
+  {
+    name: 'IstioObject',
+    doc: 'Istio passthrough objects (HTTPMatchRequest, HTTPRetry, TrafficPolicy, ...).',
+    type: 'Record<string, unknown>',
+  },
+];
+
+/** A CEL list literal of an enum's values, for rules that test membership. */
+export function celList(values: Readonly<Record<string, string>>): string {
+  return `[${Object.values(values).map((v) => `'${v}'`).join(', ')}]`;
+}

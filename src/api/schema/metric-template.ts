@@ -1,0 +1,36 @@
+// The MetricTemplate kind: a reusable query and the provider to run it on.
+import { enumOf, object, string, stringMap } from './builders.js';
+import { httpUrl, secretRef } from './common.js';
+import type { KindDefinition } from './kind.js';
+
+export const metricTemplate: KindDefinition = {
+  kind: 'MetricTemplate',
+  plural: 'metrictemplates',
+  singular: 'metrictemplate',
+  shortNames: ['mt'],
+  description: 'A reusable metric query, referenced from a Rollout metric with templateRef.',
+  spec: object(
+    'The provider and query of the template.',
+    {
+      provider: object(
+        'Where the query runs.',
+        {
+          type: enumOf({ Prometheus: 'prometheus' }, 'Metrics backend. Only prometheus is supported.'),
+          address: httpUrl('Base URL of the Prometheus API, e.g. http://prometheus.istio-system:9090. Default: the controller\'s --prometheus-url.'),
+          headers: stringMap('HTTP headers sent with every query, e.g. a tenant id.', 16),
+          secretRef: secretRef('Secret with the credentials: keys username and password (basic auth), or token (bearer).'),
+        },
+        { required: ['type'] },
+      ),
+      query: string(
+        'PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }} and {{ variables.<key> }} (from the metric\'s templateVariables).',
+        { minLength: 1, maxLength: 8192 },
+      ),
+    },
+    { required: ['provider', 'query'], tsName: 'MetricTemplateSpec' },
+  ),
+  printerColumns: [
+    { name: 'Provider', type: 'string', jsonPath: '.spec.provider.type', description: 'Metrics backend.' },
+    { name: 'Address', type: 'string', jsonPath: '.spec.provider.address', description: 'Backend URL.' },
+  ],
+};

@@ -1,0 +1,138 @@
+// spec.analysis: the checks run before every step, the gates and the alerts.
+import {
+  DNS_LABEL_PATTERN,
+  duration,
+  durationAtLeast,
+  enumOf,
+  intOrString,
+  integer,
+  namedList,
+  object,
+  rule,
+  string,
+  stringMap,
+  type Schema,
+} from './builders.js';
+import { httpUrl, objectRef, secretRef, thresholdRange } from './common.js';
+import { AlertSeverity, BuiltinMetric, WebhookType, celList } from './enums.js';
+
+const BUILTINS = celList(BuiltinMetric);
+
+/** A relative bound: "20%" of the primary's value, or an absolute amount (5, or "0.5" for decimals). */
+function bound(description: string): Schema {
+  return intOrString(description, { pattern: '^[0-9]+(\\.[0-9]+)?%?$', maxLength: 32 });
+}
+
+const compare: Schema = object(
+  'Compare the canary with the primary over the same interval instead of (or as well as) a fixed range. Fails when the canary is worse than the baseline by more than a bound.',
+  {
+    baseline: enumOf({ Primary: 'primary' }, 'What the canary is compared with. Only primary is supported.'),
+    maxIncrease: bound(
+      'Largest allowed rise of the canary over the baseline: "20%" of the baseline\'s value, or an absolute amount (an integer, or a decimal as a quoted string like "0.5").',
+    ),
+    maxDecrease: bound(
+      'Largest allowed drop of the canary below the baseline: "20%" of the baseline\'s value, or an absolute amount (an integer, or a decimal as a quoted string like "0.5").',
+    ),
+  },
+  {
+    required: ['baseline'],
+    tsName: 'MetricComparison',
+    rules: [rule('has(self.maxIncrease) || has(self.maxDecrease)', 'compare needs maxIncrease, maxDecrease or both')],
+  },
+);
+
+export const metric: Schema = object(
+  `A check run at every analysis tick. Either a built-in metric (${Object.values(BuiltinMetric).join(', ')}), a PromQL query, or a MetricTemplate reference.`,
+  {
+    name: string(
+      'Metric name. request-success-rate (% of non-5xx responses) and request-duration (p99 latency in ms) are built in; any other name needs query or templateRef.',
+      { pattern: DNS_LABEL_PATTERN, minLength: 1, maxLength: 63 },
+    ),
+    interval: duration('Range of the query, the {{ interval }} placeholder. Default: analysis.interval.'),
+    query: string(
+      'PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }}.',
+      { minLength: 1, maxLength: 8192 },
+    ),
+    templateRef: objectRef('MetricTemplate that supplies the provider and the query.', 'MetricTemplate'),
+    templateVariables: stringMap('Values for the template\'s {{ variables.<key> }} placeholders.', 32),
+    thresholdRange: thresholdRange('Range the metric value must stay in for the check to pass.'),
+    compare,
+  },
+  {
+    required: ['name'],
+    tsName: 'MetricSpec',
+    rules: [
+      rule(
+        `!(self.name in ${BUILTINS}) || (!has(self.query) && !has(self.templateRef))`,
+        'a built-in metric (request-success-rate, request-duration) takes no query or templateRef; give a custom metric another name',
+      ),
+      rule(
+        `self.name in ${BUILTINS} || has(self.query) || has(self.templateRef)`,
+        'a custom metric needs query or templateRef (built-in names: request-success-rate, request-duration)',
+      ),
+      rule('!has(self.query) || !has(self.templateRef)', 'set query or templateRef, not both', {
+        fieldPath: '.templateRef',
+        reason: 'FieldValueForbidden',
+      }),
+      rule('has(self.thresholdRange) || has(self.compare)', 'a metric needs thresholdRange, compare, or both', {
+        reason: 'FieldValueRequired',
+      }),
+      rule('!has(self.templateVariables) || has(self.templateRef)', 'templateVariables only apply with templateRef', {
+        fieldPath: '.templateVariables',
+        reason: 'FieldValueForbidden',
+      }),
+    ],
+  },
+);
+
+export const webhook: Schema = object(
+  'An HTTP hook called at a point of the release. Gate types (confirm-*) hold the release until the hook answers 2xx; the others inform or veto.',
+  {
+    name: string('Webhook name, unique in the Rollout.', { pattern: DNS_LABEL_PATTERN, minLength: 1, maxLength: 63 }),
+    type: enumOf(WebhookType, 'When the webhook is called.', { ref: 'WebhookType', default: WebhookType.Rollout }),
+    url: httpUrl('URL the JSON payload is POSTed to.'),
+    timeout: duration('How long to wait for an answer.', { default: '10s' }),
+    retries: integer('Retries after a failed call before the check counts as failed.', { minimum: 0, maximum: 10, default: 0 }),
+    metadata: stringMap('Extra key/values sent in the payload.', 32),
+    secretRef: secretRef('Secret holding the key that signs the body with HMAC-SHA256, so the receiver can tell the call came from flowshift.'),
+  },
+  { required: ['name', 'url'], tsName: 'WebhookSpec' },
+);
+
+export const alert: Schema = object(
+  'Where release events are posted.',
+  {
+    name: string('Alert name, unique in the Rollout.', { pattern: DNS_LABEL_PATTERN, minLength: 1, maxLength: 63 }),
+    severity: enumOf(AlertSeverity, 'Least severe event posted: info (every step), warn (gates, failed checks) or error (rollbacks only).', {
+      ref: 'AlertSeverity',
+      default: AlertSeverity.Info,
+    }),
+    providerRef: objectRef('AlertProvider that delivers the message.', 'AlertProvider'),
+  },
+  { required: ['name', 'providerRef'], tsName: 'AlertSpec' },
+);
+
+export const analysis: Schema = object(
+  'The checks run at every tick. A release is rolled back after threshold failed checks.',
+  {
+    interval: duration('Tick period: how often checks run and weights move. Minimum 1s.', {
+      default: '1m',
+      'x-kubernetes-validations': [durationAtLeast('1s', 'interval must be at least 1s')],
+    }),
+    threshold: integer('Failed checks that trigger a rollback.', { minimum: 1, maximum: 1000, default: 5 }),
+    primaryReadyThreshold: integer('Percent of primary pods that must be available for the primary to count as ready.', {
+      minimum: 1,
+      maximum: 100,
+      default: 100,
+    }),
+    canaryReadyThreshold: integer('Percent of canary pods that must be available for the canary to count as ready.', {
+      minimum: 1,
+      maximum: 100,
+      default: 100,
+    }),
+    metrics: namedList('Metric checks; every one must pass for a tick to count as passed.', metric, 20),
+    webhooks: namedList('Webhooks called at the points of the release their type names.', webhook, 20),
+    alerts: namedList('Alert destinations for release events.', alert, 10),
+  },
+  { tsName: 'AnalysisSpec', default: {} },
+);

@@ -1,0 +1,73 @@
+// spec.targetRef and spec.service: what flowshift releases and how the
+// generated Services and VirtualService expose it.
+import {
+  DNS_1035_PATTERN,
+  DNS_LABEL_PATTERN,
+  array,
+  duration,
+  enumOf,
+  intOrString,
+  integer,
+  object,
+  passthrough,
+  string,
+  type Schema,
+} from './builders.js';
+import { objectName } from './common.js';
+
+export const targetRef: Schema = object(
+  'The Deployment flowshift releases, in the Rollout\'s namespace. flowshift clones it into "<name>-primary" and scales it to zero between releases.',
+  {
+    // The TypeScript type stays string: more target kinds (DaemonSet) are planned.
+    apiVersion: enumOf({ AppsV1: 'apps/v1' }, 'API version of the target. Only apps/v1 is supported.', { ref: 'string' }),
+    kind: enumOf({ Deployment: 'Deployment' }, 'Kind of the target. Only Deployment is supported.', { ref: 'string' }),
+    name: objectName('Name of the target Deployment.'),
+  },
+  { required: ['apiVersion', 'kind', 'name'], tsName: 'TargetRef' },
+);
+
+// 55 = 63 (a Service name's limit) minus the "-primary" suffix flowshift appends.
+const SERVICE_NAME_MAX = 55;
+
+export const service: Schema = object(
+  'How the released workload is exposed. flowshift generates the Services "<name>", "<name>-primary" and "<name>-canary", one DestinationRule per version and the VirtualService "<name>".',
+  {
+    name: string(
+      `Apex Service and VirtualService name clients use. Default: targetRef.name. At most ${SERVICE_NAME_MAX} characters so that "<name>-primary" stays a valid Service name.`,
+      { pattern: DNS_1035_PATTERN, minLength: 1, maxLength: SERVICE_NAME_MAX },
+    ),
+    port: integer('Port the generated Services listen on.', { format: 'int32', minimum: 1, maximum: 65535 }),
+    targetPort: intOrString('Container port number or name the Services forward to. Default: port.', {
+      maxLength: 15,
+    }),
+    portName: string('Name of the Service port; Istio reads the protocol from its prefix (http, grpc, tcp, ...).', {
+      default: 'http',
+      pattern: DNS_LABEL_PATTERN,
+      maxLength: 15,
+    }),
+    hosts: array(
+      'Extra hosts for the VirtualService, e.g. an external name served through a gateway. The apex name is always added.',
+      string('', { minLength: 1, maxLength: 253 }),
+      { maxItems: 32 },
+    ),
+    gateways: array(
+      'Istio Gateways the VirtualService binds to, as "<namespace>/<name>", or "mesh" for sidecars. Default: ["mesh"].',
+      string('', { minLength: 1, maxLength: 317 }),
+      { maxItems: 32 },
+    ),
+    match: array(
+      'Istio HTTPMatchRequest list restricting which requests the generated route handles.',
+      passthrough('An Istio HTTPMatchRequest (uri, headers, queryParams, ...).'),
+      { maxItems: 32 },
+    ),
+    retries: passthrough('Istio HTTPRetry policy for the generated route (attempts, perTryTimeout, retryOn).'),
+    timeout: duration('Timeout for requests on the generated route, e.g. 10s.'),
+    corsPolicy: passthrough('Istio CorsPolicy for the generated route.'),
+    headers: passthrough('Istio Headers manipulation (request/response set, add, remove) for the generated route.'),
+    rewrite: passthrough('Istio HTTPRewrite (uri, authority) for the generated route.'),
+    trafficPolicy: passthrough(
+      'Istio TrafficPolicy (load balancing, connection pool, outlier detection, TLS) copied to both DestinationRules.',
+    ),
+  },
+  { required: ['port'], tsName: 'ServiceSpec' },
+);

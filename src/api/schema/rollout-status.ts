@@ -1,0 +1,44 @@
+// status: the record of a release. Everything needed to resume lives here.
+import { array, boolean, enumOf, integer, number, object, string, type Schema } from './builders.js';
+import { conditions, thresholdRange } from './common.js';
+import { Phase, StrategyName } from './enums.js';
+
+const metricResult: Schema = object(
+  'The latest result of one metric: the evidence for the last decision.',
+  {
+    name: string('Metric name, as in spec.analysis.metrics.', { maxLength: 63 }),
+    value: number('Value measured for the canary. Absent when the query returned no data.'),
+    primaryValue: number('Value measured for the primary, for compare checks.'),
+    thresholdRange: thresholdRange('The range the value was checked against.'),
+    passed: boolean('Whether the check passed.'),
+    message: string('Why the check passed or failed, e.g. "request-success-rate 97.2 < 99".', { maxLength: 4096 }),
+    time: string('When the metric was measured (RFC 3339).', { format: 'date-time' }),
+  },
+  { required: ['name', 'passed', 'message', 'time'], tsName: 'MetricResult' },
+);
+
+const weight = (description: string): Schema => integer(description, { minimum: 0, maximum: 100 });
+
+export const status: Schema = object(
+  'Observed state of the release, written by the controller.',
+  {
+    phase: enumOf(Phase, 'Where the Rollout is in its release cycle.', { ref: 'Phase' }),
+    strategy: enumOf(StrategyName, 'The strategy of the current or last release.', { ref: 'StrategyName' }),
+    canaryWeight: weight('Percent of live traffic routed to the canary.'),
+    mirrorWeight: weight('Percent of live traffic mirrored to the canary (0: none).'),
+    failedChecks: integer('Failed checks in the current release; threshold of them trigger a rollback.', { minimum: 0 }),
+    iterations: integer('Analysis ticks completed in the current step or iteration count.', { minimum: 0 }),
+    lastAppliedSpec: string('Hash of the target pod template and tracked configs of the release in progress.', { maxLength: 256 }),
+    lastPromotedSpec: string('Hash of the last promoted revision.', { maxLength: 256 }),
+    lastTransitionTime: string('When the phase last changed (RFC 3339).', { format: 'date-time' }),
+    observedGeneration: integer('metadata.generation this status was computed from.', { format: 'int64', minimum: 0 }),
+    message: string('Human-readable account of the last decision.', { maxLength: 32768 }),
+    analysis: array('The latest result per metric, in spec order.', metricResult, {
+      maxItems: 20,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+    }),
+    conditions: conditions('Conditions: Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise.'),
+  },
+  { tsName: 'RolloutStatus' },
+);
