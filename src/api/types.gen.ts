@@ -344,6 +344,8 @@ export interface RolloutStatus {
   lastPromotedSpec?: string;
   /** When the phase last changed (RFC 3339). */
   lastTransitionTime?: string;
+  /** When analysis last ran (RFC 3339); the next check is due one analysis.interval later. */
+  lastAnalysisTime?: string;
   /** metadata.generation this status was computed from. */
   observedGeneration?: number;
   /** Human-readable account of the last decision. */

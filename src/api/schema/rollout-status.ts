@@ -31,6 +31,9 @@ export const status: Schema = object(
     lastAppliedSpec: string('Hash of the target pod template and tracked configs of the release in progress.', { maxLength: 256 }),
     lastPromotedSpec: string('Hash of the last promoted revision.', { maxLength: 256 }),
     lastTransitionTime: string('When the phase last changed (RFC 3339).', { format: 'date-time' }),
+    lastAnalysisTime: string('When analysis last ran (RFC 3339); the next check is due one analysis.interval later.', {
+      format: 'date-time',
+    }),
     observedGeneration: integer('metadata.generation this status was computed from.', { format: 'int64', minimum: 0 }),
     message: string('Human-readable account of the last decision.', { maxLength: 32768 }),
     analysis: array('The latest result per metric, in spec order.', metricResult, {
