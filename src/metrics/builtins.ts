@@ -1,0 +1,45 @@
+import { renderQuery, type QueryVariables, type RenderResult } from './render.js';
+
+/** Metrics every Istio mesh has, usable by name without a query. */
+export const BuiltinMetric = {
+  RequestSuccessRate: 'request-success-rate',
+  RequestDuration: 'request-duration',
+} as const;
+export type BuiltinMetric = (typeof BuiltinMetric)[keyof typeof BuiltinMetric];
+
+export interface BuiltinDefinition {
+  /** Query template, rendered like a user's. */
+  readonly query: string;
+  /** Unit for messages ("ms"), or empty. */
+  readonly unit: string;
+}
+
+const WORKLOAD = 'reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload="{{ target }}"';
+
+/**
+ * Percentage of non-5xx responses. The numerator falls back to 0 so a canary
+ * answering only 5xx (no non-5xx series exists yet) reads 0%, not "no data";
+ * with no requests at all the denominator is empty and so is the result.
+ */
+const REQUEST_SUCCESS_RATE = [
+  `(sum(rate(istio_requests_total{${WORKLOAD},response_code!~"5.."}[{{ interval }}])) or on() vector(0))`,
+  ` / sum(rate(istio_requests_total{${WORKLOAD}}[{{ interval }}])) * 100`,
+].join('');
+
+/** p99 latency in milliseconds. */
+const REQUEST_DURATION =
+  `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{${WORKLOAD}}[{{ interval }}])) by (le))`;
+
+export const BUILTIN_METRICS: Readonly<Record<BuiltinMetric, BuiltinDefinition>> = {
+  [BuiltinMetric.RequestSuccessRate]: { query: REQUEST_SUCCESS_RATE, unit: '' },
+  [BuiltinMetric.RequestDuration]: { query: REQUEST_DURATION, unit: 'ms' },
+};
+
+export function isBuiltinMetric(name: string): name is BuiltinMetric {
+  return Object.hasOwn(BUILTIN_METRICS, name);
+}
+
+/** Renders a built-in for one workload. */
+export function builtinQuery(name: BuiltinMetric, vars: QueryVariables): RenderResult {
+  return renderQuery(BUILTIN_METRICS[name].query, vars);
+}
