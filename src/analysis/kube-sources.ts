@@ -1,0 +1,63 @@
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { MetricTemplate } from '../api/types.gen.js';
+import { parseMetricTemplate } from './metric-template.js';
+import type { PrometheusAnalyzerDeps } from './prometheus-analyzer.js';
+
+export const METRIC_TEMPLATE_GROUP = 'flowshift.io';
+export const METRIC_TEMPLATE_VERSION = 'v1alpha1';
+export const METRIC_TEMPLATE_PLURAL = 'metrictemplates';
+
+export type KubeMetricSources = Pick<PrometheusAnalyzerDeps, 'readTemplate' | 'readSecret'>;
+
+/**
+ * The analyzer's readers on the API server: MetricTemplates through the
+ * custom objects API, Secrets through the core API (data base64-decoded).
+ * Not found is undefined; any other API error throws, and the analyzer turns
+ * it into a failed check.
+ */
+export function kubeMetricSources(kubeConfig: KubeConfig): KubeMetricSources {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return {
+    async readTemplate(namespace: string, name: string, signal?: AbortSignal): Promise<MetricTemplate | undefined> {
+      signal?.throwIfAborted();
+      const object: unknown = await orUndefinedWhenNotFound(
+        custom.getNamespacedCustomObject({
+          group: METRIC_TEMPLATE_GROUP,
+          version: METRIC_TEMPLATE_VERSION,
+          plural: METRIC_TEMPLATE_PLURAL,
+          namespace,
+          name,
+        }),
+        `reading MetricTemplate ${namespace}/${name}`,
+      );
+      return object === undefined ? undefined : parseMetricTemplate(object);
+    },
+    async readSecret(namespace: string, name: string, signal?: AbortSignal): Promise<Record<string, string> | undefined> {
+      signal?.throwIfAborted();
+      const secret = await orUndefinedWhenNotFound(core.readNamespacedSecret({ namespace, name }), `reading Secret ${namespace}/${name}`);
+      if (!secret) return undefined;
+      return decodeSecretData(secret.data ?? {});
+    },
+  };
+}
+
+export function decodeSecretData(data: Readonly<Record<string, string>>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [key, value] of Object.entries(data)) decoded[key] = Buffer.from(value, 'base64').toString('utf8');
+  return decoded;
+}
+
+async function orUndefinedWhenNotFound<T>(request: Promise<T>, what: string): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (err: unknown) {
+    if (statusCode(err) === 404) return undefined;
+    throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+function statusCode(err: unknown): number | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number') return err.code;
+  return undefined;
+}

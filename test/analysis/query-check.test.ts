@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { checkRolloutQueries } from '../../src/analysis/query-check.js';
+import { metricTemplate, rolloutWith } from './fixtures.js';
+
+describe('checkRolloutQueries', () => {
+  it('finds nothing wrong with built-ins, a valid inline query and a valid template', () => {
+    const rollout = rolloutWith([
+      { name: 'request-success-rate', thresholdRange: { min: 99 } },
+      { name: 'request-duration', thresholdRange: { max: 500 }, compare: { baseline: 'primary', maxIncrease: '20%' } },
+      { name: 'errors', query: 'sum(rate(errors_total{app="{{ target }}"}[{{ interval }}]))', thresholdRange: { max: 1 } },
+      { name: 'from-template', templateRef: { name: 'latency' }, templateVariables: { q: '0.9' } },
+    ]);
+    const templates = [metricTemplate('shop', 'latency', 'histogram_quantile({{ variables.q }}, sum(rate(x_bucket[1m])) by (le))')];
+    expect(checkRolloutQueries(rollout, templates)).toEqual([]);
+  });
+
+  it('reports a syntax error in an inline query with the field path and its position in the template', () => {
+    const rollout = rolloutWith([
+      { name: 'request-success-rate' },
+      { name: 'request-duration' },
+      { name: 'error-budget', query: 'sum(rate(my_errors{app="{{ target }}"}[{{ interval }}])', thresholdRange: { max: 1 } },
+    ]);
+    const problems = checkRolloutQueries(rollout);
+    const query = rollout.spec.analysis?.metrics?.[2]?.query ?? '';
+    expect(problems).toEqual([
+      {
+        path: 'spec.analysis.metrics[2].query',
+        metric: 'error-budget',
+        message: expect.stringMatching(/^1:56: invalid PromQL: unexpected end of query \(rendered: sum\(rate\(my_errors\{app="podinfo"\}\[1m\]\)\)$/) as unknown,
+        position: { offset: query.length, line: 1, column: query.length + 1 },
+      },
+    ]);
+  });
+
+  it('points into the template, not the rendered text, when the error follows a placeholder', () => {
+    const rollout = rolloutWith([{ name: 'm', query: 'up{app="{{ target }}",}} + 1' }]);
+    const [problem] = checkRolloutQueries(rollout);
+    expect(problem?.position?.offset).toBe('up{app="{{ target }}",}'.length);
+  });
+
+  it('reports an unknown variable with its name and position', () => {
+    const rollout = rolloutWith([{ name: 'm', query: 'up{\n  job="{{ variables.job }}"}', templateVariables: { app: 'x' } }]);
+    expect(checkRolloutQueries(rollout)).toEqual([
+      {
+        path: 'spec.analysis.metrics[0].query',
+        metric: 'm',
+        message: '2:8: unknown variable "variables.job" in query template: templateVariables has "app"',
+        position: { offset: 11, line: 2, column: 8 },
+      },
+    ]);
+  });
+
+  it('reports a bad template query under templateRef, naming the template', () => {
+    const rollout = rolloutWith([{ name: 'from-template', templateRef: { name: 'broken', namespace: 'monitoring' } }]);
+    const problems = checkRolloutQueries(rollout, [metricTemplate('monitoring', 'broken', 'rate(x[5m]')]);
+    expect(problems).toMatchObject([
+      { path: 'spec.analysis.metrics[0].templateRef', message: expect.stringMatching(/^MetricTemplate monitoring\/broken spec\.query 1:11: invalid PromQL/) as unknown },
+    ]);
+  });
+
+  it('skips a templateRef whose template it was not given', () => {
+    expect(checkRolloutQueries(rolloutWith([{ name: 'x', templateRef: { name: 'unknown' } }]))).toEqual([]);
+  });
+
+  it('reports a metric without a query that is not a built-in', () => {
+    expect(checkRolloutQueries(rolloutWith([{ name: 'error-rate', thresholdRange: { max: 1 } }]))).toEqual([
+      {
+        path: 'spec.analysis.metrics[0]',
+        metric: 'error-rate',
+        message: 'metric "error-rate" has no query: it is not a built-in (request-success-rate, request-duration) and sets neither query nor templateRef',
+      },
+    ]);
+  });
+
+  it('reports invalid and missing compare bounds', () => {
+    const rollout = rolloutWith([
+      { name: 'request-duration', compare: { baseline: 'primary', maxIncrease: 'lots' } },
+      { name: 'request-success-rate', compare: { baseline: 'primary' } },
+    ]);
+    expect(checkRolloutQueries(rollout)).toMatchObject([
+      { path: 'spec.analysis.metrics[0].compare', message: expect.stringContaining('compare.maxIncrease "lots" is not a number') as unknown },
+      { path: 'spec.analysis.metrics[1].compare', message: 'compare needs maxIncrease or maxDecrease (or both)' },
+    ]);
+  });
+
+  it('reports a metric name used twice', () => {
+    const rollout = rolloutWith([{ name: 'request-duration' }, { name: 'request-duration', thresholdRange: { max: 1 } }]);
+    expect(checkRolloutQueries(rollout)).toEqual([
+      { path: 'spec.analysis.metrics[1].name', metric: 'request-duration', message: 'metric name "request-duration" is used more than once' },
+    ]);
+  });
+
+  it('accepts a Rollout without analysis', () => {
+    const rollout = rolloutWith([]);
+    delete rollout.spec.analysis;
+    expect(checkRolloutQueries(rollout)).toEqual([]);
+  });
+});
