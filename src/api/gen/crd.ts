@@ -10,9 +10,18 @@ export function openApi(schema: Schema): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(schema) as [keyof Schema, unknown][]) {
     if (key === 'ts' || value === undefined || (key === 'description' && value === '')) continue;
-    out[key] = convert(key, value);
+    out[key] = key === 'description' ? describe(schema) : convert(key, value);
   }
   return out;
+}
+
+// kubectl explain prints descriptions but not defaults, so scalar defaults
+// are spelt out in the description too.
+function describe(schema: Schema): string {
+  const value = schema.default;
+  const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+  if (!scalar || schema.description.includes('Default:')) return schema.description;
+  return `${schema.description} Default: ${String(value)}.`;
 }
 
 function convert(key: keyof Schema, value: unknown): JsonValue {
