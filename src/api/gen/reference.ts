@@ -33,9 +33,9 @@ function typeName(schema: Schema): string {
 function constraints(schema: Schema): string[] {
   const out: string[] = [];
   if (schema.enum) out.push(`One of: ${schema.enum.map((v) => `\`${v}\``).join(', ')}.`);
-  if (schema.minimum !== undefined || schema.maximum !== undefined) {
-    out.push(`Range: ${schema.minimum ?? '…'}..${schema.maximum ?? '…'}.`);
-  }
+  if (schema.minimum !== undefined && schema.maximum !== undefined) out.push(`Range: ${schema.minimum}..${schema.maximum}.`);
+  else if (schema.minimum !== undefined) out.push(`Minimum: ${schema.minimum}.`);
+  else if (schema.maximum !== undefined) out.push(`Maximum: ${schema.maximum}.`);
   if (schema.pattern) out.push(`Pattern: \`${schema.pattern}\`.`);
   if (schema.maxLength !== undefined) out.push(`At most ${schema.maxLength} characters.`);
   if (schema.maxItems !== undefined) out.push(`At most ${schema.maxItems} items.`);
@@ -51,7 +51,8 @@ function cell(text: string): string {
 function row({ path, schema, required }: Row): string {
   const fallback = required ? 'required' : '';
   const defaultValue = schema.default === undefined ? fallback : `\`${JSON.stringify(schema.default)}\``;
-  const description = [schema.description, ...constraints(schema)].join(' ');
+  // Descriptions say "<name>"; unescaped, Markdown renderers take it for an HTML tag.
+  const description = [schema.description.replaceAll('<', '&lt;'), ...constraints(schema)].join(' ');
   return `| \`${cell(path)}\` | ${cell(typeName(schema))} | ${cell(defaultValue)} | ${cell(description)} |`;
 }
 
