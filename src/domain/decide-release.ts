@@ -1,6 +1,7 @@
 import type { RolloutStatus } from '../api/types.gen.js';
 import {
   DEFAULT_THRESHOLD,
+  analysisDue,
   EventType,
   convergeActions,
   driftEvents,
@@ -11,6 +12,7 @@ import {
   shortRevision,
   type Action,
   type Decision,
+  type RolloutEvent,
   type TickInput,
 } from './decision.js';
 import { nextCanaryWeight, nextPromotionWeight } from './steps.js';
@@ -27,6 +29,10 @@ export function needsAnalysis(input: Omit<TickInput, 'verdict'>): boolean {
   if (input.deleting || spec.suspend || spec.skipAnalysis) return false;
   if (!RELEASE_PHASES.has(status.phase ?? '')) return false;
   if (observed.revision !== status.lastAppliedSpec || !observed.canary.ready || observed.canary.replicas === 0) return false;
+  return receivingTraffic(status) && analysisDue(input);
+}
+
+function receivingTraffic(status: RolloutStatus): boolean {
   return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0;
 }
 
@@ -47,29 +53,39 @@ export function decideRelease(input: TickInput): Decision {
     return startRelease(input, `newer revision ${shortRevision(observed.revision)} arrived mid-release: restarting from weight 0`, 'RevisionChanged');
   }
   const drift = driftEvents(input);
-  if (!observed.canary.ready || observed.canary.replicas === 0) {
-    const deadline = progressDeadline(spec);
-    if (secondsInState(input) > deadline) {
-      return rollback(input, `canary ${spec.targetRef.name} not ready within ${deadline}s (${observed.canary.message || 'scaled to zero'})`);
-    }
-    const status = nextStatus(input, { phase: 'Progressing' }, `waiting for canary ${spec.targetRef.name} to be ready: ${observed.canary.message || 'scaling up'}`);
-    return { status, actions: convergeActions(input, status, 'up'), events: drift };
-  }
+  if (!observed.canary.ready || observed.canary.replicas === 0) return waitForCanary(input, drift);
   if (spec.skipAnalysis) return promote(input, 'skipAnalysis is set: promoting without analysis', {});
 
   const verdict = input.verdict;
-  const evidence: Partial<RolloutStatus> = verdict ? { analysis: [...verdict.results] } : {};
-  if (verdict && !verdict.passed) {
-    const failedChecks = (prev.failedChecks ?? 0) + 1;
-    const threshold = spec.analysis?.threshold ?? DEFAULT_THRESHOLD;
-    // Roll back in the very tick the threshold is reached, not one interval later.
-    if (failedChecks >= threshold) return rollback(input, `${failedChecks} failed checks (${verdict.reason})`, { ...evidence, failedChecks });
-    const message = `check failed (${failedChecks} of ${threshold}): ${verdict.reason}`;
-    const status = nextStatus(input, { ...evidence, failedChecks, phase: 'Progressing' }, message);
-    return { status, actions: convergeActions(input, status, 'up'), events: [...drift, event('AnalysisFailed', message, EventType.Warning)] };
+  if (receivingTraffic(prev) && !verdict) {
+    // Not due yet (an early tick): hold, but still repair drifted routes.
+    const status = nextStatus(input, {}, prev.message ?? '');
+    return { status, actions: convergeActions(input, status, 'up'), events: drift };
   }
+  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: observed.now.toISOString(), ...(verdict ? { analysis: [...verdict.results] } : {}) };
+  if (verdict && !verdict.passed) return failedCheck(input, verdict.reason, evidence, drift);
   const next = advance(input, evidence);
   return { ...next, events: [...drift, ...next.events] };
+}
+
+function waitForCanary(input: TickInput, drift: RolloutEvent[]): Decision {
+  const { spec, observed } = input;
+  const deadline = progressDeadline(spec);
+  if (secondsInState(input) > deadline) {
+    return rollback(input, `canary ${spec.targetRef.name} not ready within ${deadline}s (${observed.canary.message || 'scaled to zero'})`);
+  }
+  const status = nextStatus(input, { phase: 'Progressing' }, `waiting for canary ${spec.targetRef.name} to be ready: ${observed.canary.message || 'scaling up'}`);
+  return { status, actions: convergeActions(input, status, 'up'), events: drift };
+}
+
+/** A failed check: count it, and roll back in the very tick the threshold is reached, not one interval later. */
+function failedCheck(input: TickInput, reason: string, evidence: Partial<RolloutStatus>, drift: RolloutEvent[]): Decision {
+  const failedChecks = (input.status.failedChecks ?? 0) + 1;
+  const threshold = input.spec.analysis?.threshold ?? DEFAULT_THRESHOLD;
+  if (failedChecks >= threshold) return rollback(input, `${failedChecks} failed checks (${reason})`, { ...evidence, failedChecks });
+  const message = `check failed (${failedChecks} of ${threshold}): ${reason}`;
+  const status = nextStatus(input, { ...evidence, failedChecks, phase: 'Progressing' }, message);
+  return { status, actions: convergeActions(input, status, 'up'), events: [...drift, event('AnalysisFailed', message, EventType.Warning)] };
 }
 
 /** One passed tick of a canary release: mirror, step, or promote. */

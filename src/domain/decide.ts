@@ -58,7 +58,7 @@ function unknownPhase(phase: never): never {
 function decideInitializing(input: TickInput): Decision {
   const { observed, spec } = input;
   const primaryName = `${spec.targetRef.name}-primary`;
-  const ensure: Action = { type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } };
+  const ensure: Action = { type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 }, initializing: true };
   const primary = observed.primary;
   if (!primary || !primary.ready || primary.revision !== observed.revision) {
     const why = primary ? primary.message || 'its template is being updated' : 'it is being created';
@@ -109,6 +109,6 @@ function decideDeletion(input: TickInput): Decision {
 /** A spec change (hosts, match, timeout, …) is carried to the generated objects. */
 function ensureObjectsOnSpecChange(input: TickInput, decision: Decision): Decision {
   if (input.status.observedGeneration === input.generation) return decision;
-  const ensure: Action = { type: 'ensureObjects', routes: routesOf(decision.status) };
+  const ensure: Action = { type: 'ensureObjects', routes: routesOf(decision.status), initializing: false };
   return { ...decision, actions: [ensure, ...decision.actions.filter((a) => a.type !== 'setRoutes')] };
 }

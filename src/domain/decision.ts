@@ -1,5 +1,6 @@
 import type { AnalysisVerdict } from '../analysis/analyzer.js';
 import type { Condition, Phase, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
+import { parseDuration } from './durations.js';
 
 /** VirtualService weights: primary + canary = 100; mirror is the canary's shadow share. */
 export interface Routes {
@@ -48,7 +49,8 @@ export interface TickInput {
 
 /** Desired-state assertions; each is idempotent, so a retried tick is harmless. */
 export type Action =
-  | { readonly type: 'ensureObjects'; readonly routes: Routes }
+  /** Create or update the services, DestinationRules and VirtualService; while initializing also the primary. */
+  | { readonly type: 'ensureObjects'; readonly routes: Routes; readonly initializing: boolean }
   | { readonly type: 'setRoutes'; readonly routes: Routes }
   | { readonly type: 'scaleCanary'; readonly to: 'up' | 'zero' }
   | { readonly type: 'promotePrimary'; readonly revision: string }
@@ -97,6 +99,25 @@ export function strategyOf(spec: RolloutSpec): RolloutStatus['strategy'] {
 export function secondsInState(input: TickInput): number {
   const since = input.status.lastTransitionTime ? Date.parse(input.status.lastTransitionTime) : input.observed.now.getTime();
   return (input.observed.now.getTime() - since) / 1000;
+}
+
+export const DEFAULT_INTERVAL_MS = 60_000;
+
+export function analysisIntervalMs(spec: RolloutSpec): number {
+  return parseDuration(spec.analysis?.interval ?? '1m') ?? DEFAULT_INTERVAL_MS;
+}
+
+/**
+ * Whether a check is due: one interval after the last one. Extra ticks (an
+ * informer event, a resync, a retried job) must not run extra checks or take
+ * extra steps. The slack absorbs clock skew between replicas.
+ */
+export function analysisDue(input: Pick<TickInput, 'spec' | 'status' | 'observed'>): boolean {
+  const last = input.status.lastAnalysisTime;
+  if (!last) return true;
+  const interval = analysisIntervalMs(input.spec);
+  const slack = Math.min(1000, interval / 10);
+  return input.observed.now.getTime() - Date.parse(last) >= interval - slack;
 }
 
 export function progressDeadline(spec: RolloutSpec): number {

@@ -10,7 +10,7 @@ describe('decide: initialization', () => {
   it('creates the objects and waits while the primary does not exist', () => {
     const d = decide(input({}, { primary: undefined, routes: undefined, revision: REV_A }));
     expect(d.status.phase).toBe('Initializing');
-    expect(d.actions).toEqual([{ type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } }]);
+    expect(d.actions).toEqual([{ type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 }, initializing: true }]);
     expect(d.status.message).toContain('podinfo-primary');
     expect(d.status.conditions?.[0]).toMatchObject({ type: 'Promoted', status: 'Unknown' });
   });
@@ -229,7 +229,7 @@ describe('decide: deletion', () => {
 describe('decide: spec changes', () => {
   it('re-applies the generated objects when the generation moved', () => {
     const d = decide(input(idle, { revision: REV_A, canary: { ready: true, message: '', replicas: 0 } }, { generation: 2 }));
-    expect(d.actions[0]).toEqual({ type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } });
+    expect(d.actions[0]).toEqual({ type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 }, initializing: false });
     expect(d.status.observedGeneration).toBe(2);
   });
 });
@@ -241,4 +241,33 @@ it('keeps primary + canary = 100 in every decision', () => {
     if (r?.type === 'setRoutes') expect(r.routes.primary + r.routes.canary).toBe(100);
   }
   expect(REV_A).not.toBe(REV_B);
+});
+
+describe('decide: pacing', () => {
+  const recent = new Date(NOW.getTime() - 20_000).toISOString();
+  const old = new Date(NOW.getTime() - 60_000).toISOString();
+
+  it('asks for no analysis and holds the weight on a tick before the interval is over', () => {
+    const i = input(releasing(20, { lastAnalysisTime: recent }));
+    expect(needsAnalysis(i)).toBe(false);
+    const d = decide(i);
+    expect(d.status.canaryWeight).toBe(20);
+    expect(d.status.failedChecks).toBe(0);
+    expect(d.actions).toEqual([]);
+  });
+
+  it('still repairs drifted routes on an early tick', () => {
+    const d = decide(input(releasing(20, { lastAnalysisTime: recent }), { routes: { primary: 100, canary: 0, mirror: 0 } }));
+    expect(setRoutes(d.actions)).toEqual({ type: 'setRoutes', routes: { primary: 80, canary: 20, mirror: 0 } });
+  });
+
+  it('runs the analysis once the interval has passed, and records when', () => {
+    const i = input(releasing(20, { lastAnalysisTime: old }), {}, { verdict: pass });
+    expect(needsAnalysis(i)).toBe(true);
+    expect(decide(i).status.lastAnalysisTime).toBe(NOW.toISOString());
+  });
+
+  it('starts the interval when traffic first reaches the canary', () => {
+    expect(decide(input(releasing(0))).status.lastAnalysisTime).toBe(NOW.toISOString());
+  });
 });

@@ -1,0 +1,49 @@
+import type { Rollout } from '../api/types.gen.js';
+import type { Action } from '../domain/decision.js';
+import { FINALIZER } from '../kube/names.js';
+import { Conflict, type RolloutClient } from '../kube/rollouts.js';
+import type { Router } from '../router/router.js';
+import type { PodLabel, ServiceRouter } from '../router/services.js';
+import type { Target } from '../target/target.js';
+
+export interface ApplyDeps {
+  readonly rollouts: RolloutClient;
+  readonly target: Target;
+  readonly router: Router;
+  readonly services: ServiceRouter;
+}
+
+/** Carries out a decision's actions in order; each one is idempotent. */
+export async function applyActions(deps: ApplyDeps, rollout: Rollout, actions: readonly Action[], label: PodLabel, revision: string): Promise<void> {
+  for (const action of actions) await applyAction(deps, rollout, action, label, revision);
+}
+
+async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, label: PodLabel, revision: string): Promise<void> {
+  switch (action.type) {
+    case 'ensureObjects':
+      if (action.initializing) await deps.target.ensurePrimary(rollout, revision);
+      await deps.services.ensure(rollout, label);
+      await deps.router.ensure(rollout, action.routes);
+      return;
+    case 'setRoutes':
+      await deps.router.setRoutes(rollout, action.routes);
+      return;
+    case 'scaleCanary':
+      await deps.target.scaleCanary(rollout, action.to);
+      return;
+    case 'promotePrimary':
+      await deps.target.promote(rollout, action.revision);
+      return;
+    case 'revert':
+      await deps.services.revert(rollout, label);
+      await deps.router.release(rollout);
+      return;
+    case 'removeFinalizer': {
+      const finalizers = rollout.metadata.finalizers ?? [];
+      if (!finalizers.includes(FINALIZER)) return;
+      const result = await deps.rollouts.setFinalizers(rollout, finalizers.filter((f) => f !== FINALIZER));
+      if (result === Conflict) throw new Error('the Rollout changed while its finalizer was being removed; retrying');
+      return;
+    }
+  }
+}

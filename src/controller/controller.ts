@@ -1,0 +1,136 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Analyzer } from '../analysis/analyzer.js';
+import type { Rollout } from '../api/types.gen.js';
+import { rolloutKey } from '../kube/names.js';
+import { RolloutClient } from '../kube/rollouts.js';
+import { IstioRouter } from '../router/istio.js';
+import { ServiceRouter } from '../router/services.js';
+import { DeploymentTarget } from '../target/deployment.js';
+import { EventRecorder } from './events.js';
+import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
+import { tick, type TickDeps, type TickOutcome } from './tick.js';
+import type { ReadTemplate } from './validation.js';
+import { RolloutWatcher } from './watcher.js';
+
+export interface ControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly redisUrl: string;
+  readonly namespaces: readonly string[];
+  readonly concurrency: number;
+  readonly resyncMs: number;
+  readonly analyzer: Analyzer;
+  readonly readTemplate: ReadTemplate;
+  readonly log: Logger;
+  readonly clock?: () => Date;
+  readonly stalledIntervalMs?: number;
+}
+
+const ERROR_RETRY_MS = 5_000;
+
+/** Wires informers, the tick scheduler and the reconciler together. */
+export class Controller {
+  private readonly deps: TickDeps;
+  private readonly scheduler: TickScheduler;
+  private readonly watcher: RolloutWatcher;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(private readonly options: ControllerOptions) {
+    const { kubeConfig, log } = options;
+    this.deps = {
+      rollouts: new RolloutClient(kubeConfig),
+      target: new DeploymentTarget(kubeConfig),
+      router: new IstioRouter(kubeConfig),
+      services: new ServiceRouter(kubeConfig),
+      analyzer: options.analyzer,
+      readTemplate: options.readTemplate,
+      events: new EventRecorder(kubeConfig, log),
+      clock: options.clock ?? ((): Date => new Date()),
+      log,
+    };
+    this.scheduler = new TickScheduler({
+      redisUrl: options.redisUrl,
+      concurrency: options.concurrency,
+      log,
+      ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
+    });
+    this.watcher = new RolloutWatcher(kubeConfig, options.namespaces, this.sink(), log);
+  }
+
+  get ready(): boolean {
+    return this.started;
+  }
+
+  async start(): Promise<void> {
+    this.scheduler.start((job) => this.process(job));
+    await this.watcher.start();
+    this.resyncTimer = setInterval(() => this.resync(), this.options.resyncMs);
+    this.started = true;
+    this.options.log.info({ namespaces: this.options.namespaces.length ? this.options.namespaces : 'all' }, 'controller started');
+  }
+
+  /** Stops taking ticks, lets the running ones finish, closes Redis and the watches. */
+  async stop(): Promise<void> {
+    this.started = false;
+    clearInterval(this.resyncTimer);
+    await this.scheduler.close();
+    await this.watcher.stop();
+  }
+
+  private async process(job: TickJob): Promise<ChainNext> {
+    let outcome: TickOutcome;
+    try {
+      outcome = await tick(this.deps, job.namespace, job.name, job.uid);
+    } catch (err) {
+      this.options.log.error({ err, rollout: `${job.namespace}/${job.name}` }, 'tick failed: retrying');
+      return { delayMs: ERROR_RETRY_MS };
+    }
+    switch (outcome.kind) {
+      case 'gone':
+        return 'stop';
+      case 'retry':
+        return { delayMs: outcome.retryMs };
+      case 'done':
+        return { delayMs: this.changedDuringTick(job, outcome) ? 0 : outcome.nextMs };
+    }
+  }
+
+  /**
+   * A spec or target change that arrived while the tick ran was stored as the
+   * next job and then replaced by this chain's delayed one: tick again at once.
+   */
+  private changedDuringTick(job: TickJob, outcome: Extract<TickOutcome, { kind: 'done' }>): boolean {
+    const rollout = this.watcher.cachedRollout(job.namespace, job.name);
+    if (!rollout) return false;
+    const target = this.watcher.cachedDeployment(job.namespace, rollout.spec.targetRef.name);
+    const rolloutMoved = (rollout.metadata.generation ?? 0) > outcome.generation;
+    const targetMoved = outcome.targetGeneration > 0 && (target?.metadata?.generation ?? 0) > outcome.targetGeneration;
+    return rolloutMoved || targetMoved;
+  }
+
+  private resync(): void {
+    for (const rollout of this.watcher.allRollouts()) this.enqueue(rollout, 'ensureChain');
+  }
+
+  private enqueue(rollout: Rollout, how: 'tickNow' | 'ensureChain'): void {
+    const job = jobOf(rollout);
+    this.scheduler[how](job).catch((err: unknown) => {
+      this.options.log.warn({ err, rollout: rolloutKey(rollout) }, 'could not enqueue tick');
+    });
+  }
+
+  private sink(): ConstructorParameters<typeof RolloutWatcher>[2] {
+    return {
+      tickNow: (r) => this.enqueue(r, 'tickNow'),
+      ensureChain: (r) => this.enqueue(r, 'ensureChain'),
+      forget: (r) => {
+        this.scheduler.cancel(r.metadata.uid ?? '').catch(() => undefined);
+      },
+    };
+  }
+}
+
+function jobOf(rollout: Rollout): TickJob {
+  return { namespace: rollout.metadata.namespace ?? '', name: rollout.metadata.name ?? '', uid: rollout.metadata.uid ?? '' };
+}

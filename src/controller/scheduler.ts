@@ -1,0 +1,99 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+export const QUEUE_NAME = 'flowshift-ticks';
+
+/** What a tick job carries: which Rollout, and which incarnation of it. */
+export interface TickJob {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+/** What the processor tells the scheduler: the delay of the next tick, or stop. */
+export type ChainNext = { readonly delayMs: number } | 'stop';
+
+export interface SchedulerOptions {
+  readonly redisUrl: string;
+  readonly concurrency: number;
+  readonly log: Logger;
+  /** Ticks whose lock is lost (a killed replica) are retried after this long. */
+  readonly stalledIntervalMs?: number;
+}
+
+/**
+ * One tick chain per Rollout, keyed by its UID: a delayed job that re-adds
+ * itself when it finishes. BullMQ's deduplication with keepLastIfActive keeps
+ * at most one tick of a Rollout active and one waiting, across every replica
+ * sharing the Redis, so a release is never stepped twice at once.
+ */
+export class TickScheduler {
+  private readonly connection: Redis;
+  private readonly queue: Queue<TickJob>;
+  private worker: Worker<TickJob> | undefined;
+
+  constructor(private readonly options: SchedulerOptions) {
+    // BullMQ's blocking commands need maxRetriesPerRequest: null.
+    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.connection.on('error', (err) => options.log.warn({ err }, 'redis connection error'));
+    this.queue = new Queue<TickJob>(QUEUE_NAME, {
+      connection: this.connection,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 },
+    });
+    this.queue.on('error', (err) => options.log.warn({ err }, 'tick queue error'));
+  }
+
+  /** A tick as soon as possible: replaces a waiting delayed tick, or follows the active one. */
+  async tickNow(job: TickJob): Promise<void> {
+    await this.queue.add('tick', job, { deduplication: { id: job.uid, keepLastIfActive: true, replace: true } });
+  }
+
+  /** Starts a chain if the Rollout has none; never pulls an existing tick forward. */
+  async ensureChain(job: TickJob): Promise<void> {
+    await this.queue.add('tick', job, { deduplication: { id: job.uid, keepLastIfActive: true } });
+  }
+
+  /** Drops a deleted Rollout's waiting tick; an active one ends its chain by itself. */
+  async cancel(uid: string): Promise<void> {
+    const jobId = await this.queue.getDeduplicationJobId(uid);
+    if (!jobId) return;
+    const job = await this.queue.getJob(jobId);
+    if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
+  }
+
+  start(process: (job: TickJob) => Promise<ChainNext>): void {
+    const { log, concurrency } = this.options;
+    this.worker = new Worker<TickJob>(
+      QUEUE_NAME,
+      async (job: Job<TickJob>) => {
+        let next: ChainNext = { delayMs: 5_000 };
+        try {
+          next = await process(job.data);
+        } finally {
+          // Chain from inside the active job: BullMQ stores this as the next
+          // job and creates it when this one finishes, even if the tick threw.
+          if (next !== 'stop') {
+            await this.queue.add('tick', job.data, { delay: next.delayMs, deduplication: { id: job.data.uid, keepLastIfActive: true } });
+          }
+        }
+      },
+      {
+        connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
+        concurrency,
+        stalledInterval: this.options.stalledIntervalMs ?? 5_000,
+        lockDuration: Math.max(2 * (this.options.stalledIntervalMs ?? 5_000), 10_000),
+        maxStalledCount: 1_000_000,
+      },
+    );
+    this.worker.on('error', (err) => log.warn({ err }, 'tick worker error'));
+    this.worker.on('failed', (job, err) => log.warn({ err, rollout: job ? `${job.data.namespace}/${job.data.name}` : '' }, 'tick failed'));
+  }
+
+  /** Stops taking ticks, waits for the running ones, closes Redis. */
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    await this.connection.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,149 @@
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1ConfigMap, type V1Deployment, type V1Secret } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Rollout } from '../api/types.gen.js';
+import { GROUP, ROLLOUTS, VERSION } from '../kube/names.js';
+import { configRefs } from '../target/revision.js';
+import { ResilientInformer, type Handlers } from './informer.js';
+
+/** What the watcher asks of the scheduler. */
+export interface WatchSink {
+  /** A change that should be acted on now. */
+  tickNow(rollout: Rollout): void;
+  /** A Rollout seen (at start or on resync): make sure it has a tick chain. */
+  ensureChain(rollout: Rollout): void;
+  /** A Rollout is gone: its chain may stop. */
+  forget(rollout: Rollout): void;
+}
+
+/**
+ * Informers on Rollouts, their target Deployments and the ConfigMaps/Secrets
+ * those reference, per watched namespace (or cluster-wide). Every change that
+ * can move a release becomes an immediate tick of the Rollouts it concerns.
+ */
+export class RolloutWatcher {
+  private readonly rollouts: ResilientInformer<KubernetesObject>[] = [];
+  private readonly deployments: ResilientInformer<V1Deployment>[] = [];
+  private readonly others: ResilientInformer<KubernetesObject>[] = [];
+
+  constructor(kubeConfig: KubeConfig, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const apps = kubeConfig.makeApiClient(AppsV1Api);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const scopes = namespaces.length ? namespaces : [undefined];
+    for (const ns of scopes) {
+      const prefix = ns ? `/namespaces/${ns}` : '';
+      const rolloutList = (): Promise<KubernetesListObject<KubernetesObject>> =>
+        (ns
+          ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS, namespace: ns })
+          : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS })) as Promise<KubernetesListObject<KubernetesObject>>;
+      this.rollouts.push(new ResilientInformer(kubeConfig, `/apis/${GROUP}/${VERSION}${prefix}/${ROLLOUTS}`, rolloutList, this.rolloutHandlers(), log));
+      this.deployments.push(
+        new ResilientInformer<V1Deployment>(
+          kubeConfig,
+          `/apis/apps/v1${prefix}/deployments`,
+          () => (ns ? apps.listNamespacedDeployment({ namespace: ns }) : apps.listDeploymentForAllNamespaces()),
+          this.deploymentHandlers(),
+          log,
+        ),
+      );
+      const configHandlers = (kind: 'configmap' | 'secret'): Handlers<KubernetesObject> => ({
+        update: (obj) => this.onConfigChange(kind, obj),
+        delete: (obj) => this.onConfigChange(kind, obj),
+      });
+      const configMaps = (): Promise<KubernetesListObject<V1ConfigMap>> => (ns ? core.listNamespacedConfigMap({ namespace: ns }) : core.listConfigMapForAllNamespaces());
+      const secrets = (): Promise<KubernetesListObject<V1Secret>> => (ns ? core.listNamespacedSecret({ namespace: ns }) : core.listSecretForAllNamespaces());
+      this.others.push(new ResilientInformer<KubernetesObject>(kubeConfig, `/api/v1${prefix}/configmaps`, configMaps, configHandlers('configmap'), log));
+      this.others.push(new ResilientInformer<KubernetesObject>(kubeConfig, `/api/v1${prefix}/secrets`, secrets, configHandlers('secret'), log));
+    }
+  }
+
+  async start(): Promise<void> {
+    // Deployments first, so the first Rollout events can find their targets.
+    await Promise.all([...this.deployments, ...this.others].map((i) => i.start()));
+    await Promise.all(this.rollouts.map((i) => i.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.rollouts, ...this.deployments, ...this.others].map((i) => i.stop()));
+  }
+
+  /** Every Rollout in the cache: the periodic resync re-enqueues them all. */
+  allRollouts(): Rollout[] {
+    return this.rollouts.flatMap((i) => i.list().map(asRollout));
+  }
+
+  /** The cached Rollout, to notice spec changes made while a tick ran. */
+  cachedRollout(namespace: string, name: string): Rollout | undefined {
+    for (const i of this.rollouts) {
+      const r = i.get(name, namespace);
+      if (r) return asRollout(r);
+    }
+    return undefined;
+  }
+
+  cachedDeployment(namespace: string, name: string): V1Deployment | undefined {
+    for (const i of this.deployments) {
+      const d = i.get(name, namespace);
+      if (d) return d;
+    }
+    return undefined;
+  }
+
+  private rolloutHandlers(): Handlers<KubernetesObject> {
+    const seen = new Map<string, number>();
+    return {
+      add: (obj) => {
+        const r = asRollout(obj);
+        seen.set(r.metadata.uid ?? '', r.metadata.generation ?? 0);
+        this.sink.ensureChain(r);
+      },
+      update: (obj) => {
+        const r = asRollout(obj);
+        const uid = r.metadata.uid ?? '';
+        const generation = r.metadata.generation ?? 0;
+        // Status writes (ours) do not move the generation; spec edits and deletion do.
+        if (seen.get(uid) !== generation || r.metadata.deletionTimestamp) this.sink.tickNow(r);
+        seen.set(uid, generation);
+      },
+      delete: (obj) => {
+        const r = asRollout(obj);
+        seen.delete(r.metadata.uid ?? '');
+        this.sink.forget(r);
+      },
+    };
+  }
+
+  private deploymentHandlers(): Handlers<V1Deployment> {
+    const onChange = (d: V1Deployment): void => {
+      for (const r of this.rolloutsOfDeployment(d.metadata?.namespace ?? '', d.metadata?.name ?? '')) this.sink.tickNow(r);
+    };
+    return { update: onChange, delete: onChange };
+  }
+
+  private rolloutsOfDeployment(namespace: string, name: string): Rollout[] {
+    return this.allRollouts().filter((r) => {
+      const target = r.spec.targetRef.name;
+      return r.metadata.namespace === namespace && (name === target || name === `${target}-primary`);
+    });
+  }
+
+  private onConfigChange(kind: 'configmap' | 'secret', obj: KubernetesObject): void {
+    const namespace = obj.metadata?.namespace ?? '';
+    const name = obj.metadata?.name ?? '';
+    for (const r of this.allRollouts()) {
+      if (r.metadata.namespace !== namespace) continue;
+      const target = this.cachedDeployment(namespace, r.spec.targetRef.name);
+      const refs = configRefs(target?.spec?.template);
+      const list = kind === 'configmap' ? refs.configMaps : refs.secrets;
+      if (list.includes(name)) this.sink.tickNow(r);
+    }
+  }
+}
+
+/**
+ * Custom objects arrive as plain JSON (timestamps are strings), which is what
+ * the Rollout type says; client-node's KubernetesObject claims Dates.
+ */
+function asRollout(obj: KubernetesObject): Rollout {
+  return obj as unknown as Rollout;
+}

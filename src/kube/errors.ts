@@ -1,0 +1,29 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+
+/** Request options for a JSON merge patch (CRDs reject strategic merge patches). */
+export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** HTTP status of an ApiException from @kubernetes/client-node, if any. */
+export function statusCode(err: unknown): number | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number') return err.code;
+  return undefined;
+}
+
+export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
+export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
+export const isAlreadyExists = (err: unknown): boolean => statusCode(err) === 409;
+
+/** The API server's own message from an ApiException body, else the error text. */
+export function apiMessage(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'body' in err) {
+    const body: unknown = err.body;
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    try {
+      const parsed = JSON.parse(text) as { message?: unknown };
+      if (typeof parsed.message === 'string') return parsed.message;
+    } catch {
+      // not JSON: fall through
+    }
+  }
+  return err instanceof Error ? err.message : String(err);
+}

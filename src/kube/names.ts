@@ -1,0 +1,49 @@
+import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { Rollout } from '../api/types.gen.js';
+
+export const GROUP = 'flowshift.io';
+export const VERSION = 'v1alpha1';
+export const ROLLOUTS = 'rollouts';
+export const FINALIZER = 'flowshift.io/revert-on-deletion';
+export const REVISION_ANNOTATION = 'flowshift.io/revision';
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'flowshift' } as const;
+
+/** The names flowshift owns for a Rollout (ROLLOUT-API.md, "Names flowshift owns"). */
+export interface OwnedNames {
+  readonly namespace: string;
+  readonly target: string;
+  readonly primary: string;
+  readonly service: string;
+  readonly primaryService: string;
+  readonly canaryService: string;
+  readonly virtualService: string;
+}
+
+export function ownedNames(rollout: Rollout): OwnedNames {
+  const target = rollout.spec.targetRef.name;
+  const service = rollout.spec.service.name ?? target;
+  return {
+    namespace: rollout.metadata.namespace ?? 'default',
+    target,
+    primary: `${target}-primary`,
+    service,
+    primaryService: `${service}-primary`,
+    canaryService: `${service}-canary`,
+    virtualService: service,
+  };
+}
+
+export function ownerReference(rollout: Rollout): V1OwnerReference {
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'Rollout',
+    name: rollout.metadata.name ?? '',
+    uid: rollout.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function rolloutKey(rollout: Pick<Rollout, 'metadata'>): string {
+  return `${rollout.metadata.namespace ?? ''}/${rollout.metadata.name ?? ''}`;
+}

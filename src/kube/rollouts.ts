@@ -1,0 +1,65 @@
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Rollout, RolloutStatus } from '../api/types.gen.js';
+import { isConflict, isNotFound, mergePatch } from './errors.js';
+import { GROUP, ROLLOUTS, VERSION } from './names.js';
+
+/** A write that lost to a newer resourceVersion: the tick that made it is dropped. */
+export const Conflict = Symbol('conflict');
+
+/** Rollout reads and writes; every write carries the resourceVersion it was computed from. */
+export class RolloutClient {
+  private readonly api: CustomObjectsApi;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  async get(namespace: string, name: string): Promise<Rollout | undefined> {
+    try {
+      return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS, namespace, name })) as Rollout;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async list(namespace?: string): Promise<Rollout[]> {
+    const list = (namespace
+      ? await this.api.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS, namespace })
+      : await this.api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS })) as { items: Rollout[] };
+    return list.items;
+  }
+
+  /** Writes the whole status if the Rollout is still at the resourceVersion it was read at. */
+  async writeStatus(rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {
+    return this.guarded(() =>
+      this.api.patchNamespacedCustomObjectStatus(
+        { ...this.ref(rollout), body: { metadata: { resourceVersion: rollout.metadata.resourceVersion }, status } },
+        mergePatch,
+      ),
+    );
+  }
+
+  async setFinalizers(rollout: Rollout, finalizers: string[]): Promise<Rollout | typeof Conflict> {
+    return this.guarded(() =>
+      this.api.patchNamespacedCustomObject(
+        { ...this.ref(rollout), body: { metadata: { resourceVersion: rollout.metadata.resourceVersion, finalizers } } },
+        mergePatch,
+      ),
+    );
+  }
+
+  private ref(rollout: Rollout): { group: string; version: string; plural: string; namespace: string; name: string } {
+    return { group: GROUP, version: VERSION, plural: ROLLOUTS, namespace: rollout.metadata.namespace ?? '', name: rollout.metadata.name ?? '' };
+  }
+
+  private async guarded(write: () => Promise<unknown>): Promise<Rollout | typeof Conflict> {
+    try {
+      return (await write()) as Rollout;
+    } catch (err) {
+      // A Rollout deleted meanwhile is as stale as one changed meanwhile.
+      if (isConflict(err) || isNotFound(err)) return Conflict;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { kubeMetricSources } from './analysis/kube-sources.js';
+import { PrometheusAnalyzer } from './analysis/prometheus-analyzer.js';
+import { ConfigError, parseConfig, type Config } from './config.js';
+import { Controller } from './controller/controller.js';
+import { startHealthServer } from './health.js';
+
+function loadConfig(): Config {
+  try {
+    return parseConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`flowshift: ${err.message}\n`);
+      process.exit(err.message.startsWith('usage:') ? 0 : 2);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = pino({
+    level: config.logLevel,
+    base: { component: 'flowshift' },
+    redact: ['*.headers.authorization', '*.authorization', '*.token', '*.password', '*.secret'],
+  });
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+  else kubeConfig.loadFromDefault();
+
+  const sources = kubeMetricSources(kubeConfig);
+  const analyzer = new PrometheusAnalyzer({
+    ...sources,
+    defaultAddress: config.prometheusUrl,
+    now: () => new Date(),
+  });
+  const controller = new Controller({
+    kubeConfig,
+    redisUrl: config.redisUrl,
+    namespaces: config.namespaces,
+    concurrency: config.concurrency,
+    resyncMs: config.resyncMs,
+    analyzer,
+    readTemplate: sources.readTemplate,
+    log,
+  });
+  const health = await startHealthServer(config.health.host, config.health.port, () => controller.ready);
+  let stopping = false;
+  const drain = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining: finishing running ticks');
+    controller
+      .stop()
+      .then(() => {
+        health.close();
+        log.info('stopped');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'drain failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => drain('SIGTERM'));
+  process.on('SIGINT', () => drain('SIGINT'));
+  await controller.start();
+  log.info({ redis: config.redisUrl, prometheus: config.prometheusUrl ?? 'none', health: `${config.health.host}:${config.health.port}` }, 'flowshift running');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`flowshift: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

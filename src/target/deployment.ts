@@ -1,0 +1,152 @@
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { Rollout } from '../api/types.gen.js';
+import { isNotFound, mergePatch } from '../kube/errors.js';
+import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, ownerReference } from '../kube/names.js';
+import { deploymentReadiness } from './readiness.js';
+import { configRefs, revisionHash } from './revision.js';
+import { TargetError, type Target, type TargetObservation } from './target.js';
+
+/** The selector labels looked for, in order, as Flagger does. */
+export const SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'] as const;
+
+export class DeploymentTarget implements Target {
+  private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  async observe(rollout: Rollout): Promise<TargetObservation | undefined> {
+    const names = ownedNames(rollout);
+    const [target, primary] = await Promise.all([this.read(names.namespace, names.target), this.read(names.namespace, names.primary)]);
+    if (!target) return undefined;
+    const revision = revisionHash(target.spec?.template, await this.readConfigs(names.namespace, target.spec?.template));
+    const analysis = rollout.spec.analysis;
+    const canaryReady = deploymentReadiness(target, analysis?.canaryReadyThreshold ?? 100);
+    return {
+      revision,
+      generation: target.metadata?.generation ?? 0,
+      label: selectorLabel(target),
+      canary: { ...canaryReady, replicas: target.spec?.replicas ?? 1 },
+      primary: primary && {
+        ...deploymentReadiness(primary, analysis?.primaryReadyThreshold ?? 100),
+        revision: primary.metadata?.annotations?.[REVISION_ANNOTATION],
+      },
+    };
+  }
+
+  async ensurePrimary(rollout: Rollout, revision: string): Promise<void> {
+    const names = ownedNames(rollout);
+    const target = await this.mustRead(names.namespace, names.target);
+    const primary = await this.read(names.namespace, names.primary);
+    if (!primary) {
+      const label = selectorLabel(target);
+      await this.apps.createNamespacedDeployment({
+        namespace: names.namespace,
+        body: {
+          metadata: {
+            name: names.primary,
+            namespace: names.namespace,
+            labels: { ...target.metadata?.labels, [label.key]: `${label.value}-primary`, ...MANAGED_BY },
+            annotations: { [REVISION_ANNOTATION]: revision },
+            ownerReferences: [ownerReference(rollout)],
+          },
+          spec: {
+            ...target.spec,
+            replicas: Math.max(target.spec?.replicas ?? 1, 1),
+            selector: { matchLabels: { [label.key]: `${label.value}-primary` } },
+            template: primaryTemplate(target, label),
+          },
+        },
+      });
+      return;
+    }
+    if (primary.metadata?.annotations?.[REVISION_ANNOTATION] !== revision) await this.promote(rollout, revision);
+  }
+
+  async promote(rollout: Rollout, revision: string): Promise<void> {
+    const names = ownedNames(rollout);
+    const [target, primary] = await Promise.all([this.mustRead(names.namespace, names.target), this.mustRead(names.namespace, names.primary)]);
+    const label = selectorLabel(target);
+    // A full replace, so labels, annotations or volumes removed from the
+    // canary disappear from the primary too (a merge patch would keep them).
+    await this.apps.replaceNamespacedDeployment({
+      name: names.primary,
+      namespace: names.namespace,
+      body: {
+        ...primary,
+        metadata: { ...primary.metadata, annotations: { ...primary.metadata?.annotations, [REVISION_ANNOTATION]: revision } },
+        spec: { ...primary.spec, selector: primary.spec?.selector ?? {}, template: primaryTemplate(target, label) },
+      },
+    });
+  }
+
+  async scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void> {
+    const names = ownedNames(rollout);
+    let replicas = 0;
+    if (to === 'up') {
+      const primary = await this.read(names.namespace, names.primary);
+      replicas = Math.max(primary?.spec?.replicas ?? 1, 1);
+    }
+    await this.apps.patchNamespacedDeployment({ name: names.target, namespace: names.namespace, body: { spec: { replicas } } }, mergePatch);
+  }
+
+  private async read(namespace: string, name: string): Promise<V1Deployment | undefined> {
+    try {
+      return await this.apps.readNamespacedDeployment({ name, namespace });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async mustRead(namespace: string, name: string): Promise<V1Deployment> {
+    const d = await this.read(namespace, name);
+    if (!d) throw new TargetError(`Deployment ${namespace}/${name} not found`);
+    return d;
+  }
+
+  private async readConfigs(namespace: string, template: V1PodTemplateSpec | undefined): Promise<Record<string, unknown>> {
+    const refs = configRefs(template);
+    const configs: Record<string, unknown> = {};
+    const reads = [
+      ...refs.configMaps.map(async (name) => {
+        configs[`configmap/${name}`] = await this.core.readNamespacedConfigMap({ name, namespace }).then(
+          (c) => ({ data: c.data, binaryData: c.binaryData }),
+          (err: unknown) => (isNotFound(err) ? null : Promise.reject(err as Error)),
+        );
+      }),
+      ...refs.secrets.map(async (name) => {
+        configs[`secret/${name}`] = await this.core.readNamespacedSecret({ name, namespace }).then(
+          (s) => s.data ?? {},
+          (err: unknown) => (isNotFound(err) ? null : Promise.reject(err as Error)),
+        );
+      }),
+    ];
+    await Promise.all(reads);
+    return configs;
+  }
+}
+
+/** The selector label flowshift suffixes with "-primary" for the primary's pods. */
+export function selectorLabel(target: V1Deployment): { key: string; value: string } {
+  const labels = target.spec?.selector.matchLabels ?? {};
+  for (const key of SELECTOR_LABELS) {
+    const value = labels[key];
+    if (value) return { key, value };
+  }
+  throw new TargetError(
+    `Deployment ${target.metadata?.name ?? ''}: spec.selector.matchLabels needs one of ${SELECTOR_LABELS.join(', ')} ` +
+      '(flowshift selects primary pods by that label suffixed with -primary)',
+  );
+}
+
+function primaryTemplate(target: V1Deployment, label: { key: string; value: string }): V1PodTemplateSpec {
+  const template = target.spec?.template ?? {};
+  return {
+    ...template,
+    metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [label.key]: `${label.value}-primary` } },
+  };
+}

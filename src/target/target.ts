@@ -1,0 +1,30 @@
+import type { Rollout } from '../api/types.gen.js';
+import type { CanaryObservation, PrimaryObservation } from '../domain/decision.js';
+
+export interface TargetObservation {
+  readonly revision: string;
+  readonly canary: CanaryObservation;
+  readonly primary: PrimaryObservation | undefined;
+  /** Generation of the target, to notice changes made while a tick ran. */
+  readonly generation: number;
+  /** The selector label of the target's pods; primary pods carry its value suffixed "-primary". */
+  readonly label: { readonly key: string; readonly value: string };
+}
+
+/** The workload a Rollout releases: today a Deployment, later a DaemonSet. */
+export interface Target {
+  /** Undefined when the target does not exist. */
+  observe(rollout: Rollout): Promise<TargetObservation | undefined>;
+  /** Creates `<target>-primary` from the target's template, or keeps its template in step while initializing. */
+  ensurePrimary(rollout: Rollout, revision: string): Promise<void>;
+  /** Copies the canary's template into the primary, marking it with `revision`. */
+  promote(rollout: Rollout, revision: string): Promise<void>;
+  /** Scales the canary to the primary's replica count ("up") or to zero. */
+  scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void>;
+}
+
+/** A target that cannot be released as it is, with the fix in the message. */
+export class TargetError extends Error {
+  readonly code = 'FLOWSHIFT_TARGET_INVALID';
+  override readonly name = 'TargetError';
+}

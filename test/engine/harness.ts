@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, Watch, type V1Deployment } from '@kubernetes/client-node';
+import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
+import { env, kubeConfig } from '../env/context.js';
+import { freePort } from '../env/ports.js';
+import { startProcess, waitFor, type ManagedProcess } from '../env/processes.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ControllerProcess extends ManagedProcess {
+  readonly healthPort: number;
+}
+
+/** Starts the controller as in production (`node --import tsx src/main.ts`), watching `namespace`. */
+export async function startController(namespace: string, extraArgs: string[] = []): Promise<ControllerProcess> {
+  const healthPort = await freePort();
+  const id = randomBytes(3).toString('hex');
+  const proc = startProcess(
+    `flowshift-${id}`,
+    process.execPath,
+    [
+      '--import', 'tsx', join(ROOT, 'src/main.ts'),
+      '--kubeconfig', env().kubeconfigPath,
+      '--redis-url', env().redisUrl,
+      '--prometheus-url', env().prometheusUrl,
+      '--namespaces', namespace,
+      '--health-address', `127.0.0.1:${healthPort}`,
+      '--resync-interval', '2s',
+      '--log-level', 'debug',
+      ...extraArgs,
+    ],
+    { logFile: join(env().dir, `controller-${namespace}-${id}.log`), cwd: ROOT },
+  );
+  await waitFor('controller /readyz', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, {
+    timeoutMs: 30_000,
+    process: proc,
+  });
+  return Object.assign(proc, { healthPort });
+}
+
+export function podinfo(name: string, image = 'ghcr.io/stefanprodan/podinfo:6.5.0', annotations: Record<string, string> = {}): V1Deployment {
+  return {
+    metadata: { name, labels: { app: name } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name }, annotations },
+        spec: { containers: [{ name: 'podinfo', image, ports: [{ name: 'http', containerPort: 9898 }] }] },
+      },
+    },
+  };
+}
+
+export function rolloutOf(name: string, spec: Partial<RolloutSpec> = {}): Rollout {
+  return {
+    apiVersion: 'flowshift.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name },
+    spec: {
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      service: { port: 9898 },
+      strategy: { canary: { stepWeight: 20, maxWeight: 60 } },
+      analysis: { interval: '1s', threshold: 2 },
+      progressDeadlineSeconds: 30,
+      ...spec,
+    },
+  };
+}
+
+export class Cluster {
+  readonly apps = kubeConfig().makeApiClient(AppsV1Api);
+  readonly core = kubeConfig().makeApiClient(CoreV1Api);
+  readonly custom = kubeConfig().makeApiClient(CustomObjectsApi);
+
+  constructor(readonly namespace: string) {}
+
+  async createRollout(rollout: Rollout): Promise<void> {
+    await this.custom.createNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: this.namespace, body: rollout });
+  }
+
+  async rollout(name: string): Promise<Rollout> {
+    return (await this.custom.getNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: this.namespace, name })) as Rollout;
+  }
+
+  async virtualService(name: string): Promise<{ spec: { http: { route: { destination: { host: string }; weight: number }[]; mirrorPercentage?: { value: number } }[] } }> {
+    return (await this.custom.getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', namespace: this.namespace, name })) as never;
+  }
+
+  /** Waits until the Rollout's status satisfies `check`; the failure message shows the last status. */
+  async waitForRollout(name: string, what: string, check: (r: Rollout) => boolean, timeoutMs = 60_000): Promise<Rollout> {
+    let last: Rollout | undefined;
+    try {
+      await waitFor(what, async () => {
+        last = await this.rollout(name);
+        return check(last);
+      }, { timeoutMs, intervalMs: 100 });
+    } catch (err) {
+      throw new Error(`${String(err)}\nlast status: ${JSON.stringify(last?.status)}`, { cause: err });
+    }
+    return last as Rollout;
+  }
+
+  async setImage(name: string, image: string): Promise<void> {
+    const d = await this.apps.readNamespacedDeployment({ name, namespace: this.namespace });
+    const container = d.spec?.template.spec?.containers[0];
+    if (container) container.image = image;
+    await this.apps.replaceNamespacedDeployment({ name, namespace: this.namespace, body: d });
+  }
+
+  async events(name: string): Promise<{ reason: string; message: string; type: string }[]> {
+    const list = await this.core.listNamespacedEvent({ namespace: this.namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=Rollout` });
+    return list.items.map((e) => ({ reason: e.reason ?? '', message: e.message ?? '', type: e.type ?? '' }));
+  }
+
+  /**
+   * Records every change of the canary weight in the VirtualService as it
+   * happens (a watch, so no intermediate value is missed). The watch is
+   * re-opened when it ends: the API server answers 429 while the watch cache
+   * of a fresh CRD warms up.
+   */
+  async recordWeights(vsName: string): Promise<{ weights: number[]; stop: () => void }> {
+    const weights: number[] = [];
+    let stopped = false;
+    let current: { abort: () => void } | undefined;
+    const open = async (): Promise<void> => {
+      if (stopped) return;
+      current = await new Watch(kubeConfig()).watch(
+        `/apis/networking.istio.io/v1/namespaces/${this.namespace}/virtualservices`,
+        { fieldSelector: `metadata.name=${vsName}` },
+        (_type: string, obj: { spec?: { http?: { route?: { destination?: { host?: string }; weight?: number }[] }[] } }) => {
+          const canary = obj.spec?.http?.[0]?.route?.find((r) => r.destination?.host?.endsWith('-canary'))?.weight ?? 0;
+          if (weights.at(-1) !== canary) weights.push(canary);
+        },
+        () => {
+          if (!stopped) setTimeout(() => void open().catch(() => undefined), 200);
+        },
+      );
+    };
+    await open();
+    return {
+      weights,
+      stop: () => {
+        stopped = true;
+        current?.abort();
+      },
+    };
+  }
+}
