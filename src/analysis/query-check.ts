@@ -17,8 +17,9 @@ export interface QueryProblem {
 }
 
 /**
- * Renders and syntax-checks every metric query of a Rollout, and checks the
- * relative gates' bounds. Pure: metrics with a templateRef are checked only
+ * Renders and syntax-checks every metric query of a Rollout, and parses the
+ * relative gates' bounds. Names and schema rules are validateRollout's and the
+ * CRD's job and are not repeated here. Pure: metrics with a templateRef are checked only
  * when their MetricTemplate is among `templates` (a missing one is reported at
  * analysis time). Returns an empty list when everything can run.
  */
@@ -28,16 +29,7 @@ export function checkRolloutQueries(
   context: AnalysisContext = analysisContextOf(rollout),
 ): QueryProblem[] {
   const metrics = rollout.spec.analysis?.metrics ?? [];
-  const seen = new Set<string>();
-  return metrics.flatMap((metric, index) => {
-    const path = `spec.analysis.metrics[${index}]`;
-    const problems = checkMetric(rollout, metric, path, templates, context);
-    if (seen.has(metric.name)) {
-      problems.push({ path: `${path}.name`, metric: metric.name, message: `metric name "${metric.name}" is used more than once` });
-    }
-    seen.add(metric.name);
-    return problems;
-  });
+  return metrics.flatMap((metric, index) => checkMetric(rollout, metric, `spec.analysis.metrics[${index}]`, templates, context));
 }
 
 function checkMetric(
@@ -51,12 +43,10 @@ function checkMetric(
   const problem = (field: string, message: string, position?: SourcePosition): void => {
     problems.push({ path: `${path}${field}`, metric: metric.name, message, ...(position ? { position } : {}) });
   };
+  // The CRD schema checks the bounds' spelling too; this keeps the verdict's parser and the check in step.
   if (metric.compare) {
     const parsed = parseComparison(metric.compare);
     if (!parsed.ok) problem('.compare', parsed.message);
-    else if (metric.compare.maxIncrease === undefined && metric.compare.maxDecrease === undefined) {
-      problem('.compare', 'compare needs maxIncrease or maxDecrease (or both)');
-    }
   }
   const source = querySourceOf(metric, context.namespace);
   let query: string;
