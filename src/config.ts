@@ -9,6 +9,8 @@ export interface Config {
   /** Kubeconfig file; undefined: the default loading rules (KUBECONFIG, ~/.kube/config, in-cluster). */
   readonly kubeconfig: string | undefined;
   readonly redisUrl: string;
+  /** BullMQ queue: controllers sharing a Redis share work only when they share this name. */
+  readonly queueName: string;
   /** Default Prometheus for metrics whose template names no address. */
   readonly prometheusUrl: string | undefined;
   /** Namespaces to watch; empty: all. */
@@ -30,6 +32,7 @@ export class ConfigError extends Error {
 const SETTINGS = {
   kubeconfig: { env: 'FLOWSHIFT_KUBECONFIG' },
   'redis-url': { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379' },
+  'queue-name': { env: 'QUEUE_NAME', default: 'flowshift-ticks' },
   'prometheus-url': { env: 'PROMETHEUS_URL' },
   namespaces: { env: 'WATCH_NAMESPACES', default: '' },
   'log-level': { env: 'LOG_LEVEL', default: 'info' },
@@ -43,6 +46,7 @@ export const USAGE = `usage: flowshift [options]
 
   --kubeconfig <file>          kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)
   --redis-url <url>            Redis for the tick queue [REDIS_URL] (default redis://127.0.0.1:6379)
+  --queue-name <name>          BullMQ queue replicas share [QUEUE_NAME] (default flowshift-ticks)
   --prometheus-url <url>       default Prometheus for analysis [PROMETHEUS_URL]
   --namespaces <a,b>           namespaces to watch [WATCH_NAMESPACES] (default: all)
   --log-level <level>          trace|debug|info|warn|error|fatal [LOG_LEVEL] (default info)
@@ -73,6 +77,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
   return Object.freeze({
     kubeconfig: get('kubeconfig'),
     redisUrl: url('redis-url', get('redis-url'), ['redis:', 'rediss:']) ?? '',
+    queueName: queueName(get('queue-name') ?? ''),
     prometheusUrl: url('prometheus-url', get('prometheus-url'), ['http:', 'https:']),
     namespaces: Object.freeze((get('namespaces') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     logLevel: logLevel(get('log-level') ?? 'info'),
@@ -95,6 +100,11 @@ function url(key: Setting, value: string | undefined, protocols: readonly string
     throw new ConfigError(`${describe(key)}: "${value}" is not a URL; write it like ${protocols[0] ?? ''}//host:port`);
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${describe(key)}: "${value}" must use ${protocols.join(' or ')}`);
+  return value;
+}
+
+function queueName(value: string): string {
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new ConfigError(`${describe('queue-name')}: "${value}" must be 1-100 letters, digits, dots, dashes or underscores`);
   return value;
 }
 

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const controller = new Controller({
     kubeConfig,
     redisUrl: config.redisUrl,
+    queueName: config.queueName,
     namespaces: config.namespaces,
     concurrency: config.concurrency,
     resyncMs: config.resyncMs,

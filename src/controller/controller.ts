@@ -16,6 +16,7 @@ import { RolloutWatcher } from './watcher.js';
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
   readonly redisUrl: string;
+  readonly queueName: string;
   readonly namespaces: readonly string[];
   readonly concurrency: number;
   readonly resyncMs: number;
@@ -51,6 +52,7 @@ export class Controller {
     };
     this.scheduler = new TickScheduler({
       redisUrl: options.redisUrl,
+      queueName: options.queueName,
       concurrency: options.concurrency,
       log,
       ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),

@@ -2,8 +2,6 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-export const QUEUE_NAME = 'flowshift-ticks';
-
 /** What a tick job carries: which Rollout, and which incarnation of it. */
 export interface TickJob {
   readonly namespace: string;
@@ -16,6 +14,7 @@ export type ChainNext = { readonly delayMs: number } | 'stop';
 
 export interface SchedulerOptions {
   readonly redisUrl: string;
+  readonly queueName: string;
   readonly concurrency: number;
   readonly log: Logger;
   /** Ticks whose lock is lost (a killed replica) are retried after this long. */
@@ -37,7 +36,7 @@ export class TickScheduler {
     // BullMQ's blocking commands need maxRetriesPerRequest: null.
     this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     this.connection.on('error', (err) => options.log.warn({ err }, 'redis connection error'));
-    this.queue = new Queue<TickJob>(QUEUE_NAME, {
+    this.queue = new Queue<TickJob>(options.queueName, {
       connection: this.connection,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 },
     });
@@ -65,7 +64,7 @@ export class TickScheduler {
   start(process: (job: TickJob) => Promise<ChainNext>): void {
     const { log, concurrency } = this.options;
     this.worker = new Worker<TickJob>(
-      QUEUE_NAME,
+      this.options.queueName,
       async (job: Job<TickJob>) => {
         let next: ChainNext = { delayMs: 5_000 };
         try {

@@ -13,8 +13,18 @@ export interface ControllerProcess extends ManagedProcess {
   readonly healthPort: number;
 }
 
-/** Starts the controller as in production (`node --import tsx src/main.ts`), watching `namespace`. */
-export async function startController(namespace: string, extraArgs: string[] = []): Promise<ControllerProcess> {
+export interface ControllerSetup {
+  /** Redis database; a test that flushes Redis takes one of its own. */
+  readonly redisDb?: number;
+  readonly extraArgs?: readonly string[];
+}
+
+/**
+ * Starts the controller as in production (`node --import tsx src/main.ts`),
+ * watching `namespace`, on a queue of that namespace's own so test files
+ * sharing the Redis never take each other's ticks.
+ */
+export async function startController(namespace: string, setup: ControllerSetup = {}): Promise<ControllerProcess> {
   const healthPort = await freePort();
   const id = randomBytes(3).toString('hex');
   const proc = startProcess(
@@ -23,13 +33,14 @@ export async function startController(namespace: string, extraArgs: string[] = [
     [
       '--import', 'tsx', join(ROOT, 'src/main.ts'),
       '--kubeconfig', env().kubeconfigPath,
-      '--redis-url', env().redisUrl,
+      '--redis-url', `${env().redisUrl}/${setup.redisDb ?? 0}`,
+      '--queue-name', `ticks-${namespace}`,
       '--prometheus-url', env().prometheusUrl,
       '--namespaces', namespace,
       '--health-address', `127.0.0.1:${healthPort}`,
       '--resync-interval', '2s',
       '--log-level', 'debug',
-      ...extraArgs,
+      ...(setup.extraArgs ?? []),
     ],
     { logFile: join(env().dir, `controller-${namespace}-${id}.log`), cwd: ROOT },
   );
