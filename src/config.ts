@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDuration } from './domain/durations.js';
+import { parseDuration } from './api/duration.js';
 
 export const LogLevel = { Trace: 'trace', Debug: 'debug', Info: 'info', Warn: 'warn', Error: 'error', Fatal: 'fatal' } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];

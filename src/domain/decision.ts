@@ -1,6 +1,6 @@
 import type { AnalysisVerdict } from '../analysis/analyzer.js';
 import type { Condition, Phase, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
-import { parseDuration } from './durations.js';
+import { parseDuration } from '../api/duration.js';
 
 /** VirtualService weights: primary + canary = 100; mirror is the canary's shadow share. */
 export interface Routes {
