@@ -9,7 +9,8 @@ export default defineConfig({
     // The environment (API server, etcd, Redis, Prometheus) is shared by all
     // files; two workers match this project's 2-core machines.
     maxWorkers: 2,
-    testTimeout: 60_000,
+    // Above the waits inside tests, so a stuck wait reports what it last saw.
+    testTimeout: 150_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
   },

@@ -1,10 +1,24 @@
 import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
 
-/** /healthz: the process runs; /readyz: it watches and takes ticks. */
-export function startHealthServer(host: string, port: number, ready: () => boolean): Promise<Server> {
+/** /healthz: the process runs; /readyz: it watches and takes ticks; /metrics: Prometheus. */
+export function startHealthServer(host: string, port: number, ready: () => boolean, registry: Registry): Promise<Server> {
   const server = createServer((req, res) => {
-    const ok = req.url === '/healthz' || (req.url === '/readyz' && ready());
+    if (req.url === '/metrics') {
+      registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(text);
+        },
+        () => {
+          res.writeHead(500);
+          res.end();
+        },
+      );
+      return;
+    }
     const known = req.url === '/healthz' || req.url === '/readyz';
+    const ok = req.url === '/healthz' || (req.url === '/readyz' && ready());
     res.writeHead(known ? (ok ? 200 : 503) : 404, { 'content-type': 'text/plain' });
     res.end(known ? (ok ? 'ok\n' : 'not ready\n') : 'not found\n');
   });

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     readTemplate: sources.readTemplate,
     log,
   });
-  const health = await startHealthServer(config.health.host, config.health.port, () => controller.ready);
+  const health = await startHealthServer(config.health.host, config.health.port, () => controller.ready, controller.metrics.registry);
   let stopping = false;
   const drain = (signal: string): void => {
     if (stopping) return;

@@ -2,12 +2,14 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Analyzer } from '../analysis/analyzer.js';
 import type { Rollout } from '../api/types.gen.js';
+import { KubeClients } from '../kube/client.js';
 import { rolloutKey } from '../kube/names.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import { IstioRouter } from '../router/istio.js';
 import { ServiceRouter } from '../router/services.js';
 import { DeploymentTarget } from '../target/deployment.js';
 import { EventRecorder } from './events.js';
+import { ControllerMetrics } from './metrics.js';
 import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
@@ -37,16 +39,20 @@ export class Controller {
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
 
+  readonly metrics = new ControllerMetrics();
+
   constructor(private readonly options: ControllerOptions) {
     const { kubeConfig, log } = options;
+    const clients = new KubeClients(kubeConfig, (method) => this.metrics.kubeRequests.inc({ method }));
+    this.watcher = new RolloutWatcher(kubeConfig, options.namespaces, this.sink(), log);
     this.deps = {
-      rollouts: new RolloutClient(kubeConfig),
-      target: new DeploymentTarget(kubeConfig),
-      router: new IstioRouter(kubeConfig),
-      services: new ServiceRouter(kubeConfig),
+      rollouts: new RolloutClient(clients),
+      target: new DeploymentTarget(clients, this.watcher.cache()),
+      router: new IstioRouter(clients),
+      services: new ServiceRouter(clients),
       analyzer: options.analyzer,
       readTemplate: options.readTemplate,
-      events: new EventRecorder(kubeConfig, log),
+      events: new EventRecorder(clients, log),
       clock: options.clock ?? ((): Date => new Date()),
       log,
     };
@@ -57,7 +63,6 @@ export class Controller {
       log,
       ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
     });
-    this.watcher = new RolloutWatcher(kubeConfig, options.namespaces, this.sink(), log);
   }
 
   get ready(): boolean {
@@ -65,7 +70,7 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    this.scheduler.start((job) => this.process(job));
+    this.scheduler.start((job, plannedAt) => this.process(job, plannedAt));
     await this.watcher.start();
     this.resyncTimer = setInterval(() => this.resync(), this.options.resyncMs);
     this.started = true;
@@ -80,14 +85,22 @@ export class Controller {
     await this.watcher.stop();
   }
 
-  private async process(job: TickJob): Promise<ChainNext> {
+  private async process(job: TickJob, plannedAt: number): Promise<ChainNext> {
+    const startedAt = Date.now();
+    const lagMs = Math.max(0, startedAt - plannedAt);
+    this.metrics.tickLag.observe(lagMs / 1000);
     let outcome: TickOutcome;
     try {
       outcome = await tick(this.deps, job.namespace, job.name, job.uid);
     } catch (err) {
+      this.metrics.ticks.inc({ outcome: 'error' });
       this.options.log.error({ err, rollout: `${job.namespace}/${job.name}` }, 'tick failed: retrying');
       return { delayMs: ERROR_RETRY_MS };
     }
+    const durationMs = Date.now() - startedAt;
+    this.metrics.ticks.inc({ outcome: outcome.kind });
+    this.metrics.tickDuration.observe(durationMs / 1000);
+    this.options.log.debug({ rollout: `${job.namespace}/${job.name}`, tick: { lagMs, durationMs, outcome: outcome.kind } }, 'tick');
     switch (outcome.kind) {
       case 'gone':
         return 'stop';

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Rollout } from '../api/types.gen.js';
 import type { RolloutEvent } from '../domain/decision.js';
@@ -12,8 +13,8 @@ export class EventRecorder {
   private readonly core: CoreV1Api;
   private readonly instance = hostname();
 
-  constructor(kubeConfig: KubeConfig, private readonly log: Logger) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
+  constructor(clients: KubeClients, private readonly log: Logger) {
+    this.core = clients.make(CoreV1Api);
   }
 
   async record(rollout: Rollout, event: RolloutEvent): Promise<void> {

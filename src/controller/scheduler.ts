@@ -61,14 +61,15 @@ export class TickScheduler {
     if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
   }
 
-  start(process: (job: TickJob) => Promise<ChainNext>): void {
+  /** `process` gets the job and when it was planned to start (for tick lag). */
+  start(process: (job: TickJob, plannedAt: number) => Promise<ChainNext>): void {
     const { log, concurrency } = this.options;
     this.worker = new Worker<TickJob>(
       this.options.queueName,
       async (job: Job<TickJob>) => {
         let next: ChainNext = { delayMs: 5_000 };
         try {
-          next = await process(job.data);
+          next = await process(job.data, job.timestamp + (job.opts.delay ?? 0));
         } finally {
           // Chain from inside the active job: BullMQ stores this as the next
           // job and creates it when this one finishes, even if the tick threw.

@@ -61,6 +61,8 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
     return reportInvalid(deps, rollout, `target Deployment ${ns}/${target} not found: create it or fix spec.targetRef.name`, nextMs);
   }
   const input = await gather(deps, rollout, observation);
+  // From here to the last route write is what a rollback costs after its failing check.
+  const checkedAt = Date.now();
   const decision = decide(input);
   const written = await writeStatus(deps, rollout, decision.status);
   if (written === Conflict) {
@@ -71,6 +73,9 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
     await applyActions(deps, written, decision.actions, observation.label, observation.revision);
   } catch (err) {
     return reportApplyError(deps, written, err, Math.min(nextMs, APPLY_RETRY_MS));
+  }
+  if (decision.status.phase === 'Failed' && input.status.phase !== 'Failed') {
+    log.info({ rollbackMs: Date.now() - checkedAt, reason: decision.status.message }, 'rolled back');
   }
   for (const event of decision.events) await deps.events.record(written, event);
   logDecision(log, input, decision);

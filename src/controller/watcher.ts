@@ -1,6 +1,7 @@
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1ConfigMap, type V1Deployment, type V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Rollout } from '../api/types.gen.js';
+import type { ClusterCache } from '../kube/cache.js';
 import { GROUP, ROLLOUTS, VERSION } from '../kube/names.js';
 import { configRefs } from '../target/revision.js';
 import { ResilientInformer, type Handlers } from './informer.js';
@@ -23,7 +24,8 @@ export interface WatchSink {
 export class RolloutWatcher {
   private readonly rollouts: ResilientInformer<KubernetesObject>[] = [];
   private readonly deployments: ResilientInformer<V1Deployment>[] = [];
-  private readonly others: ResilientInformer<KubernetesObject>[] = [];
+  private readonly configMaps: ResilientInformer<V1ConfigMap>[] = [];
+  private readonly secrets: ResilientInformer<V1Secret>[] = [];
 
   constructor(kubeConfig: KubeConfig, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -46,25 +48,25 @@ export class RolloutWatcher {
           log,
         ),
       );
-      const configHandlers = (kind: 'configmap' | 'secret'): Handlers<KubernetesObject> => ({
+      const configHandlers = <T extends KubernetesObject>(kind: 'configmap' | 'secret'): Handlers<T> => ({
         update: (obj) => this.onConfigChange(kind, obj),
         delete: (obj) => this.onConfigChange(kind, obj),
       });
       const configMaps = (): Promise<KubernetesListObject<V1ConfigMap>> => (ns ? core.listNamespacedConfigMap({ namespace: ns }) : core.listConfigMapForAllNamespaces());
       const secrets = (): Promise<KubernetesListObject<V1Secret>> => (ns ? core.listNamespacedSecret({ namespace: ns }) : core.listSecretForAllNamespaces());
-      this.others.push(new ResilientInformer<KubernetesObject>(kubeConfig, `/api/v1${prefix}/configmaps`, configMaps, configHandlers('configmap'), log));
-      this.others.push(new ResilientInformer<KubernetesObject>(kubeConfig, `/api/v1${prefix}/secrets`, secrets, configHandlers('secret'), log));
+      this.configMaps.push(new ResilientInformer<V1ConfigMap>(kubeConfig, `/api/v1${prefix}/configmaps`, configMaps, configHandlers('configmap'), log));
+      this.secrets.push(new ResilientInformer<V1Secret>(kubeConfig, `/api/v1${prefix}/secrets`, secrets, configHandlers('secret'), log));
     }
   }
 
   async start(): Promise<void> {
     // Deployments first, so the first Rollout events can find their targets.
-    await Promise.all([...this.deployments, ...this.others].map((i) => i.start()));
+    await Promise.all([...this.deployments, ...this.configMaps, ...this.secrets].map((i) => i.start()));
     await Promise.all(this.rollouts.map((i) => i.start()));
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.rollouts, ...this.deployments, ...this.others].map((i) => i.stop()));
+    await Promise.all([...this.rollouts, ...this.deployments, ...this.configMaps, ...this.secrets].map((i) => i.stop()));
   }
 
   /** Every Rollout in the cache: the periodic resync re-enqueues them all. */
@@ -81,12 +83,17 @@ export class RolloutWatcher {
     return undefined;
   }
 
+  /** The informers' objects, for reads that need not hit the API server. */
+  cache(): ClusterCache {
+    return {
+      deployment: (namespace, name) => findIn(this.deployments, namespace, name),
+      configMap: (namespace, name) => findIn(this.configMaps, namespace, name),
+      secret: (namespace, name) => findIn(this.secrets, namespace, name),
+    };
+  }
+
   cachedDeployment(namespace: string, name: string): V1Deployment | undefined {
-    for (const i of this.deployments) {
-      const d = i.get(name, namespace);
-      if (d) return d;
-    }
-    return undefined;
+    return findIn(this.deployments, namespace, name);
   }
 
   private rolloutHandlers(): Handlers<KubernetesObject> {
@@ -138,6 +145,14 @@ export class RolloutWatcher {
       if (list.includes(name)) this.sink.tickNow(r);
     }
   }
+}
+
+function findIn<T extends KubernetesObject>(informers: readonly ResilientInformer<T>[], namespace: string, name: string): T | undefined {
+  for (const i of informers) {
+    const found = i.get(name, namespace);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeClients } from './client.js';
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
 import { isConflict, isNotFound, mergePatch } from './errors.js';
 import { GROUP, ROLLOUTS, VERSION } from './names.js';
@@ -10,8 +11,8 @@ export const Conflict = Symbol('conflict');
 export class RolloutClient {
   private readonly api: CustomObjectsApi;
 
-  constructor(kubeConfig: KubeConfig) {
-    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+  constructor(clients: KubeClients) {
+    this.api = clients.make(CustomObjectsApi);
   }
 
   async get(namespace: string, name: string): Promise<Rollout | undefined> {

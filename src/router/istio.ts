@@ -1,4 +1,5 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import type { Routes } from '../domain/decision.js';
 import { isNotFound, mergePatch } from '../kube/errors.js';
@@ -19,8 +20,8 @@ interface IstioObject {
 export class IstioRouter implements Router {
   private readonly api: CustomObjectsApi;
 
-  constructor(kubeConfig: KubeConfig) {
-    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+  constructor(clients: KubeClients) {
+    this.api = clients.make(CustomObjectsApi);
   }
 
   async ensure(rollout: Rollout, routes: Routes): Promise<void> {

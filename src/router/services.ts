@@ -1,4 +1,5 @@
-import { CoreV1Api, type KubeConfig, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import { isNotFound, mergePatch } from '../kube/errors.js';
 import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
@@ -17,8 +18,8 @@ export interface PodLabel {
 export class ServiceRouter {
   private readonly core: CoreV1Api;
 
-  constructor(kubeConfig: KubeConfig) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
+  constructor(clients: KubeClients) {
+    this.core = clients.make(CoreV1Api);
   }
 
   async ensure(rollout: Rollout, label: PodLabel): Promise<void> {

@@ -1,5 +1,7 @@
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type V1Deployment, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
+import type { ClusterCache } from '../kube/cache.js';
 import { isNotFound, mergePatch } from '../kube/errors.js';
 import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, ownerReference } from '../kube/names.js';
 import { deploymentReadiness } from './readiness.js';
@@ -13,9 +15,12 @@ export class DeploymentTarget implements Target {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
 
-  constructor(kubeConfig: KubeConfig) {
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
+  constructor(
+    clients: KubeClients,
+    private readonly cache?: ClusterCache,
+  ) {
+    this.apps = clients.make(AppsV1Api);
+    this.core = clients.make(CoreV1Api);
   }
 
   async observe(rollout: Rollout): Promise<TargetObservation | undefined> {
@@ -94,6 +99,8 @@ export class DeploymentTarget implements Target {
   }
 
   private async read(namespace: string, name: string): Promise<V1Deployment | undefined> {
+    const cached = this.cache?.deployment(namespace, name);
+    if (cached) return cached;
     try {
       return await this.apps.readNamespacedDeployment({ name, namespace });
     } catch (err) {
@@ -113,13 +120,15 @@ export class DeploymentTarget implements Target {
     const configs: Record<string, unknown> = {};
     const reads = [
       ...refs.configMaps.map(async (name) => {
-        configs[`configmap/${name}`] = await this.core.readNamespacedConfigMap({ name, namespace }).then(
+        const cached = this.cache?.configMap(namespace, name);
+        configs[`configmap/${name}`] = await (cached ? Promise.resolve(cached) : this.core.readNamespacedConfigMap({ name, namespace })).then(
           (c) => ({ data: c.data, binaryData: c.binaryData }),
           (err: unknown) => (isNotFound(err) ? null : Promise.reject(err as Error)),
         );
       }),
       ...refs.secrets.map(async (name) => {
-        configs[`secret/${name}`] = await this.core.readNamespacedSecret({ name, namespace }).then(
+        const cached = this.cache?.secret(namespace, name);
+        configs[`secret/${name}`] = await (cached ? Promise.resolve(cached) : this.core.readNamespacedSecret({ name, namespace })).then(
           (s) => s.data ?? {},
           (err: unknown) => (isNotFound(err) ? null : Promise.reject(err as Error)),
         );

@@ -26,11 +26,11 @@ describe('the controller guarding a release', () => {
 
   it('rolls back a canary that never becomes ready at the progress deadline, routes 100/0', async () => {
     await initialized('stuck', { progressDeadlineSeconds: 3 });
-    const d = await cluster.apps.readNamespacedDeployment({ name: 'stuck', namespace: cluster.namespace });
-    d.metadata = { ...d.metadata, annotations: { ...d.metadata?.annotations, [KubeletAnnotation.Unready]: 'true' } };
-    const container = d.spec?.template.spec?.containers[0];
-    if (container) container.image = 'podinfo:broken';
-    await cluster.apps.replaceNamespacedDeployment({ name: 'stuck', namespace: cluster.namespace, body: d });
+    await cluster.updateDeployment('stuck', (d) => {
+      d.metadata = { ...d.metadata, annotations: { ...d.metadata?.annotations, [KubeletAnnotation.Unready]: 'true' } };
+      const container = d.spec?.template.spec?.containers[0];
+      if (container) container.image = 'podinfo:broken';
+    });
 
     const r = await cluster.waitForRollout('stuck', 'Failed', (x) => x.status?.phase === 'Failed');
     expect(r.status?.message).toMatch(/^rolled back: canary stuck not ready within 3s/);

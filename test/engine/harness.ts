@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, Watch, type V1Deployment } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
 import { env, kubeConfig } from '../env/context.js';
+import { updateWithRetry } from '../env/deployments.js';
 import { freePort } from '../env/ports.js';
 import { startProcess, waitFor, type ManagedProcess } from '../env/processes.js';
 
@@ -114,11 +115,16 @@ export class Cluster {
     return last as Rollout;
   }
 
+  /** Read, change, replace; retried on a conflict (the kubelet stand-in writes status meanwhile). */
+  async updateDeployment(name: string, mutate: (d: V1Deployment) => void): Promise<void> {
+    await updateWithRetry(this.apps, this.namespace, name, mutate);
+  }
+
   async setImage(name: string, image: string): Promise<void> {
-    const d = await this.apps.readNamespacedDeployment({ name, namespace: this.namespace });
-    const container = d.spec?.template.spec?.containers[0];
-    if (container) container.image = image;
-    await this.apps.replaceNamespacedDeployment({ name, namespace: this.namespace, body: d });
+    await this.updateDeployment(name, (d) => {
+      const container = d.spec?.template.spec?.containers[0];
+      if (container) container.image = image;
+    });
   }
 
   async events(name: string): Promise<{ reason: string; message: string; type: string }[]> {

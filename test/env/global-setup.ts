@@ -1,21 +1,6 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { TestProject } from 'vitest/node';
-import { startApiServer } from './apiserver.js';
-import { resolveKubeBinaries } from './binaries.js';
-import { installCrds, readCrdDir, readCrdFile } from './crds.js';
-import { startEtcd } from './etcd.js';
+import { startEnvironment } from './environment.js';
 import type { EnvInfo } from './info.js';
-import { KubeletStandIn } from './kubelet.js';
-import type { ManagedProcess } from './processes.js';
-import { startPrometheus } from './prometheus.js';
-import { startRedis } from './redis.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PERMISSIVE_ISTIO_CRDS = join(ROOT, 'test/fixtures/istio-networking-crds-permissive.yaml');
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,62 +8,9 @@ declare module 'vitest' {
   }
 }
 
-/**
- * Starts one environment for the whole test run: etcd, kube-apiserver with the
- * project's and Istio's CRDs, Redis, Prometheus and the kubelet stand-in.
- * Every process is stopped by PID in the returned teardown.
- */
+/** One environment for the whole test run, shared by every test file; see environment.ts. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowshift-env-'));
-  const started: ManagedProcess[] = [];
-  let kubelet: KubeletStandIn | undefined;
-  const teardown = async (): Promise<void> => {
-    await kubelet?.stop();
-    for (const p of started.reverse()) await p.stop();
-    if (process.env['FLOWSHIFT_KEEP_ENV']) process.stderr.write(`[envtest] logs kept in ${dir}\n`);
-    else rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const t0 = Date.now();
-    const binaries = await resolveKubeBinaries();
-    const [etcd, redis, prometheus] = await Promise.all([
-      startEtcd(binaries.etcd, dir).then((e) => (started.push(e.process), e)),
-      startRedis(dir).then((r) => (started.push(r.process), r)),
-      startPrometheus(dir).then((p) => (started.push(p.process), p)),
-    ]);
-    const apiserver = await startApiServer(binaries.kubeApiserver, etcd.url, dir);
-    started.push(apiserver.process);
-
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(apiserver.kubeconfigPath);
-    const istioCrdsFile = istioCrdsPath();
-    await installCrds(kubeConfig, [...readCrdDir(join(ROOT, 'crds')), ...readCrdFile(istioCrdsFile)]);
-    kubelet = new KubeletStandIn(kubeConfig);
-    await kubelet.start();
-
-    const info: EnvInfo = {
-      dir,
-      kubeconfigPath: apiserver.kubeconfigPath,
-      apiServerUrl: apiserver.url,
-      redisUrl: redis.url,
-      prometheusUrl: prometheus.url,
-      prometheusTargetsDir: prometheus.targetsDir,
-      istioCrds: istioCrdsFile === PERMISSIVE_ISTIO_CRDS ? 'permissive' : 'istio',
-      pids: Object.fromEntries(started.map((p) => [p.name, p.pid])),
-    };
-    project.provide('env', info);
-    process.stderr.write(`[envtest] ready in ${Date.now() - t0} ms (Istio CRDs: ${info.istioCrds}; ${dir})\n`);
-    return teardown;
-  } catch (err) {
-    await teardown();
-    throw err;
-  }
-}
-
-function istioCrdsPath(): string {
-  const fromEnv = process.env['ISTIO_CRDS'];
-  if (!fromEnv) return PERMISSIVE_ISTIO_CRDS;
-  const file = resolve(fromEnv);
-  if (!existsSync(file)) throw new Error(`ISTIO_CRDS=${fromEnv}: no such file (unset it to use the permissive fixture)`);
-  return file;
+  const environment = await startEnvironment();
+  project.provide('env', environment.info);
+  return environment.stop;
 }

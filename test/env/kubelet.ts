@@ -21,6 +21,9 @@ export const KubeletAnnotation = {
   ReadyAfterMs: 'kubelet.test.flowshift.io/ready-after-ms',
 } as const;
 
+const RETRY_MS = 250;
+const RESYNC_MS = 500;
+
 export interface KubeletOptions {
   /** Delay between a Deployment change and its pods becoming ready. */
   readonly readyAfterMs?: number;
@@ -37,6 +40,9 @@ export class KubeletStandIn {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly since = new Map<string, { generation: number; at: number }>();
   private stopped = false;
+  private resync: NodeJS.Timeout | undefined;
+  /** Writes in flight, so the resync does not send the same status twice at once. */
+  private readonly writing = new Set<string>();
 
   constructor(kubeConfig: KubeConfig, private readonly options: KubeletOptions = {}) {
     this.api = kubeConfig.makeApiClient(AppsV1Api);
@@ -49,20 +55,37 @@ export class KubeletStandIn {
     this.informer.on('delete', (d) => {
       this.forget(keyOf(d));
     });
-    this.informer.on('error', () => {
-      if (!this.stopped) setTimeout(() => void this.informer.start().catch(() => undefined), 500);
+    this.informer.on('error', (err: unknown) => {
+      if (this.stopped) return;
+      process.stderr.write(`[kubelet stand-in] watch failed, restarting: ${String(err)}\n`);
+      this.restartSoon();
     });
   }
 
   async start(): Promise<void> {
     await this.informer.start();
+    // A safety net for lost events and timers: converge every cached
+    // Deployment twice a second (observe() writes only what differs).
+    this.resync = setInterval(() => {
+      for (const d of this.informer.list()) this.observe(d);
+    }, RESYNC_MS);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.resync);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await this.informer.stop();
+  }
+
+  private restartSoon(): void {
+    if (this.stopped) return;
+    setTimeout(() => {
+      this.informer.start().catch(() => {
+        this.restartSoon();
+      });
+    }, RETRY_MS);
   }
 
   private forget(key: string): void {
@@ -107,12 +130,20 @@ export class KubeletStandIn {
   private write(d: V1Deployment, delayElapsed: boolean): void {
     const since = this.since.get(keyOf(d))?.at ?? Date.now();
     const desired = deploymentStatus(d, delayElapsed && !this.unready(d), since);
-    if (sameStatus(d.status, desired)) return;
+    const key = keyOf(d);
+    if (sameStatus(d.status, desired) || this.writing.has(key)) return;
     const { name = '', namespace = '' } = d.metadata ?? {};
+    this.writing.add(key);
     this.api
       .patchNamespacedDeploymentStatus({ name, namespace, body: { status: desired } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+      .finally(() => this.writing.delete(key))
       .catch(() => {
-        // Deleted meanwhile, or a conflict: the next informer event retries.
+        // A busy API server (429, timeout): no informer event may follow, so retry from the cache.
+        if (this.stopped) return;
+        setTimeout(() => {
+          const latest = this.informer.get(name, namespace);
+          if (latest && !this.stopped) this.observe(latest);
+        }, RETRY_MS);
       });
   }
 }

@@ -14,6 +14,8 @@ export interface PrometheusOptions {
   /** Extra scrape_configs entries, in Prometheus' own config shape. */
   readonly scrapeConfigs?: readonly object[];
   readonly scrapeIntervalSeconds?: number;
+  /** A fixed port, e.g. to restart a stopped Prometheus where clients expect it. */
+  readonly port?: number;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface PrometheusOptions {
  * can add and remove targets at run time without restarting it.
  */
 export async function startPrometheus(dir: string, options: PrometheusOptions = {}): Promise<PrometheusServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const targetsDir = join(dir, 'prometheus-targets');
   mkdirSync(targetsDir, { recursive: true });
   const interval = `${options.scrapeIntervalSeconds ?? 1}s`;

@@ -20,7 +20,7 @@ const template: V1PodTemplateSpec = {
   },
 };
 
-function deployment(status: V1Deployment['status'], replicas = 2, generation = 3): V1Deployment {
+function deployment(status: NonNullable<V1Deployment['status']>, replicas = 2, generation = 3): V1Deployment {
   return { metadata: { name: 'd', generation }, spec: { replicas, selector: { matchLabels: { app: 'd' } }, template: {} }, status };
 }
 

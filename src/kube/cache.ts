@@ -1,0 +1,13 @@
+import type { V1ConfigMap, V1Deployment, V1Secret } from '@kubernetes/client-node';
+
+/**
+ * Objects the controller's informers already hold. Reading them here instead
+ * of from the API server saves requests on every tick; a stale copy can only
+ * delay a decision by a tick, because readiness checks observedGeneration and
+ * the primary's revision annotation. Treat what it returns as read-only.
+ */
+export interface ClusterCache {
+  deployment(namespace: string, name: string): V1Deployment | undefined;
+  configMap(namespace: string, name: string): V1ConfigMap | undefined;
+  secret(namespace: string, name: string): V1Secret | undefined;
+}

@@ -1,0 +1,16 @@
+import type { AppsV1Api, V1Deployment } from '@kubernetes/client-node';
+import { statusCode } from './crds.js';
+
+/** Read, change, replace a Deployment; retried on a conflict (the kubelet stand-in writes status meanwhile). */
+export async function updateWithRetry(apps: AppsV1Api, namespace: string, name: string, mutate: (d: V1Deployment) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const d = await apps.readNamespacedDeployment({ name, namespace });
+    mutate(d);
+    try {
+      await apps.replaceNamespacedDeployment({ name, namespace, body: d });
+      return;
+    } catch (err) {
+      if (statusCode(err) !== 409 || attempt >= 10) throw err;
+    }
+  }
+}
