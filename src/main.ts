@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { kubeMetricSources } from './analysis/kube-sources.js';
+import { GatedAnalyzer } from './analysis/gated-analyzer.js';
 import { PrometheusAnalyzer } from './analysis/prometheus-analyzer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
@@ -30,11 +31,8 @@ async function main(): Promise<void> {
   else kubeConfig.loadFromDefault();
 
   const sources = kubeMetricSources(kubeConfig);
-  const analyzer = new PrometheusAnalyzer({
-    ...sources,
-    defaultAddress: config.prometheusUrl,
-    now: () => new Date(),
-  });
+  const now = (): Date => new Date();
+  const analyzer = new GatedAnalyzer(new PrometheusAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now }), { readSecret: sources.readSecret, now });
   const controller = new Controller({
     kubeConfig,
     redisUrl: config.redisUrl,

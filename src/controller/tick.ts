@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AnalysisVerdict, Analyzer } from '../analysis/analyzer.js';
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
 import { decide, needsAnalysis } from '../domain/decide.js';
-import { EventType, analysisIntervalMs, nextStatus, type Decision, type TickInput } from '../domain/decision.js';
+import { EventType, analysisIntervalMs, nextStatus, type Action, type Decision, type TickInput } from '../domain/decision.js';
 import { apiMessage } from '../kube/errors.js';
 import { FINALIZER, ownedNames, rolloutKey } from '../kube/names.js';
 import { Conflict, type RolloutClient } from '../kube/rollouts.js';
@@ -60,23 +60,34 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
     const { namespace: ns, target } = ownedNames(rollout);
     return reportInvalid(deps, rollout, `target Deployment ${ns}/${target} not found: create it or fix spec.targetRef.name`, nextMs);
   }
+  return act(deps, rollout, observation, nextMs, log);
+}
+
+/** Decide, write the status (guarded), carry out the actions, record the events. */
+async function act(deps: TickDeps, rollout: Rollout, observation: TargetObservation, nextMs: number, log: Logger): Promise<TickOutcome> {
   const input = await gather(deps, rollout, observation);
-  // From here to the last route write is what a rollback costs after its failing check.
   const checkedAt = Date.now();
   const decision = decide(input);
-  const written = await writeStatus(deps, rollout, decision.status);
+  const rollingBack = decision.status.phase === 'Failed' && input.status.phase !== 'Failed';
+  // A rollback routes everything to the primary, the safe state, so it does
+  // not wait for the status write: users stop reaching a bad canary sooner.
+  // Should the write lose a conflict, the next tick repairs the routes.
+  const early: readonly Action[] = rollingBack ? decision.actions.filter((a) => a.type === 'setRoutes') : [];
+  const [written, routedAt] = await Promise.all([
+    writeStatus(deps, rollout, decision.status),
+    applyActions(deps, rollout, early, observation.label, observation.revision).then(() => Date.now()),
+  ]);
   if (written === Conflict) {
     log.debug('status changed meanwhile: tick dropped');
     return { kind: 'retry', retryMs: 200 };
   }
   try {
-    await applyActions(deps, written, decision.actions, observation.label, observation.revision);
+    const rest = decision.actions.filter((a) => !early.includes(a));
+    await applyActions(deps, written, rest, observation.label, observation.revision);
   } catch (err) {
     return reportApplyError(deps, written, err, Math.min(nextMs, APPLY_RETRY_MS));
   }
-  if (decision.status.phase === 'Failed' && input.status.phase !== 'Failed') {
-    log.info({ rollbackMs: Date.now() - checkedAt, reason: decision.status.message }, 'rolled back');
-  }
+  if (rollingBack) log.info({ rollbackMs: routedAt - checkedAt, reason: decision.status.message }, 'rolled back: routes rewritten');
   for (const event of decision.events) await deps.events.record(written, event);
   logDecision(log, input, decision);
   return { kind: 'done', nextMs, generation: rollout.metadata.generation ?? 0, targetGeneration: observation.generation };

@@ -10,6 +10,7 @@ import {
   type V1DeploymentCondition,
   type V1DeploymentStatus,
 } from '@kubernetes/client-node';
+import { KubeClients } from '../../src/kube/client.js';
 
 /**
  * Annotations a test sets on a Deployment to steer the stand-in:
@@ -45,7 +46,8 @@ export class KubeletStandIn {
   private readonly writing = new Set<string>();
 
   constructor(kubeConfig: KubeConfig, private readonly options: KubeletOptions = {}) {
-    this.api = kubeConfig.makeApiClient(AppsV1Api);
+    // The controller's client: one keep-alive connection pool instead of a TLS handshake per write.
+    this.api = new KubeClients(kubeConfig).make(AppsV1Api);
     this.informer = makeInformer(kubeConfig, '/apis/apps/v1/deployments', () => this.api.listDeploymentForAllNamespaces());
     const onChange = (d: V1Deployment): void => {
       this.observe(d);
