@@ -6,6 +6,8 @@ import { PrometheusAnalyzer } from './analysis/prometheus-analyzer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
 import { startHealthServer } from './health.js';
+import { KubeClients } from './kube/client.js';
+import { PreflightError, preflight } from './preflight.js';
 
 function loadConfig(): Config {
   try {
@@ -19,6 +21,9 @@ function loadConfig(): Config {
   }
 }
 
+/** A tick takes well under a second; a drain still running after this is stuck on a dependency. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = pino({
@@ -29,6 +34,7 @@ async function main(): Promise<void> {
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
   else kubeConfig.loadFromDefault();
+  await preflight(new KubeClients(kubeConfig), config.redisUrl);
 
   const sources = kubeMetricSources(kubeConfig);
   const now = (): Date => new Date();
@@ -50,6 +56,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'draining: finishing running ticks');
+    setTimeout(() => {
+      log.error({ afterMs: DRAIN_TIMEOUT_MS }, 'drain did not finish: exiting');
+      process.exit(1);
+    }, DRAIN_TIMEOUT_MS).unref();
     controller
       .stop()
       .then(() => {
@@ -69,6 +79,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof PreflightError) {
+    process.stderr.write(`flowshift: ${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`flowshift: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

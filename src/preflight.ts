@@ -1,0 +1,58 @@
+import { ApisApi, VersionApi } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { apiMessage, statusCode } from './kube/errors.js';
+import type { KubeClients } from './kube/client.js';
+import { GROUP, VERSION } from './kube/names.js';
+
+/** A dependency the controller cannot run without, with what to do about it. */
+export class PreflightError extends Error {
+  readonly code = 'FLOWSHIFT_PREFLIGHT_FAILED';
+  override readonly name = 'PreflightError';
+}
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * Checks once at start-up that the API server answers, the Rollout CRD is
+ * installed and Redis answers, so a misconfigured controller says what is
+ * wrong instead of retrying watches forever.
+ */
+export async function preflight(clients: KubeClients, redisUrl: string): Promise<void> {
+  const server = clients.kubeConfig.getCurrentCluster()?.server ?? '(none)';
+  try {
+    await withTimeout(clients.make(VersionApi).getCode(), `no answer from ${server}`);
+  } catch (err) {
+    throw new PreflightError(`cannot reach the Kubernetes API server at ${server}: ${apiMessage(err)}. Point --kubeconfig (or KUBECONFIG) at your cluster.`, { cause: err });
+  }
+  try {
+    const groups = await withTimeout(clients.make(ApisApi).getAPIVersions(), `no answer from ${server}`);
+    const installed = groups.groups.some((g) => g.name === GROUP && g.versions.some((v) => v.version === VERSION));
+    if (!installed) throw new PreflightError(`the Rollout CRD (${GROUP}/${VERSION}) is not installed in ${server}: kubectl apply -f crds/`);
+  } catch (err) {
+    if (err instanceof PreflightError) throw err;
+    const forbidden = statusCode(err) === 403 ? ' (check the controller RBAC)' : '';
+    throw new PreflightError(`cannot list API groups at ${server}: ${apiMessage(err)}${forbidden}`, { cause: err });
+  }
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: TIMEOUT_MS });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    throw new PreflightError(`cannot reach Redis at ${redisUrl}: ${err instanceof Error ? err.message : String(err)}. Start Redis or set --redis-url (REDIS_URL).`, { cause: err });
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
