@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { Rollout } from '../src/api/types.gen.js';
-import { updateWithRetry } from '../test/env/deployments.js';
+import { podinfo, updateWithRetry } from '../test/env/deployments.js';
 import { startEnvironment } from '../test/env/environment.js';
 import { freePort } from '../test/env/ports.js';
 import { startProcess, waitFor } from '../test/env/processes.js';
@@ -52,7 +52,7 @@ async function run(): Promise<void> {
 
   log(`creating ${N} Deployments and Rollouts (${failing.size} with a failing check), interval ${INTERVAL}`);
   await inBatches(names, 20, async (name) => {
-    await apps.createNamespacedDeployment({ namespace: NS, body: deployment(name) });
+    await apps.createNamespacedDeployment({ namespace: NS, body: podinfo(name, 'podinfo:1') });
     await custom.createNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: NS, body: rollout(name, failing.has(name)) });
   });
   const listRollouts = async (): Promise<Rollout[]> =>
@@ -128,17 +128,6 @@ function report({ seconds, rss, before, after, logLines, phases, failing }: Repo
     `rollback, failing check to routes rewritten: p50 ${p(rollbacks, 50)}, p99 ${p(rollbacks, 99)}, max ${p(rollbacks, 100)} (n=${rollbacks.length})   [target < 250 ms]`,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
-}
-
-function deployment(name: string): object {
-  return {
-    metadata: { name, labels: { app: name } },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'podinfo:1' }] } },
-    },
-  };
 }
 
 function rollout(name: string, fails: boolean): Rollout {

@@ -5,6 +5,8 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, Watch, type V1Deployment } from
 import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
 import { env, kubeConfig } from '../env/context.js';
 import { updateWithRetry } from '../env/deployments.js';
+
+export { podinfo } from '../env/deployments.js';
 import { freePort } from '../env/ports.js';
 import { startProcess, waitFor, type ManagedProcess } from '../env/processes.js';
 
@@ -50,20 +52,6 @@ export async function startController(namespace: string, setup: ControllerSetup 
     process: proc,
   });
   return Object.assign(proc, { healthPort });
-}
-
-export function podinfo(name: string, image = 'ghcr.io/stefanprodan/podinfo:6.5.0', annotations: Record<string, string> = {}): V1Deployment {
-  return {
-    metadata: { name, labels: { app: name } },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name }, annotations },
-        spec: { containers: [{ name: 'podinfo', image, ports: [{ name: 'http', containerPort: 9898 }] }] },
-      },
-    },
-  };
 }
 
 export function rolloutOf(name: string, spec: Partial<RolloutSpec> = {}): Rollout {

@@ -5,6 +5,13 @@ import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } 
 
 const STEPS = [0, 20, 40, 60, 0];
 
+/** Deployment `app` with an Initialized Rollout (interval as given, threshold 2). */
+async function initializedApp(cluster: Cluster, interval: string): Promise<void> {
+  await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('app') });
+  await cluster.createRollout(rolloutOf('app', { analysis: { interval, threshold: 2 } }));
+  await cluster.waitForRollout('app', 'Initialized', (r) => r.status?.phase === 'Initialized');
+}
+
 describe('release resilience', () => {
   const running: ControllerProcess[] = [];
   afterEach(async () => {
@@ -15,9 +22,7 @@ describe('release resilience', () => {
     const ns = await createNamespace('restart');
     const cluster = new Cluster(ns);
     running.push(await startController(ns));
-    await cluster.apps.createNamespacedDeployment({ namespace: ns, body: podinfo('app') });
-    await cluster.createRollout(rolloutOf('app', { analysis: { interval: '2s', threshold: 2 } }));
-    await cluster.waitForRollout('app', 'Initialized', (r) => r.status?.phase === 'Initialized');
+    await initializedApp(cluster, '2s');
 
     const recorder = await cluster.recordWeights('app');
     await cluster.setImage('app', 'podinfo:2');
@@ -39,9 +44,7 @@ describe('release resilience', () => {
     const ns = await createNamespace('replicas');
     const cluster = new Cluster(ns);
     running.push(...(await Promise.all([startController(ns), startController(ns), startController(ns)])));
-    await cluster.apps.createNamespacedDeployment({ namespace: ns, body: podinfo('app') });
-    await cluster.createRollout(rolloutOf('app', { analysis: { interval: '1s', threshold: 2 } }));
-    await cluster.waitForRollout('app', 'Initialized', (r) => r.status?.phase === 'Initialized');
+    await initializedApp(cluster, '1s');
 
     const recorder = await cluster.recordWeights('app');
     await cluster.setImage('app', 'podinfo:2');
@@ -59,9 +62,7 @@ describe('release resilience', () => {
     const cluster = new Cluster(ns);
     const redisDb = 7;
     running.push(await startController(ns, { redisDb }));
-    await cluster.apps.createNamespacedDeployment({ namespace: ns, body: podinfo('app') });
-    await cluster.createRollout(rolloutOf('app', { analysis: { interval: '2s', threshold: 2 } }));
-    await cluster.waitForRollout('app', 'Initialized', (r) => r.status?.phase === 'Initialized');
+    await initializedApp(cluster, '2s');
 
     const recorder = await cluster.recordWeights('app');
     await cluster.setImage('app', 'podinfo:2');

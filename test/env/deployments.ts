@@ -14,3 +14,18 @@ export async function updateWithRetry(apps: AppsV1Api, namespace: string, name: 
     }
   }
 }
+
+/** A podinfo-like Deployment selected by `app: <name>`, 2 replicas, port 9898. */
+export function podinfo(name: string, image = 'ghcr.io/stefanprodan/podinfo:6.5.0', annotations: Record<string, string> = {}): V1Deployment {
+  return {
+    metadata: { name, labels: { app: name } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name }, annotations },
+        spec: { containers: [{ name: 'podinfo', image, ports: [{ name: 'http', containerPort: 9898 }] }] },
+      },
+    },
+  };
+}
