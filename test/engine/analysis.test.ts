@@ -83,7 +83,7 @@ describe('releases gated on Prometheus, with the mesh simulator as the data plan
     expect(evidence?.value).toBeGreaterThan(70);
     expect(evidence?.value).toBeLessThan(90);
     // The first check may find no data yet (fewer than two scrapes of the canary); the event of a real failure names the number.
-    const failedEvents = (await cluster.events('podinfo')).filter((e) => e.reason === 'AnalysisFailed' || e.reason === 'RolledBack');
+    const failedEvents = (await cluster.eventsOnce('podinfo', 'RolledBack')).filter((e) => e.reason === 'AnalysisFailed' || e.reason === 'RolledBack');
     expect(failedEvents.some((e) => /request-success-rate [\d.]+ < 99/.test(e.message))).toBe(true);
     const vs = await cluster.virtualService('podinfo');
     expect(vs.spec.http[0]?.route.map((x) => x.weight)).toEqual([100, 0]);

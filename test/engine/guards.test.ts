@@ -40,7 +40,7 @@ describe('the controller guarding a release', () => {
     await waitFor('canary scaled to zero', async () => (await cluster.apps.readNamespacedDeployment({ name: 'stuck', namespace: cluster.namespace })).spec?.replicas === 0, { timeoutMs: 10_000 });
     const primary = await cluster.apps.readNamespacedDeployment({ name: 'stuck-primary', namespace: cluster.namespace });
     expect(primary.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/stefanprodan/podinfo:6.5.0');
-    expect((await cluster.events('stuck')).map((e) => e.reason)).toContain('RolledBack');
+    expect((await cluster.eventsOnce('stuck', 'RolledBack')).map((e) => e.reason)).toContain('RolledBack');
   });
 
   it('reverts a hand edit of the VirtualService weights and records it', async () => {
@@ -52,12 +52,7 @@ describe('the controller guarding a release', () => {
       mergePatch,
     );
     await waitFor('weights restored', async () => (await cluster.virtualService('drift')).spec.http[0]?.route[0]?.weight === 100, { timeoutMs: 15_000 });
-    // The Event follows the route write within the same tick.
-    let drift: { message: string } | undefined;
-    await waitFor('RouteDrift event', async () => {
-      drift = (await cluster.events('drift')).find((e) => e.reason === 'RouteDrift');
-      return drift !== undefined;
-    }, { timeoutMs: 5_000 });
+    const drift = (await cluster.eventsOnce('drift', 'RouteDrift')).find((e) => e.reason === 'RouteDrift');
     expect(drift?.message).toContain('primary 50 / canary 50');
   });
 
@@ -83,7 +78,7 @@ describe('the controller guarding a release', () => {
     const r = await cluster.waitForRollout('ghost', 'invalid message', (x) => x.status?.message?.startsWith('invalid:') ?? false, 15_000);
     expect(r.status?.message).toContain(`target Deployment ${cluster.namespace}/ghost not found`);
     expect(r.status?.conditions?.find((c) => c.type === 'Invalid')?.status).toBe('True');
-    expect((await cluster.events('ghost')).find((e) => e.reason === 'InvalidSpec')?.type).toBe('Warning');
+    expect((await cluster.eventsOnce('ghost', 'InvalidSpec')).find((e) => e.reason === 'InvalidSpec')?.type).toBe('Warning');
     await expect(cluster.apps.readNamespacedDeployment({ name: 'ghost-primary', namespace: cluster.namespace })).rejects.toThrow();
   });
 

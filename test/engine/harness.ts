@@ -115,6 +115,20 @@ export class Cluster {
     });
   }
 
+  /**
+   * The Rollout's Events once one with `reason` exists: an Event is recorded
+   * after the status write and the actions of its tick, so a test that saw
+   * the status must wait a moment for it.
+   */
+  async eventsOnce(name: string, reason: string): Promise<{ reason: string; message: string; type: string }[]> {
+    let events: { reason: string; message: string; type: string }[] = [];
+    await waitFor(`${reason} event`, async () => {
+      events = await this.events(name);
+      return events.some((e) => e.reason === reason);
+    }, { timeoutMs: 10_000 });
+    return events;
+  }
+
   async events(name: string): Promise<{ reason: string; message: string; type: string }[]> {
     const list = await this.core.listNamespacedEvent({ namespace: this.namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=Rollout` });
     return list.items.map((e) => ({ reason: e.reason ?? '', message: e.message ?? '', type: e.type ?? '' }));

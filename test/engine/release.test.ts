@@ -58,7 +58,7 @@ describe('a canary release driven by the controller process', () => {
     expect(primary.spec?.template.metadata?.labels).toMatchObject({ app: 'podinfo-primary' });
     const target = await cluster.apps.readNamespacedDeployment({ name: 'podinfo', namespace: cluster.namespace });
     expect(target.spec?.replicas).toBe(0);
-    const reasons = (await cluster.events('podinfo')).map((e) => e.reason);
+    const reasons = (await cluster.eventsOnce('podinfo', 'Succeeded')).map((e) => e.reason);
     expect(reasons.filter((x) => x === 'Advanced')).toHaveLength(3);
     expect(reasons).toEqual(expect.arrayContaining(['Initialized', 'NewRevision', 'Promoting', 'Finalising', 'Succeeded']));
   });

@@ -35,7 +35,7 @@ describe('release resilience', () => {
     await cluster.waitForRollout('app', 'Succeeded', (r) => r.status?.phase === 'Succeeded', 90_000);
     recorder.stop();
     expect(recorder.weights).toEqual(STEPS);
-    const advanced = (await cluster.events('app')).filter((e) => e.reason === 'Advanced');
+    const advanced = (await cluster.eventsOnce('app', 'Succeeded')).filter((e) => e.reason === 'Advanced');
     // Events list by generated name, not in order.
     expect(advanced.map((e) => e.message).sort()).toEqual(['advanced canary weight to 20', 'advanced canary weight to 40', 'advanced canary weight to 60']);
   });
@@ -51,7 +51,7 @@ describe('release resilience', () => {
     await cluster.waitForRollout('app', 'Succeeded', (r) => r.status?.phase === 'Succeeded', 90_000);
     recorder.stop();
     expect(recorder.weights).toEqual(STEPS);
-    const reasons = (await cluster.events('app')).map((e) => e.reason);
+    const reasons = (await cluster.eventsOnce('app', 'Succeeded')).map((e) => e.reason);
     expect(reasons.filter((r) => r === 'Advanced')).toHaveLength(3);
     expect(reasons.filter((r) => r === 'NewRevision')).toHaveLength(1);
     expect(reasons.filter((r) => r === 'Succeeded')).toHaveLength(1);
