@@ -187,7 +187,3 @@ function logDecision(log: Logger, input: TickInput, decision: Decision): void {
   if (from !== to || decision.actions.length || decision.events.length) log.info(fields, decision.status.message ?? '');
   else log.debug(fields, 'no change');
 }
-
-export function describeError(err: unknown): string {
-  return apiMessage(err);
-}

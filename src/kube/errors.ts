@@ -11,7 +11,6 @@ export function statusCode(err: unknown): number | undefined {
 
 export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
 export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
-export const isAlreadyExists = (err: unknown): boolean => statusCode(err) === 409;
 
 /** The API server's own message from an ApiException body, else the error text. */
 export function apiMessage(err: unknown): string {
