@@ -1,0 +1,107 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * Every call flowshift makes to a URL a user configured (webhook gates,
+ * notifications) goes through here: no redirects followed, a bounded answer,
+ * a deadline, and an outcome value instead of an exception.
+ */
+
+/** Answers are read up to this many bytes; the rest is discarded unread. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+/** Status, Events and logs quote at most this much of an answer. */
+export const EXCERPT_CHARS = 200;
+
+export const SIGNATURE_HEADER = 'X-Flowshift-Signature';
+export const TIMESTAMP_HEADER = 'X-Flowshift-Timestamp';
+
+export type PostOutcome =
+  /** The server answered; `ok` for a 2xx. `body` holds at most MAX_ANSWER_BYTES. */
+  | { readonly kind: 'answered'; readonly ok: boolean; readonly status: number; readonly body: string; readonly truncated: boolean }
+  /** A 3xx: never followed, since a redirect could send a signed payload elsewhere. */
+  | { readonly kind: 'redirected'; readonly status: number }
+  | { readonly kind: 'timeout'; readonly timeoutMs: number }
+  | { readonly kind: 'unreachable'; readonly reason: string };
+
+export interface PostOptions {
+  readonly timeoutMs: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Signs `${timestamp}.${body}` with HMAC-SHA256, so a captured call cannot be replayed later. */
+  readonly signingKey?: string;
+  readonly now?: () => Date;
+  readonly signal?: AbortSignal;
+}
+
+/** POSTs a JSON body once. Never throws. */
+export async function postJson(url: string, payload: unknown, options: PostOptions): Promise<PostOutcome> {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.signingKey !== undefined) {
+    const timestamp = String(Math.floor((options.now ?? ((): Date => new Date()))().getTime() / 1000));
+    headers[TIMESTAMP_HEADER] = timestamp;
+    headers[SIGNATURE_HEADER] = signature(options.signingKey, timestamp, body);
+  }
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  try {
+    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal });
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel();
+      return { kind: 'redirected', status: res.status };
+    }
+    const { text, truncated } = await readCapped(res, MAX_ANSWER_BYTES);
+    return { kind: 'answered', ok: res.ok, status: res.status, body: text, truncated };
+  } catch (err) {
+    if (deadline.aborted) return { kind: 'timeout', timeoutMs: options.timeoutMs };
+    return { kind: 'unreachable', reason: describeFetchError(err) };
+  }
+}
+
+/** HMAC-SHA256 over "<timestamp>.<body>", hex, as sent in X-Flowshift-Signature ("sha256=<hex>"). */
+export function signature(key: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** A one-line account of an outcome, quoting at most EXCERPT_CHARS of an answer. */
+export function describeOutcome(outcome: PostOutcome): string {
+  switch (outcome.kind) {
+    case 'answered': {
+      const text = excerpt(outcome.body);
+      return `answered ${outcome.status}${text ? `: ${text}` : ''}`;
+    }
+    case 'redirected':
+      return `answered ${outcome.status} (a redirect, not followed)`;
+    case 'timeout':
+      return `no answer within ${outcome.timeoutMs} ms`;
+    case 'unreachable':
+      return `unreachable (${outcome.reason})`;
+  }
+}
+
+/** At most EXCERPT_CHARS of `text` on one line, marked when cut. */
+export function excerpt(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}…` : line;
+}
+
+async function readCapped(res: Response, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!res.body) return { text: '', truncated: false };
+  for await (const part of res.body) {
+    const chunk: Buffer = Buffer.from(part as Uint8Array);
+    const room = maxBytes - size;
+    if (chunk.byteLength > room) {
+      chunks.push(chunk.subarray(0, room));
+      // Leaving the loop cancels the stream: the rest is never read.
+      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
+    }
+    chunks.push(chunk);
+    size += chunk.byteLength;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
+}
+
+function describeFetchError(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : '';
+  return cause || (err instanceof Error ? err.message : String(err));
+}
