@@ -53,6 +53,7 @@ export class Controller {
       analyzer: options.analyzer,
       readTemplate: options.readTemplate,
       events: new EventRecorder(clients, log),
+      rolloutsIn: (namespace) => this.watcher.allRollouts().filter((r) => r.metadata.namespace === namespace),
       clock: options.clock ?? ((): Date => new Date()),
       log,
     };
