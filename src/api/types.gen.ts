@@ -97,6 +97,14 @@ export interface TargetRef {
   name: string;
 }
 
+/** Adopt an existing VirtualService instead of generating one: flowshift edits only the destinations (weights and mirror) of its HTTP route named route, leaves every other route, host and field alone, and never deletes it. On deletion of the Rollout the route is left pointing at the stable (primary) version. Istio only. */
+export interface VirtualServiceRef {
+  /** Name of the VirtualService, in the Rollout's namespace. */
+  name: string;
+  /** Name of the HTTP route (http[].name) whose destinations flowshift drives. */
+  route: string;
+}
+
 /** How the released workload is exposed. flowshift generates the Services "<name>", "<name>-primary" and "<name>-canary", one DestinationRule per version and the VirtualService "<name>". */
 export interface ServiceSpec {
   /** Apex Service and VirtualService name clients use. Default: targetRef.name. At most 55 characters so that "<name>-primary" stays a valid Service name. */
@@ -123,6 +131,8 @@ export interface ServiceSpec {
   headers?: IstioObject;
   /** Istio HTTPRewrite (uri, authority) for the generated route. */
   rewrite?: IstioObject;
+  /** Adopt an existing VirtualService instead of generating one: flowshift edits only the destinations (weights and mirror) of its HTTP route named route, leaves every other route, host and field alone, and never deletes it. On deletion of the Rollout the route is left pointing at the stable (primary) version. Istio only. */
+  virtualServiceRef?: VirtualServiceRef;
   /** Istio TrafficPolicy (load balancing, connection pool, outlier detection, TLS) copied to both DestinationRules. */
   trafficPolicy?: IstioObject;
 }
@@ -133,6 +143,14 @@ export interface MirrorSpec {
   percentage?: number;
   /** Analysis ticks spent mirroring before weights move. Ignored by blueGreen, whose iterations govern. */
   iterations?: number;
+}
+
+/** Keep a user on the version they first got while the canary has live traffic: responses from the canary set a cookie, and requests carrying it go to the canary. */
+export interface SessionAffinitySpec {
+  /** Name of the cookie. Default: flowshift-canary. */
+  cookieName?: string;
+  /** How long the browser keeps the cookie. Default: 24h. */
+  maxAge?: string;
 }
 
 /** Shift live traffic to the canary in steps, analysing before each step. Give stepWeights, or stepWeight with maxWeight. */
@@ -147,6 +165,8 @@ export interface CanaryStrategy {
   stepWeightPromotion?: number;
   /** Optional shadow phase: copy live traffic to the canary before any weight moves. */
   mirror?: MirrorSpec;
+  /** Keep a user on the version they first got while the canary has live traffic: responses from the canary set a cookie, and requests carrying it go to the canary. */
+  sessionAffinity?: SessionAffinitySpec;
 }
 
 /** Run the canary with no live traffic (optionally mirrored) for a number of analysis ticks, then switch all traffic at once. */
@@ -272,7 +292,7 @@ export interface AnalysisSpec {
 export interface RolloutSpec {
   /** The Deployment flowshift releases, in the Rollout's namespace. flowshift clones it into "<name>-primary" and scales it to zero between releases. */
   targetRef: TargetRef;
-  /** Traffic layer flowshift drives. gatewayapi is reserved and not supported yet. */
+  /** Traffic layer flowshift drives: istio (VirtualService and DestinationRules) or gatewayapi (an HTTPRoute, gateway.networking.k8s.io/v1). */
   provider?: MeshProvider;
   /** Seconds the canary or primary may take to become ready before the release is rolled back. */
   progressDeadlineSeconds?: number;
@@ -352,6 +372,8 @@ export interface RolloutStatus {
   message?: string;
   /** The latest result per metric, in spec order. */
   analysis?: MetricResult[];
+  /** True while requests matching spec.strategy.abTesting.match are routed to the canary. */
+  matchRouting?: boolean;
   /** Conditions: Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise. */
   conditions?: Condition[];
 }

@@ -2,14 +2,14 @@ import type { Rollout } from '../api/types.gen.js';
 import type { Action } from '../domain/decision.js';
 import { FINALIZER } from '../kube/names.js';
 import { Conflict, type RolloutClient } from '../kube/rollouts.js';
-import type { Router } from '../router/router.js';
+import { routerFor, type Routers } from '../router/router.js';
 import type { ServiceRouter } from '../router/services.js';
 import type { Target, TargetObservation } from '../target/target.js';
 
 export interface ApplyDeps {
   readonly rollouts: RolloutClient;
   readonly target: Target;
-  readonly router: Router;
+  readonly routers: Routers;
   readonly services: ServiceRouter;
 }
 
@@ -25,10 +25,10 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, ob
       return;
     case 'ensureObjects':
       await deps.services.ensure(rollout, observed(observation).label);
-      await deps.router.ensure(rollout, action.routes);
+      await routerFor(deps.routers, rollout).ensure(rollout, action.routes);
       return;
     case 'setRoutes':
-      await deps.router.setRoutes(rollout, action.routes);
+      await routerFor(deps.routers, rollout).setRoutes(rollout, action.routes);
       return;
     case 'scaleCanary':
       await deps.target.scaleCanary(rollout, action.to);
@@ -38,7 +38,7 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, ob
       return;
     case 'revert':
       await deps.services.revert(rollout, observed(observation).label);
-      await deps.router.release(rollout);
+      await routerFor(deps.routers, rollout).release(rollout);
       return;
     case 'removeFinalizer': {
       const finalizers = rollout.metadata.finalizers ?? [];

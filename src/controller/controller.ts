@@ -5,7 +5,8 @@ import type { Rollout } from '../api/types.gen.js';
 import { KubeClients } from '../kube/client.js';
 import { rolloutKey } from '../kube/names.js';
 import { RolloutClient } from '../kube/rollouts.js';
-import { IstioRouter } from '../router/istio.js';
+import { GatewayApiRouter } from '../router/gateway-api/router.js';
+import { IstioRouter } from '../router/istio/router.js';
 import { ServiceRouter } from '../router/services.js';
 import { DeploymentTarget } from '../target/deployment.js';
 import { EventRecorder } from './events.js';
@@ -48,7 +49,7 @@ export class Controller {
     this.deps = {
       rollouts: new RolloutClient(clients),
       target: new DeploymentTarget(clients, this.watcher.cache()),
-      router: new IstioRouter(clients),
+      routers: { istio: new IstioRouter(clients), gatewayapi: new GatewayApiRouter(clients) },
       services: new ServiceRouter(clients),
       analyzer: options.analyzer,
       readTemplate: options.readTemplate,

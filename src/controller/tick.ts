@@ -7,7 +7,7 @@ import { apiMessage } from '../kube/errors.js';
 import { FINALIZER, ownedNames, rolloutKey } from '../kube/names.js';
 import { OwnershipError } from '../kube/ownership.js';
 import { Conflict, type RolloutClient } from '../kube/rollouts.js';
-import type { Router } from '../router/router.js';
+import { routerFor, type Routers } from '../router/router.js';
 import type { ServiceRouter } from '../router/services.js';
 import { stableJson } from '../target/revision.js';
 import { TargetError, type Target, type TargetObservation } from '../target/target.js';
@@ -18,7 +18,7 @@ import { claimProblems, validationProblems, type ReadTemplate } from './validati
 export interface TickDeps {
   readonly rollouts: RolloutClient;
   readonly target: Target;
-  readonly router: Router;
+  readonly routers: Routers;
   readonly services: ServiceRouter;
   readonly analyzer: Analyzer;
   readonly readTemplate: ReadTemplate;
@@ -109,7 +109,7 @@ const APPLY_RETRY_MS = 5_000;
 async function foreignObjects(deps: TickDeps, rollout: Rollout, decision: Decision): Promise<string[]> {
   const types = new Set([...(decision.first ?? []), ...decision.actions].map((a) => a.type));
   const checks: Promise<string[]>[] = [];
-  if (types.has('ensureObjects')) checks.push(deps.services.foreign(rollout), deps.router.foreign(rollout));
+  if (types.has('ensureObjects')) checks.push(deps.services.foreign(rollout), routerFor(deps.routers, rollout).foreign(rollout));
   if (types.has('ensurePrimary') || types.has('promotePrimary')) checks.push(deps.target.foreign(rollout));
   return (await Promise.all(checks)).flat();
 }
@@ -138,7 +138,7 @@ async function gather(deps: TickDeps, rollout: Rollout): Promise<{ input: TickIn
     if (!(err instanceof TargetError)) throw err;
     problems.push(err.message);
   }
-  const route = await deps.router.observe(rollout);
+  const route = await routerFor(deps.routers, rollout).observe(rollout);
   const status = rollout.status ?? {};
   const base: TickInput = {
     spec: rollout.spec,

@@ -1,6 +1,7 @@
 import type { MetricTemplate, Rollout } from '../api/types.gen.js';
 import { validateRollout } from '../api/validate.js';
 import { checkRolloutQueries } from '../analysis/query-check.js';
+import { routerProblems } from '../router/problems.js';
 import { ownedNames, rolloutKey } from '../kube/names.js';
 
 export type ReadTemplate = (namespace: string, name: string) => Promise<MetricTemplate | undefined>;
@@ -8,19 +9,13 @@ export type ReadTemplate = (namespace: string, name: string) => Promise<MetricTe
 /**
  * Everything that makes a Rollout impossible to act on, each naming its field
  * and the fix: the API package's semantic rules, the rendered PromQL of every
- * metric (templates included), and the strategies this version cannot run.
+ * metric (templates included), and what the Rollout's router cannot do.
  */
 export async function validationProblems(rollout: Rollout, readTemplate: ReadTemplate): Promise<string[]> {
   const problems = validateRollout(rollout).map((p) => `${p.path}: ${p.message} (${p.fix})`);
   const templates = await referencedTemplates(rollout, readTemplate);
   problems.push(...checkRolloutQueries(rollout, templates).map((p) => `${p.path}: ${p.message}`));
-  const strategy = rollout.spec.strategy;
-  if (strategy.blueGreen || strategy.abTesting) {
-    problems.push(
-      `spec.strategy.${strategy.blueGreen ? 'blueGreen' : 'abTesting'}: this flowshift version releases with spec.strategy.canary only ` +
-        '(use a canary strategy until blue/green and A/B testing land)',
-    );
-  }
+  problems.push(...routerProblems(rollout));
   (rollout.spec.analysis?.webhooks ?? []).forEach((hook, i) => {
     const type = hook.type ?? 'rollout';
     // Skipping an approval gate would release without the approval asked for: refuse instead.

@@ -15,7 +15,8 @@ import {
   type RolloutEvent,
   type TickInput,
 } from './decision.js';
-import { nextCanaryWeight, nextPromotionWeight } from './steps.js';
+import { nextPromotionWeight } from './steps.js';
+import { NO_CANARY_TRAFFIC, advanceFor } from './strategies/index.js';
 
 const RELEASE_PHASES = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
 
@@ -29,18 +30,24 @@ export function needsAnalysis(input: Omit<TickInput, 'verdict'>): boolean {
   if (input.deleting || spec.suspend || spec.skipAnalysis) return false;
   if (!RELEASE_PHASES.has(status.phase ?? '')) return false;
   if (observed.revision !== status.lastAppliedSpec || !observed.canary.ready || observed.canary.replicas === 0) return false;
-  return receivingTraffic(status) && analysisDue(input);
+  return analysable(input) && analysisDue(input);
 }
 
-function receivingTraffic(status: RolloutStatus): boolean {
-  return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0;
+/**
+ * Whether a check of the canary means something: it has live, mirrored or
+ * matched traffic, or it is a blue/green release, whose canary is analysed
+ * on its own host (load tests, smoke tests) before any live traffic.
+ */
+function analysable(input: Pick<TickInput, 'spec' | 'status'>): boolean {
+  const { status } = input;
+  return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0 || status.matchRouting === true || input.spec.strategy.blueGreen !== undefined;
 }
 
 /** Scales the canary up and resets the counters for the revision just observed. */
 export function startRelease(input: TickInput, message: string, reason: string): Decision {
   const status = nextStatus(
     input,
-    { phase: 'Progressing', canaryWeight: 0, mirrorWeight: 0, failedChecks: 0, iterations: 0, lastAppliedSpec: input.observed.revision, analysis: [] },
+    { phase: 'Progressing', ...NO_CANARY_TRAFFIC, failedChecks: 0, iterations: 0, lastAppliedSpec: input.observed.revision, analysis: [] },
     message,
   );
   return { status, actions: convergeActions(input, status, 'up'), events: [event(reason, message)] };
@@ -54,10 +61,10 @@ export function decideRelease(input: TickInput): Decision {
   }
   const drift = driftEvents(input);
   if (!observed.canary.ready || observed.canary.replicas === 0) return waitForCanary(input, drift);
-  if (spec.skipAnalysis) return promote(input, 'skipAnalysis is set: promoting without analysis', {});
+  if (spec.skipAnalysis) return promote(input, 'skipAnalysis is set: promoting without analysis', { mirrorWeight: 0 });
 
   const verdict = input.verdict;
-  if (receivingTraffic(prev) && !verdict) {
+  if (analysable(input) && !verdict) {
     // Not due yet (an early tick): hold, but still repair drifted routes.
     const status = nextStatus(input, {}, prev.message ?? '');
     return { status, actions: convergeActions(input, status, 'up'), events: drift };
@@ -88,28 +95,12 @@ function failedCheck(input: TickInput, reason: string, evidence: Partial<Rollout
   return { status, actions: convergeActions(input, status, 'up'), events: [...drift, event('AnalysisFailed', message, EventType.Warning)] };
 }
 
-/** One passed tick of a canary release: mirror, step, or promote. */
+/** One passed tick: the strategy decides whether to mirror, step, match or promote. */
 function advance(input: TickInput, evidence: Partial<RolloutStatus>): Decision {
-  const canary = input.spec.strategy.canary ?? {};
-  const prev = input.status;
-  const weight = prev.canaryWeight ?? 0;
-  const mirror = canary.mirror;
-  if (mirror && weight === 0) {
-    const percentage = mirror.percentage ?? 100;
-    const iterations = mirror.iterations ?? 1;
-    if ((prev.mirrorWeight ?? 0) === 0 && (prev.iterations ?? 0) === 0) {
-      return step(input, { ...evidence, mirrorWeight: percentage }, `mirroring ${percentage}% of traffic to the canary`, 'Mirroring');
-    }
-    const done = (prev.iterations ?? 0) + 1;
-    if (done < iterations) {
-      return step(input, { ...evidence, iterations: done }, `mirror analysis ${done} of ${iterations} passed`, 'MirrorAnalysis');
-    }
-    const first = nextCanaryWeight(canary, 0) ?? 0;
-    return step(input, { ...evidence, iterations: done, mirrorWeight: 0, canaryWeight: first }, `mirror analysis passed: advanced canary weight to ${first}`, 'Advanced');
-  }
-  const nextWeight = nextCanaryWeight(canary, weight);
-  if (nextWeight === undefined) return promote(input, `analysis passed at canary weight ${weight}: promoting`, evidence);
-  return step(input, { ...evidence, canaryWeight: nextWeight, mirrorWeight: 0 }, `advanced canary weight to ${nextWeight}`, 'Advanced');
+  return advanceFor(input.spec)(input, {
+    step: (patch, message, reason) => step(input, { ...evidence, ...patch }, message, reason),
+    promote: (message, patch) => promote(input, message, { ...evidence, ...patch }),
+  });
 }
 
 function step(input: TickInput, patch: Partial<RolloutStatus>, message: string, reason: string): Decision {
@@ -117,8 +108,8 @@ function step(input: TickInput, patch: Partial<RolloutStatus>, message: string, 
   return { status, actions: convergeActions(input, status, 'up'), events: [event(reason, message)] };
 }
 
-function promote(input: TickInput, message: string, evidence: Partial<RolloutStatus>): Decision {
-  const status = nextStatus(input, { ...evidence, phase: 'Promoting', mirrorWeight: 0 }, message);
+function promote(input: TickInput, message: string, patch: Partial<RolloutStatus>): Decision {
+  const status = nextStatus(input, { ...patch, phase: 'Promoting' }, message);
   const actions: Action[] = [...convergeActions(input, status, 'up'), { type: 'promotePrimary', revision: input.observed.revision }];
   return { status, actions, events: [event('Promoting', message)] };
 }
@@ -126,7 +117,7 @@ function promote(input: TickInput, message: string, evidence: Partial<RolloutSta
 /** Routes everything to the primary and scales the canary to zero; the primary is never touched. */
 export function rollback(input: TickInput, reason: string, patch: Partial<RolloutStatus> = {}): Decision {
   const message = `rolled back: ${reason}`;
-  const status = nextStatus(input, { ...patch, phase: 'Failed', canaryWeight: 0, mirrorWeight: 0 }, message);
+  const status = nextStatus(input, { ...patch, phase: 'Failed', ...NO_CANARY_TRAFFIC }, message);
   const actions = convergeActions(input, status, 'zero');
   // Routes first: they need not wait for the status write to win.
   return {
@@ -155,7 +146,7 @@ export function decidePromoting(input: TickInput): Decision {
   }
   const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
   const message = `${primaryName} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
-  const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0 }, message);
+  const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
   return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)] };
 }
 
@@ -170,6 +161,6 @@ export function decideFinalising(input: TickInput): Decision {
   }
   const revision = prev.lastAppliedSpec ?? '';
   const message = `promotion of revision ${shortRevision(revision)} complete: ${spec.targetRef.name}-primary serves 100%`;
-  const status = nextStatus(input, { phase: 'Succeeded', canaryWeight: 0, mirrorWeight: 0, lastPromotedSpec: revision }, message);
+  const status = nextStatus(input, { phase: 'Succeeded', ...NO_CANARY_TRAFFIC, lastPromotedSpec: revision }, message);
   return { status, actions: convergeActions(input, status, 'zero'), events: [...driftEvents(input), event('Succeeded', message)] };
 }

@@ -1,5 +1,6 @@
 import type { Condition, RolloutStatus } from '../api/types.gen.js';
 import { rollback } from './decide-release.js';
+import { NO_CANARY_TRAFFIC } from './strategies/index.js';
 import {
   DEPENDENCY_ERROR,
   EventType,
@@ -33,9 +34,10 @@ export function safeRoutes(input: Pick<TickInput, 'observed'>): Action[] {
  */
 export function decideBlocked(input: TickInput, problems: readonly string[]): Decision {
   const first = safeRoutes(input);
-  const moved = first.length > 0 || (input.status.canaryWeight ?? 0) > 0 || (input.status.mirrorWeight ?? 0) > 0;
+  const prev = input.status;
+  const moved = first.length > 0 || (prev.canaryWeight ?? 0) > 0 || (prev.mirrorWeight ?? 0) > 0 || prev.matchRouting === true;
   const message = `invalid: ${problems.join('; ')}${moved ? '; live traffic routed to the primary' : ''}`;
-  const status = nextStatus(input, { canaryWeight: 0, mirrorWeight: 0 }, message);
+  const status = nextStatus(input, NO_CANARY_TRAFFIC, message);
   status.conditions = [...(status.conditions ?? []), invalidCondition(input, message)];
   const events = input.status.message === message ? [] : [event('InvalidSpec', message, EventType.Warning)];
   return { status, first, actions: [], events };

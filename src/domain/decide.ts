@@ -11,6 +11,7 @@ import {
 } from './decision.js';
 import { decideFinalising, decidePromoting, decideRelease, startRelease } from './decide-release.js';
 import { decideBlocked } from './decide-safety.js';
+import { NO_CANARY_TRAFFIC } from './strategies/index.js';
 
 export { needsAnalysis } from './decide-release.js';
 export { decideDependencyError } from './decide-safety.js';
@@ -105,7 +106,7 @@ function decideIdle(input: TickInput): Decision {
     }
     return startRelease(input, `new revision ${shortRevision(observed.revision)} detected: starting the release`, 'NewRevision');
   }
-  const status = nextStatus(input, { canaryWeight: 0, mirrorWeight: 0 }, prev.message ?? '');
+  const status = nextStatus(input, NO_CANARY_TRAFFIC, prev.message ?? '');
   return { status, actions: convergeActions(input, status, 'zero'), events: driftEvents(input) };
 }
 

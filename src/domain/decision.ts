@@ -2,11 +2,16 @@ import type { AnalysisVerdict } from '../analysis/analyzer.js';
 import type { Condition, Phase, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
 import { parseDuration } from '../api/duration.js';
 
-/** VirtualService weights: primary + canary = 100; mirror is the canary's shadow share. */
+/**
+ * What the route does with live traffic: weights (primary + canary = 100),
+ * the canary's mirrored (shadow) share, and whether requests matching the A/B
+ * test's conditions go to the canary.
+ */
 export interface Routes {
   readonly primary: number;
   readonly canary: number;
   readonly mirror: number;
+  readonly match?: boolean;
 }
 
 export interface Readiness {
@@ -95,15 +100,16 @@ export const DEFAULT_THRESHOLD = 5;
 
 export function routesOf(status: RolloutStatus): Routes {
   const canary = status.canaryWeight ?? 0;
-  return { primary: 100 - canary, canary, mirror: status.mirrorWeight ?? 0 };
+  const routes = { primary: 100 - canary, canary, mirror: status.mirrorWeight ?? 0 };
+  return status.matchRouting ? { ...routes, match: true } : routes;
 }
 
 export function sameRoutes(a: Routes | undefined, b: Routes): boolean {
-  return a !== undefined && a.primary === b.primary && a.canary === b.canary && a.mirror === b.mirror;
+  return a !== undefined && a.primary === b.primary && a.canary === b.canary && a.mirror === b.mirror && (a.match ?? false) === (b.match ?? false);
 }
 
 export function describeRoutes(r: Routes): string {
-  return `primary ${r.primary} / canary ${r.canary}${r.mirror ? `, mirror ${r.mirror}%` : ''}`;
+  return `primary ${r.primary} / canary ${r.canary}${r.mirror ? `, mirror ${r.mirror}%` : ''}${r.match ? ', matching requests to the canary' : ''}`;
 }
 
 export function strategyOf(spec: RolloutSpec): RolloutStatus['strategy'] {
@@ -152,7 +158,7 @@ export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, mess
   const next: RolloutStatus = { ...prev, ...patch, message, observedGeneration: input.generation };
   const strategy = strategyOf(input.spec);
   if (strategy) next.strategy = strategy;
-  const moved = next.phase !== prev.phase || next.canaryWeight !== prev.canaryWeight || next.mirrorWeight !== prev.mirrorWeight;
+  const moved = next.phase !== prev.phase || next.canaryWeight !== prev.canaryWeight || next.mirrorWeight !== prev.mirrorWeight || next.matchRouting !== prev.matchRouting;
   next.lastTransitionTime = moved || !prev.lastTransitionTime ? now : prev.lastTransitionTime;
   // A failing dependency stays on record until a tick succeeds again (tick.ts clears it): its start is the deadline's clock.
   const failing = prev.conditions?.find((c) => c.type === DEPENDENCY_ERROR);

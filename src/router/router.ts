@@ -1,4 +1,4 @@
-import type { Rollout } from '../api/types.gen.js';
+import { MeshProvider, type Rollout } from '../api/types.gen.js';
 import type { Routes } from '../domain/decision.js';
 
 export interface RouteObservation {
@@ -8,7 +8,7 @@ export interface RouteObservation {
   readonly foreign?: string;
 }
 
-/** The traffic layer of a mesh: today Istio, later the Gateway API. */
+/** The traffic layer of a mesh or gateway: one implementation per folder (istio/, gateway-api/). */
 export interface Router {
   /** Creates or updates the routing objects, writing `routes` as the weights. */
   ensure(rollout: Rollout, routes: Routes): Promise<void>;
@@ -20,4 +20,11 @@ export interface Router {
   setRoutes(rollout: Rollout, routes: Routes): Promise<void>;
   /** revertOnDeletion: route everything to the apex service and let the route outlive the Rollout. */
   release(rollout: Rollout): Promise<void>;
+}
+
+/** One Router per provider; a Rollout gets the one its spec.provider names, never another. */
+export type Routers = Readonly<Record<MeshProvider, Router>>;
+
+export function routerFor(routers: Routers, rollout: Rollout): Router {
+  return routers[rollout.spec.provider ?? MeshProvider.Istio];
 }

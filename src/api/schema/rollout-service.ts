@@ -65,6 +65,14 @@ export const service: Schema = object(
     corsPolicy: passthrough('Istio CorsPolicy for the generated route.'),
     headers: passthrough('Istio Headers manipulation (request/response set, add, remove) for the generated route.'),
     rewrite: passthrough('Istio HTTPRewrite (uri, authority) for the generated route.'),
+    virtualServiceRef: object(
+      'Adopt an existing VirtualService instead of generating one: flowshift edits only the destinations (weights and mirror) of its HTTP route named route, leaves every other route, host and field alone, and never deletes it. On deletion of the Rollout the route is left pointing at the stable (primary) version. Istio only.',
+      {
+        name: objectName('Name of the VirtualService, in the Rollout\'s namespace.'),
+        route: string('Name of the HTTP route (http[].name) whose destinations flowshift drives.', { minLength: 1, maxLength: 253 }),
+      },
+      { required: ['name', 'route'], tsName: 'VirtualServiceRef' },
+    ),
     trafficPolicy: passthrough(
       'Istio TrafficPolicy (load balancing, connection pool, outlier detection, TLS) copied to both DestinationRules.',
     ),

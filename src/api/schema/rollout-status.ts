@@ -41,6 +41,7 @@ export const status: Schema = object(
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['name'],
     }),
+    matchRouting: boolean('True while requests matching spec.strategy.abTesting.match are routed to the canary.'),
     conditions: conditions('Conditions: Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise.'),
   },
   { tsName: 'RolloutStatus' },

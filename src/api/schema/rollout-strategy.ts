@@ -1,5 +1,5 @@
 // spec.strategy: how traffic moves from the primary to the canary.
-import { array, integer, object, passthrough, rule, type Schema } from './builders.js';
+import { DNS_LABEL_PATTERN, array, duration, integer, object, passthrough, rule, string, type Schema } from './builders.js';
 
 function mirror(description: string): Schema {
   return object(
@@ -44,6 +44,14 @@ const canary: Schema = object(
       { minimum: 0, maximum: 100, default: 0 },
     ),
     mirror: mirror('Optional shadow phase: copy live traffic to the canary before any weight moves.'),
+    sessionAffinity: object(
+      'Keep a user on the version they first got while the canary has live traffic: responses from the canary set a cookie, and requests carrying it go to the canary.',
+      {
+        cookieName: string('Name of the cookie. Default: flowshift-canary.', { pattern: DNS_LABEL_PATTERN, maxLength: 63 }),
+        maxAge: duration('How long the browser keeps the cookie. Default: 24h.'),
+      },
+      { tsName: 'SessionAffinitySpec' },
+    ),
   },
   {
     tsName: 'CanaryStrategy',

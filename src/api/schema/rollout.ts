@@ -11,7 +11,7 @@ const spec: Schema = object(
   'What to release and how.',
   {
     targetRef,
-    provider: enumOf(MeshProvider, 'Traffic layer flowshift drives. gatewayapi is reserved and not supported yet.', {
+    provider: enumOf(MeshProvider, 'Traffic layer flowshift drives: istio (VirtualService and DestinationRules) or gatewayapi (an HTTPRoute, gateway.networking.k8s.io/v1).', {
       ref: 'MeshProvider',
       default: MeshProvider.Istio,
     }),

@@ -1,0 +1,2 @@
+/** The schema's default for blueGreen.iterations and abTesting.iterations. */
+export const DEFAULT_ITERATIONS = 10;
