@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AnalysisVerdict, Analyzer } from '../analysis/analyzer.js';
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
-import { decide, needsAnalysis } from '../domain/decide.js';
+import { needsAnalysis } from '../domain/decide.js';
 import { EventType, analysisIntervalMs, nextStatus, type Action, type Decision, type TickInput } from '../domain/decision.js';
 import { apiMessage } from '../kube/errors.js';
 import { FINALIZER, ownedNames, rolloutKey } from '../kube/names.js';
@@ -10,7 +10,10 @@ import type { Router } from '../router/router.js';
 import type { ServiceRouter } from '../router/services.js';
 import { stableJson } from '../target/revision.js';
 import { TargetError, type Target, type TargetObservation } from '../target/target.js';
+import type { GateAsker } from '../gates/asker.js';
 import { applyActions } from './apply.js';
+import { controlsKey, readControls } from './controls.js';
+import { decideWithGates } from './decide-with-gates.js';
 import type { EventRecorder } from './events.js';
 import { validationProblems, type ReadTemplate } from './validation.js';
 
@@ -20,6 +23,7 @@ export interface TickDeps {
   readonly router: Router;
   readonly services: ServiceRouter;
   readonly analyzer: Analyzer;
+  readonly gates: GateAsker;
   readonly readTemplate: ReadTemplate;
   readonly events: EventRecorder;
   readonly clock: () => Date;
@@ -30,7 +34,14 @@ export interface TickDeps {
 export type TickOutcome =
   | { readonly kind: 'gone' }
   | { readonly kind: 'retry'; readonly retryMs: number }
-  | { readonly kind: 'done'; readonly nextMs: number; readonly generation: number; readonly targetGeneration: number };
+  | {
+      readonly kind: 'done';
+      readonly nextMs: number;
+      readonly generation: number;
+      readonly targetGeneration: number;
+      /** The control annotations the tick acted on (controlsKey). */
+      readonly controls?: string;
+    };
 
 /**
  * One reconcile of one Rollout: read it fresh, observe, analyse when due,
@@ -65,9 +76,8 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
 
 /** Decide, write the status (guarded), carry out the actions, record the events. */
 async function act(deps: TickDeps, rollout: Rollout, observation: TargetObservation, nextMs: number, log: Logger): Promise<TickOutcome> {
-  const input = await gather(deps, rollout, observation);
+  const { input, decision } = await decideWithGates(deps.gates, rollout, await gather(deps, rollout, observation, log));
   const checkedAt = Date.now();
-  const decision = decide(input);
   const rollingBack = decision.status.phase === 'Failed' && input.status.phase !== 'Failed';
   // A rollback routes everything to the primary, the safe state, so it does
   // not wait for the status write: users stop reaching a bad canary sooner.
@@ -90,7 +100,7 @@ async function act(deps: TickDeps, rollout: Rollout, observation: TargetObservat
   if (rollingBack) log.info({ rollbackMs: routedAt - checkedAt, reason: decision.status.message }, 'rolled back: routes rewritten');
   for (const event of decision.events) await deps.events.record(written, event);
   logDecision(log, input, decision);
-  return { kind: 'done', nextMs, generation: rollout.metadata.generation ?? 0, targetGeneration: observation.generation };
+  return { kind: 'done', nextMs, generation: rollout.metadata.generation ?? 0, targetGeneration: observation.generation, controls: controlsKey(rollout) };
 }
 
 const APPLY_RETRY_MS = 5_000;
@@ -109,8 +119,11 @@ async function reportApplyError(deps: TickDeps, rollout: Rollout, err: unknown, 
   return { kind: 'retry', retryMs };
 }
 
-async function gather(deps: TickDeps, rollout: Rollout, observation: TargetObservation): Promise<TickInput> {
+async function gather(deps: TickDeps, rollout: Rollout, observation: TargetObservation, log: Logger): Promise<TickInput> {
+  const { controls, problems } = readControls(rollout);
+  for (const problem of problems) log.warn(problem);
   const base: TickInput = {
+    controls,
     spec: rollout.spec,
     status: rollout.status ?? {},
     generation: rollout.metadata.generation ?? 0,

@@ -1,13 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisVerdict, Analyzer } from '../../src/analysis/analyzer.js';
 import { GatedAnalyzer } from '../../src/analysis/gated-analyzer.js';
 import type { Rollout, WebhookSpec } from '../../src/api/types.gen.js';
+import { GateAsker } from '../../src/gates/asker.js';
+import { WebhookGate, type WebhookDeps } from '../../src/gates/webhook-gate.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signature } from '../../src/http/safe-post.js';
 import { freePort } from '../env/ports.js';
-import { SIGNATURE_HEADER, callWebhook, signature, type WebhookDeps } from '../../src/gates/webhook.js';
-
-type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+import { HookServer } from '../http/hook-server.js';
 
 const rollout: Rollout = {
   apiVersion: 'flowshift.io/v1alpha1',
@@ -18,73 +17,92 @@ const rollout: Rollout = {
 };
 const now = (): Date => new Date('2026-11-22T10:00:00Z');
 const secrets: Record<string, Record<string, string>> = { 'apps/hook-key': { key: 's3cret' }, 'apps/empty': {} };
-const deps: WebhookDeps = { now, readSecret: (ns, name) => Promise.resolve(secrets[`${ns}/${name}`]) };
+const deps: WebhookDeps = { now, readSecret: (ns: string, name: string) => Promise.resolve(secrets[`${ns}/${name}`]) };
+const question = { revision: 'abc123' };
 
-describe('rollout webhooks against a real HTTP server', () => {
-  let server: Server;
-  let base = '';
-  const routes = new Map<string, Handler>();
-  const calls = new Map<string, number>();
-
+describe('webhook gates against a real HTTP server', () => {
+  let hooks: HookServer;
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        const path = req.url ?? '';
-        calls.set(path, (calls.get(path) ?? 0) + 1);
-        const handler = routes.get(path);
-        if (handler) handler(req, body, res);
-        else res.writeHead(404).end('no such hook');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    hooks = await HookServer.start();
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await hooks.stop();
   });
-  const hook = (path: string, extra: Partial<WebhookSpec> = {}): WebhookSpec => ({ name: path.slice(1), type: 'rollout', url: `${base}${path}`, ...extra });
+  const hook = (path: string, extra: Partial<WebhookSpec> = {}): WebhookSpec => ({ name: path.slice(1), type: 'confirm-promotion', url: hooks.url(path), ...extra });
 
-  it('passes on a 2xx answer and sends the Rollout and the metadata', async () => {
-    let received: unknown;
-    routes.set('/ok', (_req, body, res) => {
-      received = JSON.parse(body);
-      res.writeHead(200).end();
+  it('opens on a 2xx answer and sends the Rollout, the revision and the metadata', async () => {
+    hooks.answer('/ok', 200);
+    const result = await new WebhookGate(hook('/ok', { metadata: { team: 'web' } }), deps).ask(rollout, { revision: 'def456' });
+    expect(result).toEqual({ name: 'ok', type: 'confirm-promotion', open: true, message: 'answered 200', time: now().toISOString() });
+    expect(JSON.parse(hooks.callsTo('/ok')[0]?.body ?? '')).toEqual({
+      name: 'podinfo',
+      namespace: 'apps',
+      phase: 'Progressing',
+      type: 'confirm-promotion',
+      revision: 'def456',
+      canaryWeight: 20,
+      metadata: { team: 'web' },
     });
-    const result = await callWebhook(rollout, hook('/ok', { metadata: { team: 'web' } }), deps);
-    expect(result).toMatchObject({ name: 'ok', passed: true, message: 'webhook ok: answered 200' });
-    expect(received).toEqual({ name: 'podinfo', namespace: 'apps', phase: 'Progressing', type: 'rollout', revision: 'abc123', canaryWeight: 20, metadata: { team: 'web' } });
   });
 
-  it('fails on another status, quoting the answer', async () => {
-    routes.set('/no', (_req, _body, res) => res.writeHead(503).end('load test still running'));
-    expect(await callWebhook(rollout, hook('/no'), deps)).toMatchObject({ passed: false, message: 'webhook no: answered 503: load test still running' });
+  it('is closed on another status, quoting a short excerpt of the answer', async () => {
+    hooks.answer('/no', 503, `load test still running ${'.'.repeat(5000)}`);
+    const result = await new WebhookGate(hook('/no'), deps).ask(rollout, question);
+    expect(result.open).toBe(false);
+    expect(result.message).toMatch(/^answered 503: load test still running \.+…$/);
+    expect(result.message.length).toBeLessThan(250);
   });
 
-  it('fails when no answer comes within the timeout', async () => {
-    routes.set('/slow', (_req, _body, res) => setTimeout(() => res.writeHead(200).end(), 2000));
-    expect(await callWebhook(rollout, hook('/slow', { timeout: '200ms' }), deps)).toMatchObject({ passed: false, message: 'webhook slow: no answer within 200 ms' });
+  it('is closed when no answer comes within the timeout', async () => {
+    hooks.on('/slow', (_req, _body, res) => setTimeout(() => res.writeHead(200).end(), 2000).unref());
+    expect(await new WebhookGate(hook('/slow', { timeout: '200ms' }), deps).ask(rollout, question)).toMatchObject({ open: false, message: 'no answer within 200 ms' });
   });
 
-  it('fails when nothing listens', async () => {
+  it('is closed when nothing listens', async () => {
     const closed = await freePort();
-    const result = await callWebhook(rollout, { name: 'gone', url: `http://127.0.0.1:${closed}/hook` }, deps);
-    expect(result.passed).toBe(false);
-    expect(result.message).toMatch(/^webhook gone: unreachable \(.*ECONNREFUSED/);
+    const result = await new WebhookGate({ name: 'gone', type: 'rollback', url: `http://127.0.0.1:${closed}/hook` }, deps).ask(rollout, question);
+    expect(result.open).toBe(false);
+    expect(result.message).toMatch(/^unreachable \(.*ECONNREFUSED/);
   });
 
-  it('retries before failing', async () => {
-    routes.set('/flaky', (_req, _body, res) => res.writeHead((calls.get('/flaky') ?? 0) < 3 ? 500 : 200).end());
-    expect((await callWebhook(rollout, hook('/flaky', { retries: 2 }), deps)).passed).toBe(true);
-    expect(calls.get('/flaky')).toBe(3);
+  it('is closed on a redirect, which is not followed', async () => {
+    hooks.on('/redirect', (_req, _body, res) => res.writeHead(302, { location: hooks.url('/ok') }).end());
+    const before = hooks.callsTo('/ok').length;
+    expect(await new WebhookGate(hook('/redirect'), deps).ask(rollout, question)).toMatchObject({ open: false, message: 'answered 302 (a redirect, not followed)' });
+    expect(hooks.callsTo('/ok')).toHaveLength(before);
   });
 
-  it('signs the body with the Secret key so the receiver can verify it', async () => {
-    routes.set('/signed', (req, body, res) => res.writeHead(req.headers[SIGNATURE_HEADER.toLowerCase()] === signature('s3cret', body) ? 200 : 401).end());
-    expect((await callWebhook(rollout, hook('/signed', { secretRef: { name: 'hook-key' } }), deps)).passed).toBe(true);
-    expect(await callWebhook(rollout, hook('/signed', { secretRef: { name: 'empty' } }), deps)).toMatchObject({ passed: false, message: 'webhook signed: Secret empty has no "key" to sign with' });
+  it('retries before giving a closed answer', async () => {
+    hooks.on('/flaky', (_req, _body, res) => res.writeHead(hooks.callsTo('/flaky').length < 3 ? 500 : 200).end());
+    expect((await new WebhookGate(hook('/flaky', { retries: 2 }), deps).ask(rollout, question)).open).toBe(true);
+    expect(hooks.callsTo('/flaky')).toHaveLength(3);
+  });
+
+  it('signs the timestamp and the body with the Secret key', async () => {
+    hooks.on('/signed', (req, body, res) => {
+      const timestamp = String(req.headers[TIMESTAMP_HEADER.toLowerCase()]);
+      res.writeHead(req.headers[SIGNATURE_HEADER.toLowerCase()] === signature('s3cret', timestamp, body) ? 200 : 401).end();
+    });
+    expect((await new WebhookGate(hook('/signed', { secretRef: { name: 'hook-key' } }), deps).ask(rollout, question)).open).toBe(true);
+    expect(await new WebhookGate(hook('/signed', { secretRef: { name: 'empty' } }), deps).ask(rollout, question)).toMatchObject({
+      open: false,
+      message: 'Secret empty has no "key" to sign with',
+    });
+    expect(hooks.callsTo('/signed')).toHaveLength(1);
+  });
+
+  it('asks the named webhooks of a Rollout, never a manual gate', async () => {
+    hooks.answer('/a', 200);
+    hooks.answer('/b', 403, 'not yet');
+    const withHooks: Rollout = {
+      ...rollout,
+      spec: { ...rollout.spec, analysis: { webhooks: [hook('/a'), hook('/b'), { name: 'human', type: 'confirm-promotion', manual: true }] } },
+    };
+    const answers = await new GateAsker(deps).ask(withHooks, ['a', 'b', 'human'], question);
+    expect(answers.map((a) => [a.name, a.open, a.message])).toEqual([
+      ['a', true, 'answered 200'],
+      ['b', false, 'answered 403: not yet'],
+    ]);
   });
 
   it('runs rollout webhooks before the metrics and skips the metrics when one fails', async () => {
@@ -97,11 +115,12 @@ describe('rollout webhooks against a real HTTP server', () => {
     };
     const gated = new GatedAnalyzer(metrics, deps);
     const context = { namespace: 'apps', canary: 'podinfo', primary: 'podinfo-primary', service: 'podinfo' };
-    const failing = { ...rollout, spec: { ...rollout.spec, analysis: { webhooks: [hook('/no')] } } };
+    hooks.answer('/load', 500, 'load test failed');
+    const failing = { ...rollout, spec: { ...rollout.spec, analysis: { webhooks: [hook('/load', { type: 'rollout' })] } } };
     const failed = await gated.analyze(failing, context);
-    expect(failed).toMatchObject({ passed: false, reason: 'webhook no: answered 503: load test still running' });
+    expect(failed).toMatchObject({ passed: false, reason: 'webhook load: answered 500: load test failed' });
     expect(metricRuns).toBe(0);
-    const passing = { ...rollout, spec: { ...rollout.spec, analysis: { webhooks: [hook('/ok')] } } };
+    const passing = { ...rollout, spec: { ...rollout.spec, analysis: { webhooks: [hook('/ok', { type: 'rollout' }), hook('/b')] } } };
     const passed = await gated.analyze(passing, context);
     expect(passed.passed).toBe(true);
     expect(passed.results.map((r) => r.name)).toEqual(['ok', 'm']);
