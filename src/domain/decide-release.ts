@@ -1,5 +1,5 @@
 import type { RolloutStatus } from '../api/types.gen.js';
-import { abortOf, approvalOf, withApproval } from './controls.js';
+import { abortOf } from './controls.js';
 import {
   analysisDue,
   convergeActions,
@@ -15,7 +15,7 @@ import {
   type TickInput,
 } from './decision.js';
 import { advance, failedCheck, promoteGated, rollback, waitForCanary } from './decide-step.js';
-import { ask, checkGates, hasGates, mergeGates, recordAnswers } from './gates.js';
+import { ask, checkGates, hasGates, mergeGates, recordAnswers, recordApproval } from './gates.js';
 import { nextPromotionWeight } from './steps.js';
 
 const RELEASE_PHASES = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
@@ -56,14 +56,13 @@ export function startRelease(input: TickInput, message: string, reason: string, 
     gates: mergeGates(input.spec, [], gate.results),
     ...extra,
   };
-  const approval = approvalOf(input);
   if (!gate.open) {
     const waiting = `revision ${shortRevision(revision)} waits for confirm-rollout: ${gate.reason}`;
-    const status = withApproval(nextStatus(input, { ...fresh, phase: 'Waiting' }, waiting), approval);
+    const status = recordApproval(input, nextStatus(input, { ...fresh, phase: 'Waiting' }, waiting));
     const news = input.status.phase !== 'Waiting' || input.status.message !== waiting;
     return { status, actions: convergeActions(input, status, 'zero'), events: news ? [event('Waiting', waiting)] : [] };
   }
-  const status = withApproval(nextStatus(input, { ...fresh, phase: 'Progressing' }, message), approval);
+  const status = recordApproval(input, nextStatus(input, { ...fresh, phase: 'Progressing' }, message));
   return { status, actions: convergeActions(input, status, 'up'), events: [event(reason, message)] };
 }
 

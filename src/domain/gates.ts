@@ -1,5 +1,5 @@
-import type { GateResult, ManualAction, RolloutSpec, WebhookSpec, WebhookType } from '../api/types.gen.js';
-import { approvalOf } from './controls.js';
+import type { GateResult, ManualAction, RolloutSpec, RolloutStatus, WebhookSpec, WebhookType } from '../api/types.gen.js';
+import { approvalOf, withApproval } from './controls.js';
 import { nextStatus, shortRevision, type Decision, type TickInput } from './decision.js';
 
 /** Webhook gate answers by webhook name, gathered by the tick. */
@@ -74,9 +74,16 @@ export function ask(input: TickInput, names: readonly string[]): Decision {
   return { status: nextStatus(input, {}, input.status.message ?? ''), actions: [], events: [], asks: names };
 }
 
-/** Every webhook answer gathered this tick lands in status.gates, whatever the decision. */
+/** The status with the approval that opens this release's manual gates, if the spec has any. */
+export function recordApproval(input: TickInput, status: RolloutStatus): RolloutStatus {
+  const manual = (input.spec.analysis?.webhooks ?? []).some((h) => h.manual);
+  return withApproval(status, manual ? approvalOf(input) : undefined);
+}
+
+/** Every webhook answer gathered this tick lands in status.gates, whatever the decision; so does the approval in force. */
 export function recordAnswers(input: TickInput, decision: Decision): Decision {
+  if (decision.asks) return decision;
   const answers = Object.values(input.gates ?? {});
-  if (decision.asks || answers.length === 0) return decision;
-  return { ...decision, status: { ...decision.status, gates: mergeGates(input.spec, decision.status.gates, answers) } };
+  const status = answers.length ? { ...decision.status, gates: mergeGates(input.spec, decision.status.gates, answers) } : decision.status;
+  return { ...decision, status: recordApproval(input, status) };
 }
