@@ -229,7 +229,7 @@ export interface WebhookSpec {
   url?: string;
   /** A gate without a URL, opened only by an approval: the annotation flowshift.io/approve (written by `kubectl flowshift approve`) naming the revision in release opens every manual gate of that release. Only for confirm-rollout, confirm-traffic-increase and confirm-promotion. Exactly one of url and manual is set. */
   manual?: boolean;
-  /** How long to wait for an answer (at most 30s); no answer in time counts as closed (or a failed check). */
+  /** How long to wait for an answer (at most 2m); no answer in time counts as closed (or a failed check). */
   timeout?: string;
   /** Retries after a failed call before the answer counts as closed (or the check as failed). */
   retries?: number;

@@ -1,4 +1,5 @@
 import { parseDuration } from '../api/duration.js';
+import { MAX_WEBHOOK_TIMEOUT } from '../api/schema/rollout-analysis.js';
 import type { GateResult, Rollout, WebhookSpec } from '../api/types.gen.js';
 import { describeOutcome, postJson, type PostOutcome } from '../http/safe-post.js';
 import { webhookPayload, type Gate, type GateQuestion } from './gate.js';
@@ -6,8 +7,8 @@ import { webhookPayload, type Gate, type GateQuestion } from './gate.js';
 /** The Secret key that holds a webhook's signing key. */
 export const SIGNING_KEY = 'key';
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** All attempts of one call (retries included) end within this: a tick waits for its gates. */
-export const MAX_CALL_MS = 30_000;
+/** All attempts of one call (retries included) end within the schema's maximum timeout: a tick waits for its gates. */
+export const MAX_CALL_MS = parseDuration(MAX_WEBHOOK_TIMEOUT) ?? 120_000;
 
 export interface WebhookDeps {
   readonly readSecret: (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;

@@ -87,8 +87,8 @@ export const metric: Schema = object(
   },
 );
 
-/** The longest a webhook may take to answer: a tick waits for its gates, and a drain must finish. */
-export const MAX_WEBHOOK_TIMEOUT = '30s';
+/** The longest a webhook may take to answer (smoke tests run in a pre-rollout call may take minutes; a tick waits for its gates). */
+export const MAX_WEBHOOK_TIMEOUT = '2m';
 const MANUAL_TYPES = celList({
   ConfirmRollout: WebhookType.ConfirmRollout,
   ConfirmTrafficIncrease: WebhookType.ConfirmTrafficIncrease,

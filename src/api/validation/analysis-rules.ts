@@ -5,7 +5,7 @@ import { MAX_WEBHOOK_TIMEOUT } from '../schema/rollout-analysis.js';
 import { BuiltinMetric, MeshProvider, StrategyName, WebhookType, type Rollout } from '../types.gen.js';
 import { problem, type ValidationProblem } from './problem.js';
 
-const MAX_WEBHOOK_TIMEOUT_MS = parseDuration(MAX_WEBHOOK_TIMEOUT) ?? 30_000;
+const MAX_WEBHOOK_TIMEOUT_MS = parseDuration(MAX_WEBHOOK_TIMEOUT) ?? 120_000;
 const BUILTINS: ReadonlySet<string> = new Set(Object.values(BuiltinMetric));
 
 export function builtinMetricsNeedIstio(rollout: Rollout): ValidationProblem[] {
