@@ -49,7 +49,8 @@ export class WebhookGate implements Gate {
       name: this.hook.name,
       type: this.hook.type ?? 'rollout',
       open,
-      message,
+      // status.gates[].message holds at most 1024 characters; the answer itself is already an excerpt.
+      message: message.slice(0, 1024),
       time: this.deps.now().toISOString(),
     });
     const url = this.hook.url;

@@ -148,6 +148,22 @@ describe('gates run by the controller', () => {
     expect(gate(done, 'approval')?.message).toMatch(/^approved by alice at /);
   });
 
+  it('acts on an approval at once, not at the next interval', async () => {
+    await release('now', [{ name: 'go', type: 'confirm-rollout', manual: true }]);
+    // A 5 minute interval: only the tick the annotation triggers can start the release within the wait below.
+    await cluster.custom.patchNamespacedCustomObject(
+      { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: cluster.namespace, name: 'now', body: { spec: { analysis: { interval: '5m' } } } },
+      mergePatch,
+    );
+    await cluster.waitForRollout('now', 'the new interval seen', (r) => r.status?.observedGeneration === r.metadata.generation && r.metadata.generation === 2);
+    await cluster.setImage('now', 'podinfo:2');
+    const waiting = await cluster.waitForRollout('now', 'Waiting', (r) => r.status?.phase === 'Waiting');
+    expect(gate(waiting, 'go')?.message).toMatch(/^waits for an approval of revision /);
+    await annotate('now', 'flowshift.io/approve', { revision: waiting.status?.lastAppliedSpec ?? '', by: 'carol', at: new Date().toISOString() });
+    const started = await cluster.waitForRollout('now', 'Progressing', (r) => r.status?.phase === 'Progressing', 60_000);
+    expect(started.status?.approval).toMatchObject({ by: 'carol' });
+  });
+
   it('rollback: a 2xx rolls back now; post-rollout is told once; event webhooks get every Event', async () => {
     hooks.answer('/rb', 404);
     hooks.answer('/post', 200, 'noted');
