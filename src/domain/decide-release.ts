@@ -15,7 +15,7 @@ import {
   type TickInput,
 } from './decision.js';
 import { advance, failedCheck, promoteGated, rollback, waitForCanary } from './decide-step.js';
-import { ask, checkGates, hasGates, mergeGates, recordAnswers, recordApproval } from './gates.js';
+import { ask, checkGates, hooksOf, mergeGates, recordAnswers, recordApproval } from './gates.js';
 import { nextPromotionWeight } from './steps.js';
 
 const RELEASE_PHASES = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
@@ -115,13 +115,15 @@ function stopRequested(input: TickInput): Decision | undefined {
   return hooks.anyOpen ? rollback(input, hooks.reason) : undefined;
 }
 
-/** The canary is ready and gets no traffic yet: pre-rollout webhooks first, then the first step. */
+/** The canary is ready and gets no traffic yet: pre-rollout webhooks first (until each said yes once), then the first step. */
 function beforeTraffic(input: TickInput): Decision {
   const now = input.observed.now.toISOString();
-  if (hasGates(input.spec, 'pre-rollout')) {
+  const passed = new Set((input.status.gates ?? []).filter((g) => g.type === 'pre-rollout' && g.open).map((g) => g.name));
+  const pending = hooksOf(input.spec, 'pre-rollout').some((h) => !passed.has(h.name));
+  if (pending) {
     // A failed pre-rollout is retried one interval later, like a failed check.
     if (!analysisDue(input)) return hold(input, []);
-    const pre = checkGates(input, 'pre-rollout');
+    const pre = checkGates(input, 'pre-rollout', (h) => !passed.has(h.name));
     if (pre.kind === 'ask') return ask(input, pre.names);
     if (!pre.open) return failedCheck(input, pre.reason, { lastAnalysisTime: now }, []);
   }

@@ -24,10 +24,6 @@ export function hooksOf(spec: RolloutSpec, type: WebhookType): WebhookSpec[] {
   return (spec.analysis?.webhooks ?? []).filter((h) => (h.type ?? 'rollout') === type);
 }
 
-export function hasGates(spec: RolloutSpec, type: WebhookType): boolean {
-  return hooksOf(spec, type).length > 0;
-}
-
 /**
  * The answer of every gate of `type`: manual gates from the approval, webhook
  * gates from the answers the tick gathered. Missing webhook answers are asked

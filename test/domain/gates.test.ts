@@ -115,6 +115,14 @@ describe('decide: pre-rollout', () => {
     const d = decide(gated(releasing(0), hooks, {}, [answer('smoke', 'pre-rollout', true)]));
     expect(d.status).toMatchObject({ phase: 'Progressing', canaryWeight: 10 });
   });
+
+  it('is not asked again once it said yes, while a closed confirm-traffic-increase holds weight 0', () => {
+    const both = [...hooks, url('more', 'confirm-traffic-increase')];
+    const first = decide(gated(releasing(0), both, {}, [answer('smoke', 'pre-rollout', true), answer('more', 'confirm-traffic-increase', false)]));
+    expect(first.status).toMatchObject({ canaryWeight: 0, failedChecks: 0 });
+    const later = { ...first.status, lastAnalysisTime: new Date(NOW.getTime() - 120_000).toISOString() };
+    expect(decide(gated(later, both)).asks).toEqual(['more']);
+  });
 });
 
 describe('decide: confirm-traffic-increase', () => {
