@@ -3,8 +3,8 @@ import type { Action } from '../domain/decision.js';
 import { FINALIZER } from '../kube/names.js';
 import { Conflict, type RolloutClient } from '../kube/rollouts.js';
 import type { Router } from '../router/router.js';
-import type { PodLabel, ServiceRouter } from '../router/services.js';
-import type { Target } from '../target/target.js';
+import type { ServiceRouter } from '../router/services.js';
+import type { Target, TargetObservation } from '../target/target.js';
 
 export interface ApplyDeps {
   readonly rollouts: RolloutClient;
@@ -14,15 +14,17 @@ export interface ApplyDeps {
 }
 
 /** Carries out a decision's actions in order; each one is idempotent. */
-export async function applyActions(deps: ApplyDeps, rollout: Rollout, actions: readonly Action[], label: PodLabel, revision: string): Promise<void> {
-  for (const action of actions) await applyAction(deps, rollout, action, label, revision);
+export async function applyActions(deps: ApplyDeps, rollout: Rollout, actions: readonly Action[], observation: TargetObservation | undefined): Promise<void> {
+  for (const action of actions) await applyAction(deps, rollout, action, observation);
 }
 
-async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, label: PodLabel, revision: string): Promise<void> {
+async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, observation: TargetObservation | undefined): Promise<void> {
   switch (action.type) {
+    case 'ensurePrimary':
+      await deps.target.ensurePrimary(rollout, observed(observation).revision);
+      return;
     case 'ensureObjects':
-      if (action.initializing) await deps.target.ensurePrimary(rollout, revision);
-      await deps.services.ensure(rollout, label);
+      await deps.services.ensure(rollout, observed(observation).label);
       await deps.router.ensure(rollout, action.routes);
       return;
     case 'setRoutes':
@@ -35,7 +37,7 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, la
       await deps.target.promote(rollout, action.revision);
       return;
     case 'revert':
-      await deps.services.revert(rollout, label);
+      await deps.services.revert(rollout, observed(observation).label);
       await deps.router.release(rollout);
       return;
     case 'removeFinalizer': {
@@ -46,4 +48,10 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, la
       return;
     }
   }
+}
+
+/** The target as observed; decide() asks for actions on it only when it was observed. */
+function observed(observation: TargetObservation | undefined): TargetObservation {
+  if (!observation) throw new Error('internal: an action needs the target Deployment, which was not observed');
+  return observation;
 }

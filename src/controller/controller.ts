@@ -61,6 +61,7 @@ export class Controller {
       gates: new GateAsker(options.webhooks),
       readTemplate: options.readTemplate,
       events: new EventRecorder(clients, log, (rollout, event) => eventHooks.forward(rollout, event)),
+      rolloutsIn: (namespace) => this.watcher.allRollouts().filter((r) => r.metadata.namespace === namespace),
       clock: options.clock ?? ((): Date => new Date()),
       log,
     };

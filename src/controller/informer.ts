@@ -1,4 +1,4 @@
-import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { ListWatch, Watch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 
 export interface Handlers<T> {
@@ -25,8 +25,10 @@ export class ResilientInformer<T extends KubernetesObject> {
     list: () => Promise<KubernetesListObject<T>>,
     handlers: Handlers<T>,
     private readonly log: Logger,
+    /** Watches only matching objects, e.g. "metadata.name=x"; `list` must apply the same selector. */
+    fieldSelector?: string,
   ) {
-    this.informer = makeInformer(kubeConfig, path, list);
+    this.informer = new ListWatch<T>(path, new Watch(kubeConfig), list, false, undefined, fieldSelector);
     if (handlers.add) this.informer.on('add', handlers.add);
     if (handlers.update) this.informer.on('update', handlers.update);
     if (handlers.delete) this.informer.on('delete', handlers.delete);

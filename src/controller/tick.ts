@@ -1,21 +1,23 @@
 import type { Logger } from 'pino';
 import type { AnalysisVerdict, Analyzer } from '../analysis/analyzer.js';
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
-import { needsAnalysis } from '../domain/decide.js';
-import { EventType, analysisIntervalMs, nextStatus, type Action, type Decision, type TickInput } from '../domain/decision.js';
+import { decide, decideDependencyError, needsAnalysis } from '../domain/decide.js';
+import { DEPENDENCY_ERROR, analysisIntervalMs, type Decision, type TickInput } from '../domain/decision.js';
 import { apiMessage } from '../kube/errors.js';
 import { FINALIZER, ownedNames, rolloutKey } from '../kube/names.js';
+import { OwnershipError } from '../kube/ownership.js';
 import { Conflict, type RolloutClient } from '../kube/rollouts.js';
 import type { Router } from '../router/router.js';
 import type { ServiceRouter } from '../router/services.js';
 import { stableJson } from '../target/revision.js';
 import { TargetError, type Target, type TargetObservation } from '../target/target.js';
+import type { Controls } from '../domain/controls.js';
 import type { GateAsker } from '../gates/asker.js';
 import { applyActions } from './apply.js';
 import { controlsKey, readControls } from './controls.js';
 import { decideWithGates } from './decide-with-gates.js';
 import type { EventRecorder } from './events.js';
-import { validationProblems, type ReadTemplate } from './validation.js';
+import { claimProblems, validationProblems, type ReadTemplate } from './validation.js';
 
 export interface TickDeps {
   readonly rollouts: RolloutClient;
@@ -26,6 +28,8 @@ export interface TickDeps {
   readonly gates: GateAsker;
   readonly readTemplate: ReadTemplate;
   readonly events: EventRecorder;
+  /** The Rollouts of a namespace as the informer holds them: who claims which Deployment and service. */
+  readonly rolloutsIn: (namespace: string) => readonly Rollout[];
   readonly clock: () => Date;
   readonly log: Logger;
 }
@@ -49,102 +53,143 @@ export type TickOutcome =
  * actions. A tick that loses the status write changes nothing.
  */
 export async function tick(deps: TickDeps, namespace: string, name: string, uid?: string): Promise<TickOutcome> {
-  let rollout = await deps.rollouts.get(namespace, name);
-  if (!rollout || (uid && rollout.metadata.uid !== uid)) return { kind: 'gone' };
-  const log = deps.log.child({ rollout: rolloutKey(rollout) });
-  const synced = await syncFinalizer(deps, rollout);
-  if (synced === Conflict) return { kind: 'retry', retryMs: 200 };
-  rollout = synced;
+  const fresh = await deps.rollouts.get(namespace, name);
+  if (!fresh || (uid && fresh.metadata.uid !== uid)) return { kind: 'gone' };
+  const log = deps.log.child({ rollout: rolloutKey(fresh) });
+  const rollout = await syncFinalizer(deps, fresh);
+  if (rollout === Conflict) return { kind: 'retry', retryMs: 200 };
   const nextMs = analysisIntervalMs(rollout.spec);
-
-  const problems = await validationProblems(rollout, deps.readTemplate);
-  if (problems.length) return reportInvalid(deps, rollout, problems.join('; '), nextMs);
-
-  let observation: TargetObservation | undefined;
-  try {
-    observation = await deps.target.observe(rollout);
-  } catch (err) {
-    if (err instanceof TargetError) return reportInvalid(deps, rollout, err.message, nextMs);
-    throw err;
+  const gathered = await gather(deps, rollout, log);
+  const { observation } = gathered;
+  // The webhooks decide() names are asked before anything is written.
+  let { input, decision } = await decideWithGates(deps.gates, rollout, gathered.input);
+  // Objects the decision would write must be this Rollout's: checked before anything is written.
+  const foreign = await foreignObjects(deps, rollout, decision);
+  if (foreign.length) {
+    input = { ...input, problems: [...input.problems, ...foreign] };
+    ({ input, decision } = await decideWithGates(deps.gates, rollout, input));
   }
-  if (!observation) {
-    const { namespace: ns, target } = ownedNames(rollout);
-    return reportInvalid(deps, rollout, `target Deployment ${ns}/${target} not found: create it or fix spec.targetRef.name`, nextMs);
-  }
-  return act(deps, rollout, observation, nextMs, log);
+  const outcome = await commit(deps, rollout, input, decision, observation, log);
+  if (outcome.kind !== 'done') return outcome;
+  if (input.deleting && input.problems.length) return { kind: 'gone' };
+  // Objects created while initializing are observed at once, not an interval later.
+  const creating = decision.status.phase === 'Initializing' && decision.actions.some((a) => a.type === 'ensureObjects');
+  return {
+    kind: 'done',
+    nextMs: creating ? 0 : nextMs,
+    generation: rollout.metadata.generation ?? 0,
+    targetGeneration: observation?.generation ?? 0,
+    controls: controlsKey(rollout),
+  };
 }
 
-/** Decide, write the status (guarded), carry out the actions, record the events. */
-async function act(deps: TickDeps, rollout: Rollout, observation: TargetObservation, nextMs: number, log: Logger): Promise<TickOutcome> {
-  const { input, decision } = await decideWithGates(deps.gates, rollout, await gather(deps, rollout, observation, log));
+type Committed = { readonly kind: 'done' } | Exclude<TickOutcome, { kind: 'done' }>;
+
+/**
+ * Writes the decision's status (guarded), carries out its actions, records
+ * its events. An action refused because the object belongs to someone else
+ * becomes a problem decide() sees at once; any other refusal is a dependency
+ * error, retried and, past the progress deadline, rolled back from.
+ */
+async function commit(deps: TickDeps, rollout: Rollout, input: TickInput, decision: Decision, observation: TargetObservation | undefined, log: Logger): Promise<Committed> {
   const checkedAt = Date.now();
-  const rollingBack = decision.status.phase === 'Failed' && input.status.phase !== 'Failed';
-  // A rollback routes everything to the primary, the safe state, so it does
-  // not wait for the status write: users stop reaching a bad canary sooner.
-  // Should the write lose a conflict, the next tick repairs the routes.
-  const early: readonly Action[] = rollingBack ? decision.actions.filter((a) => a.type === 'setRoutes') : [];
+  const first = decision.first ?? [];
   const [written, routedAt] = await Promise.all([
     writeStatus(deps, rollout, decision.status),
-    applyActions(deps, rollout, early, observation.label, observation.revision).then(() => Date.now()),
+    applyActions(deps, rollout, first, observation).then(() => Date.now()),
   ]);
   if (written === Conflict) {
     log.debug('status changed meanwhile: tick dropped');
     return { kind: 'retry', retryMs: 200 };
   }
   try {
-    const rest = decision.actions.filter((a) => !early.includes(a));
-    await applyActions(deps, written, rest, observation.label, observation.revision);
+    await applyActions(deps, written, decision.actions, observation);
   } catch (err) {
-    return reportApplyError(deps, written, err, Math.min(nextMs, APPLY_RETRY_MS));
+    const next: TickInput = { ...input, status: written.status ?? {} };
+    if (err instanceof OwnershipError) {
+      // Someone created the object since the check: the same answer as the check's.
+      const blocked = { ...next, problems: [...input.problems, err.message] };
+      return commit(deps, written, blocked, decide(blocked), observation, log);
+    }
+    log.warn({ err }, 'apply failed');
+    const failed = await commit(deps, written, next, decideDependencyError(next, apiMessage(err)), observation, log);
+    return failed.kind === 'done' ? { kind: 'retry', retryMs: APPLY_RETRY_MS } : failed;
   }
-  if (rollingBack) log.info({ rollbackMs: routedAt - checkedAt, reason: decision.status.message }, 'rolled back: routes rewritten');
+  if (first.length) log.info({ rollbackMs: routedAt - checkedAt, reason: decision.status.message }, 'routes to the primary rewritten');
   for (const event of decision.events) await deps.events.record(written, event);
   logDecision(log, input, decision);
-  return { kind: 'done', nextMs, generation: rollout.metadata.generation ?? 0, targetGeneration: observation.generation, controls: controlsKey(rollout) };
+  return clearDependencyError(deps, written);
 }
 
 const APPLY_RETRY_MS = 5_000;
 
-/**
- * An action the API server refused (e.g. Istio's schema rejecting a route
- * built from spec.service.match): say so in the status and an Event, retry soon.
- */
-async function reportApplyError(deps: TickDeps, rollout: Rollout, err: unknown, retryMs: number): Promise<TickOutcome> {
-  const message = `could not apply the decision, retrying: ${apiMessage(err)}`;
-  deps.log.warn({ rollout: rolloutKey(rollout), err }, 'apply failed');
-  if (rollout.status?.message !== message) {
-    const written = await deps.rollouts.writeStatus(rollout, { ...rollout.status, message });
-    if (written !== Conflict) await deps.events.record(written, { type: EventType.Warning, reason: 'ApplyFailed', message });
-  }
-  return { kind: 'retry', retryMs };
+/** The objects `decision` would create or update that exist and belong to someone else, each with the fix. */
+async function foreignObjects(deps: TickDeps, rollout: Rollout, decision: Decision): Promise<string[]> {
+  const types = new Set([...(decision.first ?? []), ...decision.actions].map((a) => a.type));
+  const checks: Promise<string[]>[] = [];
+  if (types.has('ensureObjects')) checks.push(deps.services.foreign(rollout), deps.router.foreign(rollout));
+  if (types.has('ensurePrimary') || types.has('promotePrimary')) checks.push(deps.target.foreign(rollout));
+  return (await Promise.all(checks)).flat();
 }
 
-async function gather(deps: TickDeps, rollout: Rollout, observation: TargetObservation, log: Logger): Promise<TickInput> {
-  const { controls, problems } = readControls(rollout);
-  for (const problem of problems) log.warn(problem);
+/** A tick whose actions all went through ends a dependency error on record. */
+async function clearDependencyError(deps: TickDeps, rollout: Rollout): Promise<Committed> {
+  const conditions = rollout.status?.conditions ?? [];
+  if (!conditions.some((c) => c.type === DEPENDENCY_ERROR)) return { kind: 'done' };
+  const written = await deps.rollouts.writeStatus(rollout, { ...rollout.status, conditions: conditions.filter((c) => c.type !== DEPENDENCY_ERROR) });
+  return written === Conflict ? { kind: 'retry', retryMs: 200 } : { kind: 'done' };
+}
+
+/**
+ * Everything decide() needs: the spec's problems, the target and the route
+ * as they are, and an analysis verdict when one is due. A Rollout with
+ * problems is still observed, so its traffic can be put on the primary.
+ */
+async function gather(deps: TickDeps, rollout: Rollout, log: Logger): Promise<{ input: TickInput; observation: TargetObservation | undefined }> {
+  const controls = controlsOf(rollout, log);
+  const names = ownedNames(rollout);
+  const problems = [...(await validationProblems(rollout, deps.readTemplate)), ...claimProblems(rollout, deps.rolloutsIn(names.namespace))];
+  let observation: TargetObservation | undefined;
+  try {
+    observation = await deps.target.observe(rollout);
+    if (!observation) problems.push(`spec.targetRef.name: target Deployment ${names.namespace}/${names.target} not found: create it or fix spec.targetRef.name`);
+  } catch (err) {
+    if (!(err instanceof TargetError)) throw err;
+    problems.push(err.message);
+  }
+  const route = await deps.router.observe(rollout);
+  const status = rollout.status ?? {};
   const base: TickInput = {
     controls,
     spec: rollout.spec,
-    status: rollout.status ?? {},
+    status,
     generation: rollout.metadata.generation ?? 0,
     deleting: Boolean(rollout.metadata.deletionTimestamp),
+    problems,
     observed: {
       now: deps.clock(),
-      revision: observation.revision,
-      canary: observation.canary,
-      primary: observation.primary,
-      routes: await deps.router.getRoutes(rollout),
+      revision: observation?.revision ?? status.lastAppliedSpec ?? '',
+      canary: observation?.canary ?? { ready: false, message: 'the target Deployment does not exist', replicas: 0 },
+      primary: observation?.primary,
+      routes: route.routes,
+      foreign: [observation?.foreign, route.foreign].filter((f): f is string => f !== undefined),
     },
   };
-  if (!needsAnalysis(base)) return base;
-  const names = ownedNames(rollout);
+  if (problems.length || !needsAnalysis(base)) return { input: base, observation };
   const verdict: AnalysisVerdict = await deps.analyzer.analyze(rollout, {
     namespace: names.namespace,
     canary: names.target,
     primary: names.primary,
     service: names.service,
   });
-  return { ...base, verdict };
+  return { input: { ...base, verdict }, observation };
+}
+
+/** The manual actions the annotations ask for; an annotation that cannot be read is logged and ignored. */
+function controlsOf(rollout: Rollout, log: Logger): Controls {
+  const { controls, problems } = readControls(rollout);
+  for (const problem of problems) log.warn(problem);
+  return controls;
 }
 
 async function writeStatus(deps: TickDeps, rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {
@@ -162,36 +207,7 @@ async function syncFinalizer(deps: TickDeps, rollout: Rollout): Promise<Rollout 
   return deps.rollouts.setFinalizers(rollout, wants ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER));
 }
 
-/** A Rollout that cannot be acted on: say why in the status and an Event, and touch nothing. */
-async function reportInvalid(deps: TickDeps, rollout: Rollout, problem: string, nextMs: number): Promise<TickOutcome> {
-  const message = `invalid: ${problem}`;
-  const input: Pick<TickInput, 'spec' | 'status' | 'generation' | 'observed' | 'deleting'> = {
-    spec: rollout.spec,
-    status: rollout.status ?? {},
-    generation: rollout.metadata.generation ?? 0,
-    deleting: false,
-    observed: { now: deps.clock(), revision: '', canary: { ready: false, message: '', replicas: 0 }, primary: undefined, routes: undefined },
-  };
-  const status = nextStatus(input, {}, message);
-  status.conditions = [...(status.conditions ?? []), invalidCondition(message, input.observed.now, input.generation)];
-  if (rollout.metadata.deletionTimestamp) {
-    // Never hold a deletion hostage to a spec problem.
-    const finalizers = rollout.metadata.finalizers ?? [];
-    if (finalizers.includes(FINALIZER)) await deps.rollouts.setFinalizers(rollout, finalizers.filter((f) => f !== FINALIZER));
-    return { kind: 'gone' };
-  }
-  if (rollout.status?.message !== message) {
-    const written = await deps.rollouts.writeStatus(rollout, status);
-    if (written === Conflict) return { kind: 'retry', retryMs: 200 };
-    await deps.events.record(written, { type: EventType.Warning, reason: 'InvalidSpec', message });
-    deps.log.warn({ rollout: rolloutKey(rollout), problem }, 'rollout is invalid');
-  }
-  return { kind: 'done', nextMs, generation: rollout.metadata.generation ?? 0, targetGeneration: 0 };
-}
 
-function invalidCondition(message: string, now: Date, generation: number): NonNullable<RolloutStatus['conditions']>[number] {
-  return { type: 'Invalid', status: 'True', reason: 'InvalidSpec', message, lastTransitionTime: now.toISOString(), observedGeneration: generation };
-}
 
 function logDecision(log: Logger, input: TickInput, decision: Decision): void {
   const from = input.status.phase;

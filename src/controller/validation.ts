@@ -1,6 +1,7 @@
 import type { MetricTemplate, Rollout } from '../api/types.gen.js';
 import { validateRollout } from '../api/validate.js';
 import { checkRolloutQueries } from '../analysis/query-check.js';
+import { ownedNames, rolloutKey } from '../kube/names.js';
 
 export type ReadTemplate = (namespace: string, name: string) => Promise<MetricTemplate | undefined>;
 
@@ -30,4 +31,30 @@ async function referencedTemplates(rollout: Rollout, readTemplate: ReadTemplate)
     refs.map((ref) => readTemplate(ref.namespace ?? rollout.metadata.namespace ?? 'default', ref.name).catch(() => undefined)),
   );
   return found.filter((t): t is MetricTemplate => t !== undefined);
+}
+
+/**
+ * One Rollout per Deployment and per service name in a namespace: two would
+ * fight over the same primary and routes. The Rollout created first keeps the
+ * claim; the later one is refused, naming the holder.
+ */
+export function claimProblems(rollout: Rollout, others: readonly Rollout[]): string[] {
+  const mine = ownedNames(rollout);
+  const problems: string[] = [];
+  for (const other of others) {
+    if (other.metadata.uid === rollout.metadata.uid || other.metadata.namespace !== rollout.metadata.namespace || !claimedFirst(other, rollout)) continue;
+    const theirs = ownedNames(other);
+    if (theirs.target === mine.target) {
+      problems.push(`spec.targetRef.name: Deployment ${mine.namespace}/${mine.target} is already released by Rollout ${rolloutKey(other)}; one Rollout per Deployment: delete one of them`);
+    } else if (theirs.service === mine.service) {
+      problems.push(`spec.service.name: service name "${mine.service}" is already used by Rollout ${rolloutKey(other)}; set another spec.service.name`);
+    }
+  }
+  return problems;
+}
+
+function claimedFirst(a: Rollout, b: Rollout): boolean {
+  const at = a.metadata.creationTimestamp ?? '';
+  const bt = b.metadata.creationTimestamp ?? '';
+  return at === bt ? (a.metadata.name ?? '') < (b.metadata.name ?? '') : at < bt;
 }

@@ -1,9 +1,10 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1ConfigMap, type V1Deployment, type V1Secret } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
 import { GROUP, ROLLOUTS, VERSION } from '../kube/names.js';
 import { configRefs } from '../target/revision.js';
+import { ConfigWatches } from './config-watches.js';
 import { controlsKey } from './controls.js';
 import { ResilientInformer, type Handlers } from './informer.js';
 
@@ -18,20 +19,20 @@ export interface WatchSink {
 }
 
 /**
- * Informers on Rollouts, their target Deployments and the ConfigMaps/Secrets
- * those reference, per watched namespace (or cluster-wide). Every change that
- * can move a release becomes an immediate tick of the Rollouts it concerns.
+ * Informers on Rollouts and Deployments per watched namespace (or
+ * cluster-wide), and watches on exactly the ConfigMaps/Secrets the targets
+ * reference. Every change that can move a release becomes an immediate tick
+ * of the Rollouts it concerns.
  */
 export class RolloutWatcher {
   private readonly rollouts: ResilientInformer<KubernetesObject>[] = [];
   private readonly deployments: ResilientInformer<V1Deployment>[] = [];
-  private readonly configMaps: ResilientInformer<V1ConfigMap>[] = [];
-  private readonly secrets: ResilientInformer<V1Secret>[] = [];
+  private readonly configs: ConfigWatches;
 
   constructor(kubeConfig: KubeConfig, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     const apps = kubeConfig.makeApiClient(AppsV1Api);
-    const core = kubeConfig.makeApiClient(CoreV1Api);
+    this.configs = new ConfigWatches(kubeConfig, (uids) => this.onConfigChange(uids), log);
     const scopes = namespaces.length ? namespaces : [undefined];
     for (const ns of scopes) {
       const prefix = ns ? `/namespaces/${ns}` : '';
@@ -49,25 +50,18 @@ export class RolloutWatcher {
           log,
         ),
       );
-      const configHandlers = <T extends KubernetesObject>(kind: 'configmap' | 'secret'): Handlers<T> => ({
-        update: (obj) => this.onConfigChange(kind, obj),
-        delete: (obj) => this.onConfigChange(kind, obj),
-      });
-      const configMaps = (): Promise<KubernetesListObject<V1ConfigMap>> => (ns ? core.listNamespacedConfigMap({ namespace: ns }) : core.listConfigMapForAllNamespaces());
-      const secrets = (): Promise<KubernetesListObject<V1Secret>> => (ns ? core.listNamespacedSecret({ namespace: ns }) : core.listSecretForAllNamespaces());
-      this.configMaps.push(new ResilientInformer<V1ConfigMap>(kubeConfig, `/api/v1${prefix}/configmaps`, configMaps, configHandlers('configmap'), log));
-      this.secrets.push(new ResilientInformer<V1Secret>(kubeConfig, `/api/v1${prefix}/secrets`, secrets, configHandlers('secret'), log));
     }
   }
 
   async start(): Promise<void> {
     // Deployments first, so the first Rollout events can find their targets.
-    await Promise.all([...this.deployments, ...this.configMaps, ...this.secrets].map((i) => i.start()));
+    await Promise.all(this.deployments.map((i) => i.start()));
     await Promise.all(this.rollouts.map((i) => i.start()));
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.rollouts, ...this.deployments, ...this.configMaps, ...this.secrets].map((i) => i.stop()));
+    await Promise.all([...this.rollouts, ...this.deployments].map((i) => i.stop()));
+    await this.configs.stop();
   }
 
   /** Every Rollout in the cache: the periodic resync re-enqueues them all. */
@@ -88,8 +82,8 @@ export class RolloutWatcher {
   cache(): ClusterCache {
     return {
       deployment: (namespace, name) => findIn(this.deployments, namespace, name),
-      configMap: (namespace, name) => findIn(this.configMaps, namespace, name),
-      secret: (namespace, name) => findIn(this.secrets, namespace, name),
+      configMap: (namespace, name) => this.configs.configMap(namespace, name),
+      secret: (namespace, name) => this.configs.secret(namespace, name),
     };
   }
 
@@ -105,6 +99,7 @@ export class RolloutWatcher {
       add: (obj) => {
         const r = asRollout(obj);
         seen.set(r.metadata.uid ?? '', key(r));
+        this.trackConfigs(r);
         this.sink.ensureChain(r);
       },
       update: (obj) => {
@@ -112,11 +107,13 @@ export class RolloutWatcher {
         const uid = r.metadata.uid ?? '';
         // Status writes (ours) do not move the generation; spec edits, deletion and approve/abort/retry do.
         if (seen.get(uid) !== key(r) || r.metadata.deletionTimestamp) this.sink.tickNow(r);
+        this.trackConfigs(r);
         seen.set(uid, key(r));
       },
       delete: (obj) => {
         const r = asRollout(obj);
         seen.delete(r.metadata.uid ?? '');
+        this.configs.forget(r.metadata.uid ?? '');
         this.sink.forget(r);
       },
     };
@@ -124,9 +121,13 @@ export class RolloutWatcher {
 
   private deploymentHandlers(): Handlers<V1Deployment> {
     const onChange = (d: V1Deployment): void => {
-      for (const r of this.rolloutsOfDeployment(d.metadata?.namespace ?? '', d.metadata?.name ?? '')) this.sink.tickNow(r);
+      for (const r of this.rolloutsOfDeployment(d.metadata?.namespace ?? '', d.metadata?.name ?? '')) {
+        this.trackConfigs(r);
+        this.sink.tickNow(r);
+      }
     };
-    return { update: onChange, delete: onChange };
+    // An add matters too: a Rollout created before its target starts as soon as the target exists.
+    return { add: onChange, update: onChange, delete: onChange };
   }
 
   private rolloutsOfDeployment(namespace: string, name: string): Rollout[] {
@@ -136,16 +137,15 @@ export class RolloutWatcher {
     });
   }
 
-  private onConfigChange(kind: 'configmap' | 'secret', obj: KubernetesObject): void {
-    const namespace = obj.metadata?.namespace ?? '';
-    const name = obj.metadata?.name ?? '';
-    for (const r of this.allRollouts()) {
-      if (r.metadata.namespace !== namespace) continue;
-      const target = this.cachedDeployment(namespace, r.spec.targetRef.name);
-      const refs = configRefs(target?.spec?.template);
-      const list = kind === 'configmap' ? refs.configMaps : refs.secrets;
-      if (list.includes(name)) this.sink.tickNow(r);
-    }
+  /** Watches what the Rollout's target references, and only that. */
+  private trackConfigs(r: Rollout): void {
+    const namespace = r.metadata.namespace ?? '';
+    const target = this.cachedDeployment(namespace, r.spec.targetRef.name);
+    this.configs.use(r.metadata.uid ?? '', namespace, configRefs(target?.spec?.template));
+  }
+
+  private onConfigChange(uids: readonly string[]): void {
+    for (const r of this.allRollouts()) if (uids.includes(r.metadata.uid ?? '')) this.sink.tickNow(r);
   }
 }
 

@@ -18,6 +18,8 @@ import { advance, failedCheck, promoteGated, rollback, waitForCanary } from './d
 import { ask, checkGates, hooksOf, mergeGates, recordAnswers, recordApproval } from './gates.js';
 import { nextPromotionWeight } from './steps.js';
 
+export { rollback } from './decide-step.js';
+
 const RELEASE_PHASES = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
 
 /**

@@ -99,5 +99,12 @@ function promote(input: TickInput, message: string, evidence: Partial<RolloutSta
 export function rollback(input: TickInput, reason: string, patch: Partial<RolloutStatus> = {}): Decision {
   const message = `rolled back: ${reason}`;
   const status = nextStatus(input, { ...patch, phase: 'Failed', canaryWeight: 0, mirrorWeight: 0 }, message);
-  return { status, actions: convergeActions(input, status, 'zero'), events: [event('RolledBack', message, EventType.Warning)] };
+  const actions = convergeActions(input, status, 'zero');
+  // Routes first: they need not wait for the status write to win.
+  return {
+    status,
+    first: actions.filter((a) => a.type === 'setRoutes'),
+    actions: actions.filter((a) => a.type !== 'setRoutes'),
+    events: [event('RolledBack', message, EventType.Warning)],
+  };
 }

@@ -11,8 +11,10 @@ import {
 } from './decision.js';
 import { decideEnded } from './decide-ended.js';
 import { decideFinalising, decidePromoting, decideRelease, startRelease } from './decide-release.js';
+import { decideBlocked } from './decide-safety.js';
 
 export { needsAnalysis } from './decide-release.js';
+export { decideDependencyError } from './decide-safety.js';
 
 /**
  * The state machine of a Rollout: pure, no I/O. Given the spec, the last
@@ -20,11 +22,9 @@ export { needsAnalysis } from './decide-release.js';
  * actions that make the world match it.
  */
 export function decide(input: TickInput): Decision {
-  if (input.deleting) return decideDeletion(input);
-  if (input.spec.suspend) {
-    return { status: nextStatus(input, {}, 'suspended: spec.suspend is true, no changes are made'), actions: [], events: [] };
-  }
-  const withSpecChange = (d: Decision): Decision => ensureObjectsOnSpecChange(input, d);
+  const held = decideHeld(input);
+  if (held) return held;
+  const withSpecChange = (d: Decision): Decision => ensureObjectsWhenNeeded(input, d);
   const phase = input.status.phase;
   switch (phase) {
     case undefined:
@@ -51,20 +51,40 @@ export function decide(input: TickInput): Decision {
   }
 }
 
+/** Deletion, a Rollout that cannot be acted on, and suspension come before any phase. */
+function decideHeld(input: TickInput): Decision | undefined {
+  if (input.deleting) return decideDeletion(input);
+  // Safety before suspend: a suspended Rollout still never leaves traffic on a canary it cannot steer.
+  const problems = [...input.problems, ...input.observed.foreign];
+  if (problems.length) return decideBlocked(input, problems);
+  if (input.spec.suspend) {
+    return { status: nextStatus(input, {}, 'suspended: spec.suspend is true, no changes are made'), actions: [], events: [] };
+  }
+  return undefined;
+}
+
 function unknownPhase(phase: never): never {
   throw new Error(`unknown phase ${String(phase)}`);
 }
 
-/** Creates the primary, services, DestinationRules and VirtualService; waits for the primary. */
+/**
+ * Creates the primary and waits for it to be ready; only then the services,
+ * DestinationRules and VirtualService, so clients are never sent to a
+ * primary that cannot serve yet. Initialized once the route exists.
+ */
 function decideInitializing(input: TickInput): Decision {
   const { observed, spec } = input;
   const primaryName = `${spec.targetRef.name}-primary`;
-  const ensure: Action = { type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 }, initializing: true };
   const primary = observed.primary;
   if (!primary || !primary.ready || primary.revision !== observed.revision) {
     const why = primary ? primary.message || 'its template is being updated' : 'it is being created';
     const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, `waiting for ${primaryName} to be ready: ${why}`);
-    return { status, actions: [ensure], events: input.status.phase === 'Initializing' ? [] : [event('Initializing', `creating ${primaryName} and routes`)] };
+    return { status, actions: [{ type: 'ensurePrimary' }], events: input.status.phase === 'Initializing' ? [] : [event('Initializing', `creating ${primaryName}`)] };
+  }
+  const ensure: Action = { type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } };
+  if (!observed.routes) {
+    const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, `${primaryName} is ready: creating its services and routes`);
+    return { status, actions: [ensure], events: [] };
   }
   const message = `initialized: ${primaryName} serves 100% of traffic, ${spec.targetRef.name} scaled to zero`;
   const status = nextStatus(
@@ -94,7 +114,8 @@ function decideIdle(input: TickInput): Decision {
 function decideDeletion(input: TickInput): Decision {
   const { observed, spec } = input;
   const target = spec.targetRef.name;
-  if (!spec.revertOnDeletion) {
+  // Never hold a deletion hostage to a spec problem: there is nothing safe to hand traffic back to.
+  if (!spec.revertOnDeletion || input.problems.length) {
     return { status: input.status, actions: [{ type: 'removeFinalizer' }], events: [] };
   }
   if (observed.canary.replicas === 0 || !observed.canary.ready) {
@@ -107,9 +128,13 @@ function decideDeletion(input: TickInput): Decision {
   return { status, actions: [{ type: 'revert' }, { type: 'removeFinalizer' }], events: [event('Terminated', message)] };
 }
 
-/** A spec change (hosts, match, timeout, …) is carried to the generated objects. */
-function ensureObjectsOnSpecChange(input: TickInput, decision: Decision): Decision {
-  if (input.status.observedGeneration === input.generation) return decision;
-  const ensure: Action = { type: 'ensureObjects', routes: routesOf(decision.status), initializing: false };
+/**
+ * A spec change (hosts, match, timeout, …) is carried to the generated
+ * objects, and a route that is missing (deleted, or never created because a
+ * name was taken) is created again.
+ */
+function ensureObjectsWhenNeeded(input: TickInput, decision: Decision): Decision {
+  if (input.status.observedGeneration === input.generation && input.observed.routes) return decision;
+  const ensure: Action = { type: 'ensureObjects', routes: routesOf(decision.status) };
   return { ...decision, actions: [ensure, ...decision.actions.filter((a) => a.type !== 'setRoutes')] };
 }

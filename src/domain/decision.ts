@@ -35,8 +35,10 @@ export interface Observations {
   readonly canary: CanaryObservation;
   /** Undefined while the primary Deployment does not exist. */
   readonly primary: PrimaryObservation | undefined;
-  /** Undefined while the VirtualService does not exist. */
+  /** Undefined while the VirtualService does not exist (or is not this Rollout's). */
   readonly routes: Routes | undefined;
+  /** Objects under names flowshift generates that are not this Rollout's, each with the fix: never written. */
+  readonly foreign: readonly string[];
 }
 
 export interface TickInput {
@@ -45,6 +47,12 @@ export interface TickInput {
   readonly generation: number;
   readonly deleting: boolean;
   readonly observed: Observations;
+  /**
+   * Why this Rollout cannot be acted on (spec problems, target missing, a
+   * claim held by another Rollout, an object it does not own), each naming
+   * the field or object and the fix. Non-empty: traffic goes to the primary.
+   */
+  readonly problems: readonly string[];
   /** Present exactly when needsAnalysis() asked for it. */
   readonly verdict?: AnalysisVerdict;
   /** The manual actions the Rollout's annotations ask for (approve, abort, retry). */
@@ -55,8 +63,10 @@ export interface TickInput {
 
 /** Desired-state assertions; each is idempotent, so a retried tick is harmless. */
 export type Action =
-  /** Create or update the services, DestinationRules and VirtualService; while initializing also the primary. */
-  | { readonly type: 'ensureObjects'; readonly routes: Routes; readonly initializing: boolean }
+  /** Create `<target>-primary` from the target, or keep its template in step while initializing. */
+  | { readonly type: 'ensurePrimary' }
+  /** Create or update the services, DestinationRules and VirtualService. */
+  | { readonly type: 'ensureObjects'; readonly routes: Routes }
   | { readonly type: 'setRoutes'; readonly routes: Routes }
   | { readonly type: 'scaleCanary'; readonly to: 'up' | 'zero' }
   | { readonly type: 'promotePrimary'; readonly revision: string }
@@ -75,6 +85,13 @@ export interface RolloutEvent {
 export interface Decision {
   /** The complete next status. */
   readonly status: RolloutStatus;
+  /**
+   * Carried out together with the status write, without waiting for it to
+   * win: only routes to the primary (the safe state), so users stop reaching
+   * a canary that must not serve them as soon as possible.
+   */
+  readonly first?: readonly Action[];
+  /** Carried out in order once the status write has won. */
   readonly actions: readonly Action[];
   readonly events: readonly RolloutEvent[];
   /**
@@ -149,9 +166,14 @@ export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, mess
   if (strategy) next.strategy = strategy;
   const moved = next.phase !== prev.phase || next.canaryWeight !== prev.canaryWeight || next.mirrorWeight !== prev.mirrorWeight;
   next.lastTransitionTime = moved || !prev.lastTransitionTime ? now : prev.lastTransitionTime;
-  next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation)];
+  // A failing dependency stays on record until a tick succeeds again (tick.ts clears it): its start is the deadline's clock.
+  const failing = prev.conditions?.find((c) => c.type === DEPENDENCY_ERROR);
+  next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation), ...(failing ? [failing] : [])];
   return next;
 }
+
+/** The condition a failing API call leaves on the status while it lasts. */
+export const DEPENDENCY_ERROR = 'DependencyError';
 
 function promotedCondition(phase: Phase | undefined, message: string, prev: Condition[] | undefined, now: string, generation: number): Condition {
   const [status, reason] = promotedState(phase);

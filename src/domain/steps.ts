@@ -1,7 +1,7 @@
 import type { CanaryStrategy } from '../api/types.gen.js';
 
 export const DEFAULT_STEP_WEIGHT = 10;
-export const DEFAULT_MAX_WEIGHT = 50;
+export const DEFAULT_MAX_WEIGHT = 100;
 
 /** The canary weights of a release in order, e.g. [10, 20, 30, 40, 50]. */
 export function canarySteps(canary: CanaryStrategy): number[] {

@@ -3,6 +3,8 @@ import type { Rollout } from '../api/types.gen.js';
 
 export const GROUP = 'flowshift.io';
 export const VERSION = 'v1alpha1';
+export const ISTIO_GROUP = 'networking.istio.io';
+export const ISTIO_VERSION = 'v1';
 export const ROLLOUTS = 'rollouts';
 export const FINALIZER = 'flowshift.io/revert-on-deletion';
 export const REVISION_ANNOTATION = 'flowshift.io/revision';
@@ -37,6 +39,11 @@ export function ownedNames(rollout: Rollout): OwnedNames {
     canaryService: `${service}-canary`,
     virtualService: service,
   };
+}
+
+/** The copy of a ConfigMap or Secret that primary pods read: `<name>-primary`. */
+export function primaryConfigName(name: string): string {
+  return `${name}-primary`;
 }
 
 export function ownerReference(rollout: Rollout): V1OwnerReference {

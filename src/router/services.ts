@@ -3,6 +3,7 @@ import type { KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import { isNotFound, mergePatch } from '../kube/errors.js';
 import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
+import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { stableJson } from '../target/revision.js';
 
 /** The selector label of the target's pods, e.g. { key: 'app', value: 'podinfo' }. */
@@ -32,9 +33,19 @@ export class ServiceRouter {
     ]);
   }
 
+  /** The Services under generated names that exist and belong to someone else, each with the fix. */
+  async foreign(rollout: Rollout): Promise<string[]> {
+    const names = ownedNames(rollout);
+    const all = [names.service, names.primaryService, names.canaryService];
+    const found = await Promise.all(all.map(async (name) => ({ name, service: await this.read(names.namespace, name) })));
+    return found.flatMap(({ name, service }) => (service && !ownedBy(service.metadata, rollout) ? [notOwnedMessage('Service', names.namespace, name, service.metadata)] : []));
+  }
+
   /** revertOnDeletion: the apex Service selects the user's Deployment again and outlives the Rollout. */
   async revert(rollout: Rollout, label: PodLabel): Promise<void> {
     const names = ownedNames(rollout);
+    const apex = await this.read(names.namespace, names.service);
+    if (!apex || !ownedBy(apex.metadata, rollout)) return;
     await this.core.patchNamespacedService(
       {
         name: names.service,
@@ -48,12 +59,7 @@ export class ServiceRouter {
   private async upsert(rollout: Rollout, name: string, selector: Record<string, string>): Promise<void> {
     const { namespace } = ownedNames(rollout);
     const ports = servicePorts(rollout);
-    let current: V1Service | undefined;
-    try {
-      current = await this.core.readNamespacedService({ name, namespace });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    const current = await this.read(namespace, name);
     if (!current) {
       await this.core.createNamespacedService({
         namespace,
@@ -64,10 +70,37 @@ export class ServiceRouter {
       });
       return;
     }
-    const same = stableJson(current.spec?.selector) === stableJson(selector) && samePorts(current.spec?.ports, ports);
+    assertOwned(rollout, 'Service', namespace, name, current.metadata);
+    const merged = mergePorts(current.spec?.ports ?? [], ports);
+    const same = stableJson(current.spec?.selector) === stableJson(selector) && stableJson(current.spec?.ports) === stableJson(merged);
     if (same) return;
-    await this.core.patchNamespacedService({ name, namespace, body: { spec: { selector, ports } } }, mergePatch);
+    // The whole ports list goes in the patch (a merge patch replaces lists), built to keep what others added.
+    await this.core.patchNamespacedService({ name, namespace, body: { spec: { selector, ports: merged } } }, mergePatch);
   }
+
+  private async read(namespace: string, name: string): Promise<V1Service | undefined> {
+    try {
+      return await this.core.readNamespacedService({ name, namespace });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+}
+
+/**
+ * The Service's ports with flowshift's own written over the port of the same
+ * name: other ports stay, and an allocated nodePort is kept.
+ */
+export function mergePorts(current: readonly V1ServicePort[], wanted: readonly V1ServicePort[]): V1ServicePort[] {
+  const merged = current.map((port) => {
+    const ours = wanted.find((w) => w.name === port.name);
+    return ours ? { ...ours, ...(port.nodePort ? { nodePort: port.nodePort } : {}) } : port;
+  });
+  const added = wanted.filter((w) => !current.some((p) => p.name === w.name));
+  // A port number already taken by another name would make the Service invalid: ours replaces it.
+  const kept = merged.filter((p) => !added.some((a) => a.port === p.port && a.name !== p.name));
+  return [...kept, ...added];
 }
 
 function servicePorts(rollout: Rollout): V1ServicePort[] {
@@ -75,7 +108,3 @@ function servicePorts(rollout: Rollout): V1ServicePort[] {
   return [{ name: s.portName ?? 'http', port: s.port, targetPort: s.targetPort ?? s.port, protocol: 'TCP' }];
 }
 
-function samePorts(current: V1ServicePort[] | undefined, wanted: V1ServicePort[]): boolean {
-  const key = (p: V1ServicePort): string => `${p.name ?? ''}:${p.port}:${String(p.targetPort ?? p.port)}:${p.protocol ?? 'TCP'}`;
-  return (current ?? []).map(key).join(',') === wanted.map(key).join(',');
-}

@@ -4,8 +4,11 @@ import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
 import { isNotFound, mergePatch } from '../kube/errors.js';
 import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, ownerReference } from '../kube/names.js';
+import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
+import { ConfigCopier, withConfigCopies } from './config-copies.js';
 import { deploymentReadiness } from './readiness.js';
 import { configRefs, revisionHash } from './revision.js';
+import type { PrimaryObservation } from '../domain/decision.js';
 import { TargetError, type Target, type TargetObservation } from './target.js';
 
 /** The selector labels looked for, in order, as Flagger does. */
@@ -14,6 +17,7 @@ export const SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'] as cons
 export class DeploymentTarget implements Target {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
+  private readonly copier: ConfigCopier;
 
   constructor(
     clients: KubeClients,
@@ -21,6 +25,7 @@ export class DeploymentTarget implements Target {
   ) {
     this.apps = clients.make(AppsV1Api);
     this.core = clients.make(CoreV1Api);
+    this.copier = new ConfigCopier(clients, cache);
   }
 
   async observe(rollout: Rollout): Promise<TargetObservation | undefined> {
@@ -30,16 +35,21 @@ export class DeploymentTarget implements Target {
     const revision = revisionHash(target.spec?.template, await this.readConfigs(names.namespace, target.spec?.template));
     const analysis = rollout.spec.analysis;
     const canaryReady = deploymentReadiness(target, analysis?.canaryReadyThreshold ?? 100);
+    const foreign = primary && !ownedBy(primary.metadata, rollout);
     return {
       revision,
       generation: target.metadata?.generation ?? 0,
       label: selectorLabel(target),
       canary: { ...canaryReady, replicas: target.spec?.replicas ?? 1 },
-      primary: primary && {
-        ...deploymentReadiness(primary, analysis?.primaryReadyThreshold ?? 100),
-        revision: primary.metadata?.annotations?.[REVISION_ANNOTATION],
-      },
+      primary: primary && !foreign ? observePrimary(primary, analysis?.primaryReadyThreshold) : undefined,
+      ...(foreign ? { foreign: notOwnedMessage('Deployment', names.namespace, names.primary, primary.metadata) } : {}),
     };
+  }
+
+  async foreign(rollout: Rollout): Promise<string[]> {
+    const names = ownedNames(rollout);
+    const target = await this.read(names.namespace, names.target);
+    return target ? this.copier.foreign(rollout, names.namespace, target.spec?.template) : [];
   }
 
   async ensurePrimary(rollout: Rollout, revision: string): Promise<void> {
@@ -48,6 +58,7 @@ export class DeploymentTarget implements Target {
     const primary = await this.read(names.namespace, names.primary);
     if (!primary) {
       const label = selectorLabel(target);
+      const template = await this.primaryTemplate(rollout, target, label);
       await this.apps.createNamespacedDeployment({
         namespace: names.namespace,
         body: {
@@ -55,14 +66,14 @@ export class DeploymentTarget implements Target {
             name: names.primary,
             namespace: names.namespace,
             labels: { ...target.metadata?.labels, [label.key]: `${label.value}-primary`, ...MANAGED_BY },
-            annotations: { [REVISION_ANNOTATION]: revision },
+            annotations: { ...copiedAnnotations(target), [REVISION_ANNOTATION]: revision },
             ownerReferences: [ownerReference(rollout)],
           },
           spec: {
             ...target.spec,
             replicas: Math.max(target.spec?.replicas ?? 1, 1),
             selector: { matchLabels: { [label.key]: `${label.value}-primary` } },
-            template: primaryTemplate(target, label),
+            template,
           },
         },
       });
@@ -74,7 +85,9 @@ export class DeploymentTarget implements Target {
   async promote(rollout: Rollout, revision: string): Promise<void> {
     const names = ownedNames(rollout);
     const [target, primary] = await Promise.all([this.mustRead(names.namespace, names.target), this.mustRead(names.namespace, names.primary)]);
+    assertOwned(rollout, 'Deployment', names.namespace, names.primary, primary.metadata);
     const label = selectorLabel(target);
+    const template = await this.primaryTemplate(rollout, target, label);
     // A full replace, so labels, annotations or volumes removed from the
     // canary disappear from the primary too (a merge patch would keep them).
     await this.apps.replaceNamespacedDeployment({
@@ -83,7 +96,7 @@ export class DeploymentTarget implements Target {
       body: {
         ...primary,
         metadata: { ...primary.metadata, annotations: { ...primary.metadata?.annotations, [REVISION_ANNOTATION]: revision } },
-        spec: { ...primary.spec, selector: primary.spec?.selector ?? {}, template: primaryTemplate(target, label) },
+        spec: { ...primary.spec, selector: primary.spec?.selector ?? {}, template },
       },
     });
   }
@@ -96,6 +109,12 @@ export class DeploymentTarget implements Target {
       replicas = Math.max(primary?.spec?.replicas ?? 1, 1);
     }
     await this.apps.patchNamespacedDeployment({ name: names.target, namespace: names.namespace, body: { spec: { replicas } } }, mergePatch);
+  }
+
+  /** The target's template for primary pods: their label, and the copies of the configs it reads. */
+  private async primaryTemplate(rollout: Rollout, target: V1Deployment, label: { key: string; value: string }): Promise<V1PodTemplateSpec> {
+    const copied = await this.copier.copy(rollout, target.metadata?.namespace ?? ownedNames(rollout).namespace, target.spec?.template);
+    return withConfigCopies(primaryTemplate(target, label), copied);
   }
 
   private async read(namespace: string, name: string): Promise<V1Deployment | undefined> {
@@ -137,6 +156,17 @@ export class DeploymentTarget implements Target {
     await Promise.all(reads);
     return configs;
   }
+}
+
+/** Annotations that describe the target itself (kubectl's, the Deployment controller's) are not the primary's. */
+const OWN_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision']);
+
+function copiedAnnotations(target: V1Deployment): Record<string, string> {
+  return Object.fromEntries(Object.entries(target.metadata?.annotations ?? {}).filter(([k]) => !OWN_ANNOTATIONS.has(k)));
+}
+
+function observePrimary(primary: V1Deployment, threshold: number | undefined): PrimaryObservation {
+  return { ...deploymentReadiness(primary, threshold ?? 100), revision: primary.metadata?.annotations?.[REVISION_ANNOTATION] };
 }
 
 /** The selector label flowshift suffixes with "-primary" for the primary's pods. */

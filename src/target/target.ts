@@ -9,12 +9,16 @@ export interface TargetObservation {
   readonly generation: number;
   /** The selector label of the target's pods; primary pods carry its value suffixed "-primary". */
   readonly label: { readonly key: string; readonly value: string };
+  /** Set when `<target>-primary` exists but is not this Rollout's: why, and the fix. */
+  readonly foreign?: string;
 }
 
 /** The workload a Rollout releases: today a Deployment, later a DaemonSet. */
 export interface Target {
   /** Undefined when the target does not exist. */
   observe(rollout: Rollout): Promise<TargetObservation | undefined>;
+  /** The objects ensurePrimary/promote would write (config copies) that belong to someone else, each with the fix. */
+  foreign(rollout: Rollout): Promise<string[]>;
   /** Creates `<target>-primary` from the target's template, or keeps its template in step while initializing. */
   ensurePrimary(rollout: Rollout, revision: string): Promise<void>;
   /** Copies the canary's template into the primary, marking it with `revision`. */

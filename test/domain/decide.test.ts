@@ -7,10 +7,10 @@ const types = (actions: readonly Action[]): string[] => actions.map((a) => a.typ
 const setRoutes = (actions: readonly Action[]): Action | undefined => actions.find((a) => a.type === 'setRoutes');
 
 describe('decide: initialization', () => {
-  it('creates the objects and waits while the primary does not exist', () => {
+  it('creates only the primary and waits while it is not ready: no Service or route points at it yet', () => {
     const d = decide(input({}, { primary: undefined, routes: undefined, revision: REV_A }));
     expect(d.status.phase).toBe('Initializing');
-    expect(d.actions).toEqual([{ type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 }, initializing: true }]);
+    expect(d.actions).toEqual([{ type: 'ensurePrimary' }]);
     expect(d.status.message).toContain('podinfo-primary');
     expect(d.status.conditions?.[0]).toMatchObject({ type: 'Promoted', status: 'Unknown' });
   });
@@ -20,10 +20,17 @@ describe('decide: initialization', () => {
     expect(d.status.phase).toBe('Initializing');
   });
 
+  it('creates services and routes once the primary is ready, and stays Initializing until they exist', () => {
+    const d = decide(input({ phase: 'Initializing' }, { revision: REV_A, routes: undefined }));
+    expect(d.status.phase).toBe('Initializing');
+    expect(d.actions).toEqual([{ type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } }]);
+  });
+
   it('becomes Initialized and scales the target to zero once the primary is ready', () => {
     const d = decide(input({ phase: 'Initializing' }, { revision: REV_A }));
     expect(d.status).toMatchObject({ phase: 'Initialized', lastAppliedSpec: REV_A, lastPromotedSpec: REV_A, canaryWeight: 0 });
-    expect(d.actions).toContainEqual({ type: 'scaleCanary', to: 'zero' });
+    expect(types(d.actions)).toEqual(['ensureObjects', 'scaleCanary']);
+    expect(d.actions[0]).toEqual({ type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } });
     expect(d.status.conditions?.[0]).toMatchObject({ type: 'Promoted', status: 'True', reason: 'Initialized' });
     expect(d.events.map((e) => e.reason)).toEqual(['Initialized']);
   });
@@ -103,10 +110,8 @@ describe('decide: stepping', () => {
     const d = decide(input(status, { canary: { ready: false, message: '0 of 2 replicas available', replicas: 2 } }));
     expect(d.status.phase).toBe('Failed');
     expect(d.status.message).toMatch(/not ready within 60s/);
-    expect(d.actions).toEqual([
-      { type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } },
-      { type: 'scaleCanary', to: 'zero' },
-    ]);
+    expect(d.first).toEqual([{ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } }]);
+    expect(d.actions).toEqual([{ type: 'scaleCanary', to: 'zero' }]);
   });
 
   it('restarts from weight 0 when a newer revision arrives mid-release', () => {
@@ -144,15 +149,13 @@ describe('decide: failed checks', () => {
     expect(d.status.message).toBe('rolled back: 3 failed checks (request-success-rate 91.2 < 99)');
     expect(d.status.analysis).toEqual(fail.results);
     expect(d.status.conditions?.[0]).toMatchObject({ type: 'Promoted', status: 'False', reason: 'Failed' });
-    expect(d.actions).toEqual([
-      { type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } },
-      { type: 'scaleCanary', to: 'zero' },
-    ]);
+    expect(d.first).toEqual([{ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } }]);
+    expect(d.actions).toEqual([{ type: 'scaleCanary', to: 'zero' }]);
   });
 
   it('removes the mirror on rollback', () => {
     const d = decide(input(releasing(0, { mirrorWeight: 50, failedChecks: 2 }), {}, { verdict: fail }));
-    expect(setRoutes(d.actions)).toEqual({ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } });
+    expect(setRoutes(d.first ?? [])).toEqual({ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } });
   });
 });
 
@@ -229,8 +232,13 @@ describe('decide: deletion', () => {
 describe('decide: spec changes', () => {
   it('re-applies the generated objects when the generation moved', () => {
     const d = decide(input(idle, { revision: REV_A, canary: { ready: true, message: '', replicas: 0 } }, { generation: 2 }));
-    expect(d.actions[0]).toEqual({ type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 }, initializing: false });
+    expect(d.actions[0]).toEqual({ type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } });
     expect(d.status.observedGeneration).toBe(2);
+  });
+
+  it('creates the route again when it is missing after initialization', () => {
+    const d = decide(input(releasing(20), { routes: undefined }, { verdict: pass }));
+    expect(d.actions[0]).toEqual({ type: 'ensureObjects', routes: { primary: 70, canary: 30, mirror: 0 } });
   });
 });
 

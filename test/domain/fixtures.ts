@@ -25,6 +25,7 @@ export function observed(overrides: Partial<Observations> = {}): Observations {
     canary: { ready: true, message: '', replicas: 2 },
     primary: { ready: true, message: '', revision: REV_A },
     routes: { primary: 100, canary: 0, mirror: 0 },
+    foreign: [],
     ...overrides,
   };
 }
@@ -69,7 +70,7 @@ export const fail: AnalysisVerdict = {
 
 export function input(status: RolloutStatus, obs: Partial<Observations> = {}, rest: Partial<TickInput> = {}): TickInput {
   const observations = observed({ routes: routesFor(status), ...obs });
-  return { spec: spec(), status, generation: 1, deleting: false, observed: observations, ...rest };
+  return { spec: spec(), status, generation: 1, deleting: false, observed: observations, problems: [], ...rest };
 }
 
 function routesFor(status: RolloutStatus): Observations['routes'] {

@@ -6,7 +6,7 @@ describe('canarySteps', () => {
   it('steps by stepWeight up to maxWeight', () => expect(canarySteps({ stepWeight: 10, maxWeight: 50 })).toEqual([10, 20, 30, 40, 50]));
   it('ends on maxWeight when it is not a multiple of stepWeight', () => expect(canarySteps({ stepWeight: 20, maxWeight: 50 })).toEqual([20, 40, 50]));
   it('uses stepWeights as given', () => expect(canarySteps({ stepWeights: [1, 5, 50] })).toEqual([1, 5, 50]));
-  it('defaults to 10 up to 50', () => expect(canarySteps({})).toEqual([10, 20, 30, 40, 50]));
+  it('defaults to 10 up to 100, as the CRD documents', () => expect(canarySteps({})).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]));
   it('finds the next weight and none after the last', () => {
     expect(nextCanaryWeight({ stepWeights: [5, 50] }, 5)).toBe(50);
     expect(nextCanaryWeight({ stepWeights: [5, 50] }, 50)).toBeUndefined();

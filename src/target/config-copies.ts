@@ -1,0 +1,147 @@
+import { CoreV1Api, type V1ConfigMap, type V1Container, type V1ObjectMeta, type V1PodTemplateSpec, type V1Secret, type V1Volume } from '@kubernetes/client-node';
+import type { Rollout } from '../api/types.gen.js';
+import type { ClusterCache } from '../kube/cache.js';
+import type { KubeClients } from '../kube/client.js';
+import { isNotFound } from '../kube/errors.js';
+import { MANAGED_BY, ownerReference, primaryConfigName } from '../kube/names.js';
+import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
+import { configRefs, stableJson, type ConfigRefs } from './revision.js';
+
+/**
+ * Config tracking: the primary reads copies (`<name>-primary`) of the
+ * ConfigMaps and Secrets its template references, made when a revision is
+ * promoted. A config edit then reaches the canary first and is released, and
+ * rolled back, like an image change; the stable pods keep the promoted data.
+ */
+export class ConfigCopier {
+  private readonly core: CoreV1Api;
+
+  constructor(
+    clients: KubeClients,
+    private readonly cache?: ClusterCache,
+  ) {
+    this.core = clients.make(CoreV1Api);
+  }
+
+  /** Copies every referenced config that exists; returns the names copied (a missing optional one is left as it is). */
+  async copy(rollout: Rollout, namespace: string, template: V1PodTemplateSpec | undefined): Promise<ConfigRefs> {
+    const refs = configRefs(template);
+    const [configMaps, secrets] = await Promise.all([
+      Promise.all(refs.configMaps.map((name) => this.copyConfigMap(rollout, namespace, name))),
+      Promise.all(refs.secrets.map((name) => this.copySecret(rollout, namespace, name))),
+    ]);
+    return { configMaps: configMaps.filter(isName), secrets: secrets.filter(isName) };
+  }
+
+  /** The copies' names that exist and belong to someone else, each with the fix. */
+  async foreign(rollout: Rollout, namespace: string, template: V1PodTemplateSpec | undefined): Promise<string[]> {
+    const refs = configRefs(template);
+    const read = async (kind: 'ConfigMap' | 'Secret', name: string): Promise<string[]> => {
+      const copyName = primaryConfigName(name);
+      const existing =
+        kind === 'ConfigMap'
+          ? await orMissing(this.core.readNamespacedConfigMap({ name: copyName, namespace }))
+          : await orMissing(this.core.readNamespacedSecret({ name: copyName, namespace }));
+      return existing && !ownedBy(existing.metadata, rollout) ? [notOwnedMessage(kind, namespace, copyName, existing.metadata)] : [];
+    };
+    const found = await Promise.all([...refs.configMaps.map((n) => read('ConfigMap', n)), ...refs.secrets.map((n) => read('Secret', n))]);
+    return found.flat();
+  }
+
+  private async copyConfigMap(rollout: Rollout, namespace: string, name: string): Promise<string | undefined> {
+    const source = this.cache?.configMap(namespace, name) ?? (await orMissing(this.core.readNamespacedConfigMap({ name, namespace })));
+    if (!source) return undefined;
+    const copyName = primaryConfigName(name);
+    const existing = await orMissing(this.core.readNamespacedConfigMap({ name: copyName, namespace }));
+    const body: V1ConfigMap = {
+      metadata: copyMeta(rollout, namespace, copyName, existing?.metadata),
+      ...(source.data ? { data: source.data } : {}),
+      ...(source.binaryData ? { binaryData: source.binaryData } : {}),
+    };
+    if (!existing) await this.core.createNamespacedConfigMap({ namespace, body });
+    else {
+      assertOwned(rollout, 'ConfigMap', namespace, copyName, existing.metadata);
+      if (stableJson([existing.data, existing.binaryData]) !== stableJson([source.data, source.binaryData])) {
+        await this.core.replaceNamespacedConfigMap({ name: copyName, namespace, body });
+      }
+    }
+    return name;
+  }
+
+  private async copySecret(rollout: Rollout, namespace: string, name: string): Promise<string | undefined> {
+    const source = this.cache?.secret(namespace, name) ?? (await orMissing(this.core.readNamespacedSecret({ name, namespace })));
+    if (!source) return undefined;
+    const copyName = primaryConfigName(name);
+    const existing = await orMissing(this.core.readNamespacedSecret({ name: copyName, namespace }));
+    const body: V1Secret = {
+      metadata: copyMeta(rollout, namespace, copyName, existing?.metadata),
+      ...(source.type ? { type: source.type } : {}),
+      ...(source.data ? { data: source.data } : {}),
+    };
+    if (!existing) await this.core.createNamespacedSecret({ namespace, body });
+    else {
+      assertOwned(rollout, 'Secret', namespace, copyName, existing.metadata);
+      if (stableJson(existing.data) !== stableJson(source.data)) await this.core.replaceNamespacedSecret({ name: copyName, namespace, body });
+    }
+    return name;
+  }
+}
+
+function copyMeta(rollout: Rollout, namespace: string, name: string, existing: V1ObjectMeta | undefined): V1ObjectMeta {
+  return {
+    name,
+    namespace,
+    labels: { ...MANAGED_BY },
+    ownerReferences: [ownerReference(rollout)],
+    ...(existing?.resourceVersion ? { resourceVersion: existing.resourceVersion } : {}),
+  };
+}
+
+function isName(name: string | undefined): name is string {
+  return name !== undefined;
+}
+
+async function orMissing<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The template with every reference to a copied config pointing at its `-primary` copy. */
+export function withConfigCopies(template: V1PodTemplateSpec, copied: ConfigRefs): V1PodTemplateSpec {
+  const out = structuredClone(template);
+  renameInVolumes(out.spec?.volumes ?? [], copied);
+  renameInContainers([...(out.spec?.containers ?? []), ...(out.spec?.initContainers ?? [])], copied);
+  return out;
+}
+
+function renameInVolumes(volumes: V1Volume[], copied: ConfigRefs): void {
+  for (const v of volumes) {
+    rename(v.configMap, copied.configMaps);
+    if (v.secret?.secretName && copied.secrets.includes(v.secret.secretName)) v.secret.secretName = primaryConfigName(v.secret.secretName);
+    for (const source of v.projected?.sources ?? []) {
+      rename(source.configMap, copied.configMaps);
+      rename(source.secret, copied.secrets);
+    }
+  }
+}
+
+function renameInContainers(containers: V1Container[], copied: ConfigRefs): void {
+  for (const c of containers) {
+    for (const from of c.envFrom ?? []) {
+      rename(from.configMapRef, copied.configMaps);
+      rename(from.secretRef, copied.secrets);
+    }
+    for (const e of c.env ?? []) {
+      rename(e.valueFrom?.configMapKeyRef, copied.configMaps);
+      rename(e.valueFrom?.secretKeyRef, copied.secrets);
+    }
+  }
+}
+
+function rename(ref: { name?: string } | undefined, copied: readonly string[]): void {
+  if (ref?.name && copied.includes(ref.name)) ref.name = primaryConfigName(ref.name);
+}
