@@ -38,7 +38,8 @@ async function main(): Promise<void> {
 
   const sources = kubeMetricSources(kubeConfig);
   const now = (): Date => new Date();
-  const analyzer = new GatedAnalyzer(new PrometheusAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now }), { readSecret: sources.readSecret, now });
+  const webhooks = { readSecret: sources.readSecret, now };
+  const analyzer = new GatedAnalyzer(new PrometheusAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now }), webhooks);
   const controller = new Controller({
     kubeConfig,
     redisUrl: config.redisUrl,
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     resyncMs: config.resyncMs,
     analyzer,
+    webhooks,
     readTemplate: sources.readTemplate,
     log,
   });

@@ -1,5 +1,5 @@
-import type { Rollout } from '../api/types.gen.js';
-import { callWebhook, type WebhookDeps } from '../gates/webhook.js';
+import type { MetricResult, Rollout } from '../api/types.gen.js';
+import { WebhookGate, type WebhookDeps } from '../gates/webhook-gate.js';
 import type { AnalysisContext, AnalysisVerdict, Analyzer } from './analyzer.js';
 
 /**
@@ -14,7 +14,11 @@ export class GatedAnalyzer implements Analyzer {
 
   async analyze(rollout: Rollout, context: AnalysisContext, signal?: AbortSignal): Promise<AnalysisVerdict> {
     const hooks = (rollout.spec.analysis?.webhooks ?? []).filter((h) => (h.type ?? 'rollout') === 'rollout');
-    const gates = await Promise.all(hooks.map((h) => callWebhook(rollout, h, this.deps)));
+    const revision = rollout.status?.lastAppliedSpec ?? '';
+    const answers = await Promise.all(hooks.map((h) => new WebhookGate(h, this.deps).ask(rollout, { revision })));
+    const gates = answers.map(
+      (a): MetricResult => ({ name: a.name, passed: a.open, message: `webhook ${a.name}: ${a.message}`, time: a.time }),
+    );
     const failed = gates.filter((g) => !g.passed);
     if (failed.length) return { passed: false, results: gates, reason: failed.map((g) => g.message).join('; ') };
     const verdict = await this.metrics.analyze(rollout, context, signal);

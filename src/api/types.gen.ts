@@ -239,21 +239,23 @@ export interface MetricSpec {
   compare?: MetricComparison;
 }
 
-/** An HTTP hook called at a point of the release. Gate types (confirm-*) hold the release until the hook answers 2xx; the others inform or veto. */
+/** An HTTP hook called at a point of the release, or a manual gate opened by `kubectl flowshift approve`. Gate types (confirm-*) hold the release until the hook answers 2xx; pre-rollout and rollout fail a check unless it answers 2xx; rollback rolls back when it answers 2xx; post-rollout and event only inform. */
 export interface WebhookSpec {
   /** Webhook name, unique in the Rollout. */
   name: string;
   /** When the webhook is called. */
   type?: WebhookType;
-  /** URL the JSON payload is POSTed to. */
-  url: string;
-  /** How long to wait for an answer. */
+  /** URL the JSON payload is POSTed to. Redirects are not followed. Exactly one of url and manual is set. */
+  url?: string;
+  /** A gate without a URL, opened only by an approval: the annotation flowshift.io/approve (written by `kubectl flowshift approve`) naming the revision in release opens every manual gate of that release. Only for confirm-rollout, confirm-traffic-increase and confirm-promotion. Exactly one of url and manual is set. */
+  manual?: boolean;
+  /** How long to wait for an answer (at most 2m); no answer in time counts as closed (or a failed check). */
   timeout?: string;
-  /** Retries after a failed call before the check counts as failed. */
+  /** Retries after a failed call before the answer counts as closed (or the check as failed). */
   retries?: number;
   /** Extra key/values sent in the payload. */
   metadata?: Record<string, string>;
-  /** Secret holding the key that signs the body with HMAC-SHA256, so the receiver can tell the call came from flowshift. */
+  /** Secret whose `key` signs each call: X-Flowshift-Signature is sha256=HMAC-SHA256(key, "<X-Flowshift-Timestamp>.<body>"), so the receiver can tell the call came from flowshift and refuse a replayed one. */
   secretRef?: {
     /** Name of the Secret, in the same namespace. */
     name: string;
@@ -328,6 +330,30 @@ export interface MetricResult {
   time: string;
 }
 
+/** The last answer of one gate (a webhook or a manual gate) in the current release. */
+export interface GateResult {
+  /** Webhook name, as in spec.analysis.webhooks. */
+  name: string;
+  /** The webhook type, which says what the answer did. */
+  type: WebhookType;
+  /** Whether the answer was yes: a 2xx answer, or an approval for a manual gate. For a rollback webhook, open means it asked for the rollback. */
+  open: boolean;
+  /** The answer in words, quoting at most a short excerpt of the response, e.g. "answered 403: not yet". */
+  message: string;
+  /** When the answer came (RFC 3339). */
+  time: string;
+}
+
+/** A manual action (approve, abort, retry): which revision, who, when. */
+export interface ManualAction {
+  /** The revision (status.lastAppliedSpec) the action was for. */
+  revision: string;
+  /** The user who asked, as the API server authenticated them. */
+  by: string;
+  /** When they asked (RFC 3339). */
+  at: string;
+}
+
 /** A condition in the metav1.Condition shape, so tools that read conditions (kubectl wait, Argo CD) understand it. */
 export interface Condition {
   /** Kind of condition in CamelCase, e.g. Promoted. */
@@ -374,6 +400,14 @@ export interface RolloutStatus {
   analysis?: MetricResult[];
   /** True while requests matching spec.strategy.abTesting.match are routed to the canary. */
   matchRouting?: boolean;
+  /** The last answer of each gate in the current release (the post-rollout ones after it ended). */
+  gates?: GateResult[];
+  /** The approval (annotation flowshift.io/approve) that opened the manual gates of the current release. */
+  approval?: ManualAction;
+  /** The last abort (annotation flowshift.io/abort) acted on; the same annotation is not acted on twice. */
+  abort?: ManualAction;
+  /** The last retry (annotation flowshift.io/retry) acted on; the same annotation is not acted on twice. */
+  retry?: ManualAction;
   /** Conditions: Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise. */
   conditions?: Condition[];
 }

@@ -7,6 +7,7 @@ import {
   gatesCanFire,
   namesAreUnique,
   webhookUrlsAreHttp,
+  webhooksAreCallableOrManual,
 } from './validation/analysis-rules.js';
 import type { ValidationProblem } from './validation/problem.js';
 import { derivedNamesFit, gatewayRefsResolve, namesAreNotReserved, stepWeightCanStep } from './validation/route-rules.js';
@@ -22,6 +23,7 @@ const rules: readonly ((rollout: Rollout) => ValidationProblem[])[] = [
   namesAreUnique,
   durationsParse,
   webhookUrlsAreHttp,
+  webhooksAreCallableOrManual,
   gatesCanFire,
 ];
 

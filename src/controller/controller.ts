@@ -1,6 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Analyzer } from '../analysis/analyzer.js';
+import { GateAsker } from '../gates/asker.js';
+import { EventHooks } from '../gates/event-hooks.js';
+import type { WebhookDeps } from '../gates/webhook-gate.js';
 import type { Rollout } from '../api/types.gen.js';
 import { KubeClients } from '../kube/client.js';
 import { rolloutKey } from '../kube/names.js';
@@ -12,6 +15,7 @@ import { DeploymentTarget } from '../target/deployment.js';
 import { EventRecorder } from './events.js';
 import { ControllerMetrics } from './metrics.js';
 import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
+import { controlsKey } from './controls.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
 import { RolloutWatcher } from './watcher.js';
@@ -24,6 +28,8 @@ export interface ControllerOptions {
   readonly concurrency: number;
   readonly resyncMs: number;
   readonly analyzer: Analyzer;
+  /** Secrets (signing keys) and the clock for webhook gates and event webhooks. */
+  readonly webhooks: WebhookDeps;
   readonly readTemplate: ReadTemplate;
   readonly log: Logger;
   readonly clock?: () => Date;
@@ -46,14 +52,16 @@ export class Controller {
     const { kubeConfig, log } = options;
     const clients = new KubeClients(kubeConfig, (method) => this.metrics.kubeRequests.inc({ method }));
     this.watcher = new RolloutWatcher(kubeConfig, options.namespaces, this.sink(), log);
+    const eventHooks = new EventHooks(options.webhooks, log);
     this.deps = {
       rollouts: new RolloutClient(clients),
       target: new DeploymentTarget(clients, this.watcher.cache()),
       routers: { istio: new IstioRouter(clients), gatewayapi: new GatewayApiRouter(clients) },
       services: new ServiceRouter(clients),
       analyzer: options.analyzer,
+      gates: new GateAsker(options.webhooks),
       readTemplate: options.readTemplate,
-      events: new EventRecorder(clients, log),
+      events: new EventRecorder(clients, log, (rollout, event) => eventHooks.forward(rollout, event)),
       rolloutsIn: (namespace) => this.watcher.allRollouts().filter((r) => r.metadata.namespace === namespace),
       clock: options.clock ?? ((): Date => new Date()),
       log,
@@ -114,14 +122,14 @@ export class Controller {
   }
 
   /**
-   * A spec or target change that arrived while the tick ran was stored as the
+   * A spec, control annotation or target change that arrived while the tick ran was stored as the
    * next job and then replaced by this chain's delayed one: tick again at once.
    */
   private changedDuringTick(job: TickJob, outcome: Extract<TickOutcome, { kind: 'done' }>): boolean {
     const rollout = this.watcher.cachedRollout(job.namespace, job.name);
     if (!rollout) return false;
     const target = this.watcher.cachedDeployment(job.namespace, rollout.spec.targetRef.name);
-    const rolloutMoved = (rollout.metadata.generation ?? 0) > outcome.generation;
+    const rolloutMoved = (rollout.metadata.generation ?? 0) > outcome.generation || (outcome.controls !== undefined && controlsKey(rollout) !== outcome.controls);
     const targetMoved = outcome.targetGeneration > 0 && (target?.metadata?.generation ?? 0) > outcome.targetGeneration;
     return rolloutMoved || targetMoved;
   }

@@ -13,11 +13,17 @@ export class EventRecorder {
   private readonly core: CoreV1Api;
   private readonly instance = hostname();
 
-  constructor(clients: KubeClients, private readonly log: Logger) {
+  /** `forward` also gets every event (the Rollout's event webhooks); it must not throw or wait. */
+  constructor(
+    clients: KubeClients,
+    private readonly log: Logger,
+    private readonly forward: (rollout: Rollout, event: RolloutEvent) => void = () => undefined,
+  ) {
     this.core = clients.make(CoreV1Api);
   }
 
   async record(rollout: Rollout, event: RolloutEvent): Promise<void> {
+    this.forward(rollout, event);
     const namespace = rollout.metadata.namespace ?? 'default';
     const now = new Date();
     try {

@@ -11,7 +11,11 @@ import { routerFor, type Routers } from '../router/router.js';
 import type { ServiceRouter } from '../router/services.js';
 import { stableJson } from '../target/revision.js';
 import { TargetError, type Target, type TargetObservation } from '../target/target.js';
+import type { Controls } from '../domain/controls.js';
+import type { GateAsker } from '../gates/asker.js';
 import { applyActions } from './apply.js';
+import { controlsKey, readControls } from './controls.js';
+import { decideWithGates } from './decide-with-gates.js';
 import type { EventRecorder } from './events.js';
 import { claimProblems, validationProblems, type ReadTemplate } from './validation.js';
 
@@ -21,6 +25,7 @@ export interface TickDeps {
   readonly routers: Routers;
   readonly services: ServiceRouter;
   readonly analyzer: Analyzer;
+  readonly gates: GateAsker;
   readonly readTemplate: ReadTemplate;
   readonly events: EventRecorder;
   /** The Rollouts of a namespace as the informer holds them: who claims which Deployment and service. */
@@ -33,7 +38,14 @@ export interface TickDeps {
 export type TickOutcome =
   | { readonly kind: 'gone' }
   | { readonly kind: 'retry'; readonly retryMs: number }
-  | { readonly kind: 'done'; readonly nextMs: number; readonly generation: number; readonly targetGeneration: number };
+  | {
+      readonly kind: 'done';
+      readonly nextMs: number;
+      readonly generation: number;
+      readonly targetGeneration: number;
+      /** The control annotations the tick acted on (controlsKey). */
+      readonly controls?: string;
+    };
 
 /**
  * One reconcile of one Rollout: read it fresh, observe, analyse when due,
@@ -47,22 +59,28 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
   const rollout = await syncFinalizer(deps, fresh);
   if (rollout === Conflict) return { kind: 'retry', retryMs: 200 };
   const nextMs = analysisIntervalMs(rollout.spec);
-  const gathered = await gather(deps, rollout);
+  const gathered = await gather(deps, rollout, log);
   const { observation } = gathered;
-  let input = gathered.input;
-  let decision = decide(input);
+  // The webhooks decide() names are asked before anything is written.
+  let { input, decision } = await decideWithGates(deps.gates, rollout, gathered.input);
   // Objects the decision would write must be this Rollout's: checked before anything is written.
   const foreign = await foreignObjects(deps, rollout, decision);
   if (foreign.length) {
     input = { ...input, problems: [...input.problems, ...foreign] };
-    decision = decide(input);
+    ({ input, decision } = await decideWithGates(deps.gates, rollout, input));
   }
   const outcome = await commit(deps, rollout, input, decision, observation, log);
   if (outcome.kind !== 'done') return outcome;
   if (input.deleting && input.problems.length) return { kind: 'gone' };
   // Objects created while initializing are observed at once, not an interval later.
   const creating = decision.status.phase === 'Initializing' && decision.actions.some((a) => a.type === 'ensureObjects');
-  return { kind: 'done', nextMs: creating ? 0 : nextMs, generation: rollout.metadata.generation ?? 0, targetGeneration: observation?.generation ?? 0 };
+  return {
+    kind: 'done',
+    nextMs: creating ? 0 : nextMs,
+    generation: rollout.metadata.generation ?? 0,
+    targetGeneration: observation?.generation ?? 0,
+    controls: controlsKey(rollout),
+  };
 }
 
 type Committed = { readonly kind: 'done' } | Exclude<TickOutcome, { kind: 'done' }>;
@@ -127,7 +145,8 @@ async function clearDependencyError(deps: TickDeps, rollout: Rollout): Promise<C
  * as they are, and an analysis verdict when one is due. A Rollout with
  * problems is still observed, so its traffic can be put on the primary.
  */
-async function gather(deps: TickDeps, rollout: Rollout): Promise<{ input: TickInput; observation: TargetObservation | undefined }> {
+async function gather(deps: TickDeps, rollout: Rollout, log: Logger): Promise<{ input: TickInput; observation: TargetObservation | undefined }> {
+  const controls = controlsOf(rollout, log);
   const names = ownedNames(rollout);
   const problems = [...(await validationProblems(rollout, deps.readTemplate)), ...claimProblems(rollout, deps.rolloutsIn(names.namespace))];
   let observation: TargetObservation | undefined;
@@ -141,6 +160,7 @@ async function gather(deps: TickDeps, rollout: Rollout): Promise<{ input: TickIn
   const route = await routerFor(deps.routers, rollout).observe(rollout);
   const status = rollout.status ?? {};
   const base: TickInput = {
+    controls,
     spec: rollout.spec,
     status,
     generation: rollout.metadata.generation ?? 0,
@@ -163,6 +183,13 @@ async function gather(deps: TickDeps, rollout: Rollout): Promise<{ input: TickIn
     service: names.service,
   });
   return { input: { ...base, verdict }, observation };
+}
+
+/** The manual actions the annotations ask for; an annotation that cannot be read is logged and ignored. */
+function controlsOf(rollout: Rollout, log: Logger): Controls {
+  const { controls, problems } = readControls(rollout);
+  for (const problem of problems) log.warn(problem);
+  return controls;
 }
 
 async function writeStatus(deps: TickDeps, rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {

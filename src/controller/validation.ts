@@ -16,13 +16,6 @@ export async function validationProblems(rollout: Rollout, readTemplate: ReadTem
   const templates = await referencedTemplates(rollout, readTemplate);
   problems.push(...checkRolloutQueries(rollout, templates).map((p) => `${p.path}: ${p.message}`));
   problems.push(...routerProblems(rollout));
-  (rollout.spec.analysis?.webhooks ?? []).forEach((hook, i) => {
-    const type = hook.type ?? 'rollout';
-    // Skipping an approval gate would release without the approval asked for: refuse instead.
-    if (type !== 'rollout') {
-      problems.push(`spec.analysis.webhooks[${i}].type: "${type}" webhooks are not run by this flowshift version yet (only "rollout"); remove the webhook or wait for gate support`);
-    }
-  });
   return [...new Set(problems)];
 }
 

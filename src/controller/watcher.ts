@@ -5,6 +5,7 @@ import type { ClusterCache } from '../kube/cache.js';
 import { GROUP, ROLLOUTS, VERSION } from '../kube/names.js';
 import { configRefs } from '../target/revision.js';
 import { ConfigWatches } from './config-watches.js';
+import { controlsKey } from './controls.js';
 import { ResilientInformer, type Handlers } from './informer.js';
 
 /** What the watcher asks of the scheduler. */
@@ -91,22 +92,23 @@ export class RolloutWatcher {
   }
 
   private rolloutHandlers(): Handlers<KubernetesObject> {
-    const seen = new Map<string, number>();
+    // Per UID: the generation and the control annotations last seen.
+    const seen = new Map<string, string>();
+    const key = (r: Rollout): string => `${r.metadata.generation ?? 0} ${controlsKey(r)}`;
     return {
       add: (obj) => {
         const r = asRollout(obj);
-        seen.set(r.metadata.uid ?? '', r.metadata.generation ?? 0);
+        seen.set(r.metadata.uid ?? '', key(r));
         this.trackConfigs(r);
         this.sink.ensureChain(r);
       },
       update: (obj) => {
         const r = asRollout(obj);
         const uid = r.metadata.uid ?? '';
-        const generation = r.metadata.generation ?? 0;
-        // Status writes (ours) do not move the generation; spec edits and deletion do.
-        if (seen.get(uid) !== generation || r.metadata.deletionTimestamp) this.sink.tickNow(r);
+        // Status writes (ours) do not move the generation; spec edits, deletion and approve/abort/retry do.
+        if (seen.get(uid) !== key(r) || r.metadata.deletionTimestamp) this.sink.tickNow(r);
         this.trackConfigs(r);
-        seen.set(uid, generation);
+        seen.set(uid, key(r));
       },
       delete: (obj) => {
         const r = asRollout(obj);

@@ -1,8 +1,7 @@
 import type { RolloutStatus } from '../api/types.gen.js';
+import { abortOf } from './controls.js';
 import {
-  DEFAULT_THRESHOLD,
   analysisDue,
-  EventType,
   convergeActions,
   driftEvents,
   event,
@@ -15,8 +14,12 @@ import {
   type RolloutEvent,
   type TickInput,
 } from './decision.js';
+import { advance, failedCheck, promoteGated, rollback, waitForCanary } from './decide-step.js';
+import { ask, checkGates, hooksOf, mergeGates, recordAnswers, recordApproval } from './gates.js';
 import { nextPromotionWeight } from './steps.js';
-import { NO_CANARY_TRAFFIC, advanceFor } from './strategies/index.js';
+import { NO_CANARY_TRAFFIC } from './strategies/index.js';
+
+export { rollback } from './decide-step.js';
 
 const RELEASE_PHASES = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
 
@@ -33,99 +36,119 @@ export function needsAnalysis(input: Omit<TickInput, 'verdict'>): boolean {
   return analysable(input) && analysisDue(input);
 }
 
-/**
- * Whether a check of the canary means something: it has live, mirrored or
- * matched traffic, or it is a blue/green release, whose canary is analysed
- * on its own host (load tests, smoke tests) before any live traffic.
- */
-function analysable(input: Pick<TickInput, 'spec' | 'status'>): boolean {
-  const { status } = input;
-  return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0 || status.matchRouting === true || input.spec.strategy.blueGreen !== undefined;
+/** Live, mirrored or matched traffic reaches the canary. */
+function receivingTraffic(status: RolloutStatus): boolean {
+  return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0 || status.matchRouting === true;
 }
 
-/** Scales the canary up and resets the counters for the revision just observed. */
-export function startRelease(input: TickInput, message: string, reason: string): Decision {
-  const status = nextStatus(
-    input,
-    { phase: 'Progressing', ...NO_CANARY_TRAFFIC, failedChecks: 0, iterations: 0, lastAppliedSpec: input.observed.revision, analysis: [] },
-    message,
-  );
+/**
+ * Whether a check of the canary means something: it gets traffic, or it is
+ * a blue/green release, whose canary is analysed on its own host (load and
+ * smoke tests) before any live traffic.
+ */
+function analysable(input: Pick<TickInput, 'spec' | 'status'>): boolean {
+  return receivingTraffic(input.status) || input.spec.strategy.blueGreen !== undefined;
+}
+
+/**
+ * Starts releasing the revision just observed, behind its confirm-rollout
+ * gates: open, the canary scales up from weight 0 with fresh counters;
+ * closed, the Rollout is Waiting with nothing scaled and no failed check.
+ */
+export function startRelease(input: TickInput, message: string, reason: string, extra: Partial<RolloutStatus> = {}): Decision {
+  const gate = checkGates(input, 'confirm-rollout');
+  if (gate.kind === 'ask') return ask(input, gate.names);
+  const revision = input.observed.revision;
+  const fresh: Partial<RolloutStatus> = {
+    ...NO_CANARY_TRAFFIC,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: revision,
+    analysis: [],
+    gates: mergeGates(input.spec, [], gate.results),
+    ...extra,
+  };
+  if (!gate.open) {
+    const waiting = `revision ${shortRevision(revision)} waits for confirm-rollout: ${gate.reason}`;
+    const status = recordApproval(input, nextStatus(input, { ...fresh, phase: 'Waiting' }, waiting));
+    const news = input.status.phase !== 'Waiting' || input.status.message !== waiting;
+    return { status, actions: convergeActions(input, status, 'zero'), events: news ? [event('Waiting', waiting)] : [] };
+  }
+  const status = recordApproval(input, nextStatus(input, { ...fresh, phase: 'Progressing' }, message));
   return { status, actions: convergeActions(input, status, 'up'), events: [event(reason, message)] };
 }
 
-/** Progressing: wait for the canary, judge the analysis, then step, mirror or promote. */
+/** Progressing, Waiting or WaitingPromotion: every webhook answer asked for lands in status.gates. */
 export function decideRelease(input: TickInput): Decision {
+  return recordAnswers(input, releaseStep(input));
+}
+
+/** Wait for the canary, judge the analysis, then step, mirror or promote, each behind its gates. */
+function releaseStep(input: TickInput): Decision {
   const { spec, status: prev, observed } = input;
   if (observed.revision !== prev.lastAppliedSpec) {
     return startRelease(input, `newer revision ${shortRevision(observed.revision)} arrived mid-release: restarting from weight 0`, 'RevisionChanged');
   }
+  const stop = stopRequested(input);
+  if (stop) return stop;
+  if (prev.phase === 'Waiting') return startRelease(input, `revision ${shortRevision(observed.revision)} confirmed: starting the release`, 'Confirmed');
   const drift = driftEvents(input);
   if (!observed.canary.ready || observed.canary.replicas === 0) return waitForCanary(input, drift);
-  if (spec.skipAnalysis) return promote(input, 'skipAnalysis is set: promoting without analysis', { mirrorWeight: 0 });
+  if (!receivingTraffic(prev)) {
+    const before = beforeTraffic(input);
+    if (before) return withDrift(before, drift);
+  }
+  if (spec.skipAnalysis) return withDrift(promoteGated(input, 'skipAnalysis is set: promoting without analysis', {}), drift);
 
   const verdict = input.verdict;
-  if (analysable(input) && !verdict) {
-    // Not due yet (an early tick): hold, but still repair drifted routes.
-    const status = nextStatus(input, {}, prev.message ?? '');
-    return { status, actions: convergeActions(input, status, 'up'), events: drift };
+  if (!verdict) {
+    // Not due yet (an early tick). An approval may have opened confirm-promotion meanwhile.
+    if (prev.phase === 'WaitingPromotion') return withDrift(promoteGated(input, `confirm-promotion opened at canary weight ${prev.canaryWeight ?? 0}: promoting`, {}), drift);
+    return hold(input, drift);
   }
-  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: observed.now.toISOString(), ...(verdict ? { analysis: [...verdict.results] } : {}) };
-  if (verdict && !verdict.passed) return failedCheck(input, verdict.reason, evidence, drift);
-  const next = advance(input, evidence);
-  return { ...next, events: [...drift, ...next.events] };
+  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: observed.now.toISOString(), analysis: [...verdict.results] };
+  if (!verdict.passed) return failedCheck(input, verdict.reason, evidence, drift);
+  return withDrift(advance(input, evidence), drift);
 }
 
-function waitForCanary(input: TickInput, drift: RolloutEvent[]): Decision {
-  const { spec, observed } = input;
-  const deadline = progressDeadline(spec);
-  if (secondsInState(input) > deadline) {
-    return rollback(input, `canary ${spec.targetRef.name} not ready within ${deadline}s (${observed.canary.message || 'scaled to zero'})`);
-  }
-  const status = nextStatus(input, { phase: 'Progressing' }, `waiting for canary ${spec.targetRef.name} to be ready: ${observed.canary.message || 'scaling up'}`);
+function withDrift(decision: Decision, drift: RolloutEvent[]): Decision {
+  return decision.asks || drift.length === 0 ? decision : { ...decision, events: [...drift, ...decision.events] };
+}
+
+/** No change, but drifted routes are repaired. */
+function hold(input: TickInput, drift: RolloutEvent[]): Decision {
+  const status = nextStatus(input, {}, input.status.message ?? '');
   return { status, actions: convergeActions(input, status, 'up'), events: drift };
 }
 
-/** A failed check: count it, and roll back in the very tick the threshold is reached, not one interval later. */
-function failedCheck(input: TickInput, reason: string, evidence: Partial<RolloutStatus>, drift: RolloutEvent[]): Decision {
-  const failedChecks = (input.status.failedChecks ?? 0) + 1;
-  const threshold = input.spec.analysis?.threshold ?? DEFAULT_THRESHOLD;
-  if (failedChecks >= threshold) return rollback(input, `${failedChecks} failed checks (${reason})`, { ...evidence, failedChecks });
-  const message = `check failed (${failedChecks} of ${threshold}): ${reason}`;
-  const status = nextStatus(input, { ...evidence, failedChecks, phase: 'Progressing' }, message);
-  return { status, actions: convergeActions(input, status, 'up'), events: [...drift, event('AnalysisFailed', message, EventType.Warning)] };
+/** An abort annotation, or a rollback webhook answering 2xx, rolls back now. */
+function stopRequested(input: TickInput): Decision | undefined {
+  const abort = abortOf(input);
+  if (abort) return rollback(input, `aborted by ${abort.by} at ${abort.at}`, { abort });
+  const hooks = checkGates(input, 'rollback');
+  if (hooks.kind === 'ask') return ask(input, hooks.names);
+  return hooks.anyOpen ? rollback(input, hooks.reason) : undefined;
 }
 
-/** One passed tick: the strategy decides whether to mirror, step, match or promote. */
-function advance(input: TickInput, evidence: Partial<RolloutStatus>): Decision {
-  return advanceFor(input.spec)(input, {
-    step: (patch, message, reason) => step(input, { ...evidence, ...patch }, message, reason),
-    promote: (message, patch) => promote(input, message, { ...evidence, ...patch }),
-  });
-}
-
-function step(input: TickInput, patch: Partial<RolloutStatus>, message: string, reason: string): Decision {
-  const status = nextStatus(input, { ...patch, phase: 'Progressing' }, message);
-  return { status, actions: convergeActions(input, status, 'up'), events: [event(reason, message)] };
-}
-
-function promote(input: TickInput, message: string, patch: Partial<RolloutStatus>): Decision {
-  const status = nextStatus(input, { ...patch, phase: 'Promoting' }, message);
-  const actions: Action[] = [...convergeActions(input, status, 'up'), { type: 'promotePrimary', revision: input.observed.revision }];
-  return { status, actions, events: [event('Promoting', message)] };
-}
-
-/** Routes everything to the primary and scales the canary to zero; the primary is never touched. */
-export function rollback(input: TickInput, reason: string, patch: Partial<RolloutStatus> = {}): Decision {
-  const message = `rolled back: ${reason}`;
-  const status = nextStatus(input, { ...patch, phase: 'Failed', ...NO_CANARY_TRAFFIC }, message);
-  const actions = convergeActions(input, status, 'zero');
-  // Routes first: they need not wait for the status write to win.
-  return {
-    status,
-    first: actions.filter((a) => a.type === 'setRoutes'),
-    actions: actions.filter((a) => a.type !== 'setRoutes'),
-    events: [event('RolledBack', message, EventType.Warning)],
-  };
+/**
+ * The canary is ready and gets no traffic yet: pre-rollout webhooks first
+ * (until each said yes once), then the first step. Blue/green takes no step
+ * without a passed analysis: undefined sends it on to the verdict.
+ */
+function beforeTraffic(input: TickInput): Decision | undefined {
+  const now = input.observed.now.toISOString();
+  const passed = new Set((input.status.gates ?? []).filter((g) => g.type === 'pre-rollout' && g.open).map((g) => g.name));
+  const pending = hooksOf(input.spec, 'pre-rollout').some((h) => !passed.has(h.name));
+  if (pending) {
+    // A failed pre-rollout is retried one interval later, like a failed check.
+    if (!analysisDue(input)) return hold(input, []);
+    const pre = checkGates(input, 'pre-rollout', (h) => !passed.has(h.name));
+    if (pre.kind === 'ask') return ask(input, pre.names);
+    if (!pre.open) return failedCheck(input, pre.reason, { lastAnalysisTime: now }, []);
+  }
+  if (input.spec.skipAnalysis) return promoteGated(input, 'skipAnalysis is set: promoting without analysis', {});
+  if (input.spec.strategy.blueGreen) return undefined;
+  return advance(input, { lastAnalysisTime: now });
 }
 
 /** Promoting: the primary takes the canary's template; once ready, traffic shifts back to it. */

@@ -9,6 +9,7 @@ import {
   type Decision,
   type TickInput,
 } from './decision.js';
+import { decideEnded } from './decide-ended.js';
 import { decideFinalising, decidePromoting, decideRelease, startRelease } from './decide-release.js';
 import { decideBlocked } from './decide-safety.js';
 import { NO_CANARY_TRAFFIC } from './strategies/index.js';
@@ -33,7 +34,7 @@ export function decide(input: TickInput): Decision {
     case 'Initialized':
     case 'Succeeded':
     case 'Failed':
-      return withSpecChange(decideIdle(input));
+      return withSpecChange(decideEnded(input, decideIdle));
     case 'Waiting':
     case 'Progressing':
     case 'WaitingPromotion':

@@ -1,6 +1,8 @@
 import type { AnalysisVerdict } from '../analysis/analyzer.js';
 import type { Condition, Phase, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
 import { parseDuration } from '../api/duration.js';
+import type { Controls } from './controls.js';
+import type { GateAnswers } from './gates.js';
 
 /**
  * What the route does with live traffic: weights (primary + canary = 100),
@@ -58,6 +60,10 @@ export interface TickInput {
   readonly problems: readonly string[];
   /** Present exactly when needsAnalysis() asked for it. */
   readonly verdict?: AnalysisVerdict;
+  /** The manual actions the Rollout's annotations ask for (approve, abort, retry). */
+  readonly controls?: Controls;
+  /** Webhook gate answers by webhook name: exactly the ones a previous decide() of this tick asked for. */
+  readonly gates?: GateAnswers;
 }
 
 /** Desired-state assertions; each is idempotent, so a retried tick is harmless. */
@@ -93,6 +99,12 @@ export interface Decision {
   /** Carried out in order once the status write has won. */
   readonly actions: readonly Action[];
   readonly events: readonly RolloutEvent[];
+  /**
+   * Webhooks whose answers this decision needs: the tick asks them and
+   * decides again with the answers in TickInput.gates. A decision that asks
+   * is never written or carried out.
+   */
+  readonly asks?: readonly string[];
 }
 
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;

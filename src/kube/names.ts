@@ -8,6 +8,12 @@ export const ISTIO_VERSION = 'v1';
 export const ROLLOUTS = 'rollouts';
 export const FINALIZER = 'flowshift.io/revert-on-deletion';
 export const REVISION_ANNOTATION = 'flowshift.io/revision';
+/** The annotations of manual control (kubectl flowshift approve / abort / retry); values are JSON {revision, by, at}. */
+export const CONTROL_ANNOTATIONS = {
+  approve: 'flowshift.io/approve',
+  abort: 'flowshift.io/abort',
+  retry: 'flowshift.io/retry',
+} as const;
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'flowshift' } as const;
 
 /** The names flowshift owns for a Rollout (ROLLOUT-API.md, "Names flowshift owns"). */

@@ -31,11 +31,17 @@ export class RolloutClient {
     return list.items;
   }
 
-  /** Writes the whole status if the Rollout is still at the resourceVersion it was read at. */
+  /**
+   * Writes the whole status if the Rollout is still at the resourceVersion it
+   * was read at. A field the new status leaves out is removed (a merge patch
+   * would otherwise keep it).
+   */
   async writeStatus(rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {
+    const removed = Object.keys(rollout.status ?? {}).filter((key) => !(key in status));
+    const body = { ...Object.fromEntries(removed.map((key) => [key, null])), ...status };
     return this.guarded(() =>
       this.api.patchNamespacedCustomObjectStatus(
-        { ...this.ref(rollout), body: { metadata: { resourceVersion: rollout.metadata.resourceVersion }, status } },
+        { ...this.ref(rollout), body: { metadata: { resourceVersion: rollout.metadata.resourceVersion }, status: body } },
         mergePatch,
       ),
     );

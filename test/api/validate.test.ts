@@ -64,6 +64,31 @@ describe('validateRollout', () => {
     expect(problemsAfter({ 'spec.analysis.webhooks[1]': webhook })).toMatchObject([{ code: 'duplicate-name', path: 'spec.analysis.webhooks[1].name' }]);
   });
 
+  it('accepts a manual gate without url', () => {
+    expect(problemsAfter({ 'spec.analysis.webhooks[0]': { name: 'approval', type: 'confirm-promotion', manual: true } })).toEqual([]);
+  });
+
+  it('rejects a webhook with both url and manual, or neither', () => {
+    expect(problemsAfter({ 'spec.analysis.webhooks[0].manual': true })).toMatchObject([{ code: 'webhook-url-or-manual', path: 'spec.analysis.webhooks[0].url' }]);
+    expect(problemsAfter({ 'spec.analysis.webhooks[0].url': undefined })).toMatchObject([
+      { code: 'webhook-url-or-manual', message: 'webhook "approval" has no url and is not manual' },
+    ]);
+  });
+
+  it('rejects a manual gate of a type an approval cannot open, and extras a manual gate never uses', () => {
+    const hook = { name: 'smoke', type: 'pre-rollout', manual: true, retries: 2 };
+    expect(problemsAfter({ 'spec.analysis.webhooks[0]': hook })).toMatchObject([
+      { code: 'manual-gate-type', path: 'spec.analysis.webhooks[0].manual' },
+      { code: 'manual-gate-extras', path: 'spec.analysis.webhooks[0].manual' },
+    ]);
+  });
+
+  it('rejects a webhook timeout above 2m', () => {
+    expect(problemsAfter({ 'spec.analysis.webhooks[0].timeout': '3m' })).toMatchObject([
+      { code: 'duration', path: 'spec.analysis.webhooks[0].timeout', message: '"3m" is longer than the maximum of 120s' },
+    ]);
+  });
+
   it('rejects a duplicate alert name', () => {
     const alert = { name: 'on-call', providerRef: { name: 'pager' } };
     expect(problemsAfter({ 'spec.analysis.alerts[1]': alert })).toMatchObject([{ code: 'duplicate-name', path: 'spec.analysis.alerts[1].name' }]);

@@ -146,6 +146,12 @@ export function durationAtLeast(min: string, message: string): CelRule {
   return { rule: `!self.matches('${pattern}') || duration(self) >= duration('${min}')`, message };
 }
 
+/** A CEL rule that a duration is at most `max`. */
+export function durationAtMost(max: string, message: string): CelRule {
+  const pattern = DURATION_PATTERN.replaceAll('\\', '\\\\');
+  return { rule: `!self.matches('${pattern}') || duration(self) <= duration('${max}')`, message };
+}
+
 export function intOrString(description: string, constraints: Constraints = {}): Schema {
   return { description, 'x-kubernetes-int-or-string': true, ...constraints };
 }

@@ -1,8 +1,10 @@
 // spec.analysis: the checks run before every step, the gates and the alerts.
 import {
   DNS_LABEL_PATTERN,
+  boolean,
   duration,
   durationAtLeast,
+  durationAtMost,
   enumOf,
   intOrString,
   integer,
@@ -85,18 +87,51 @@ export const metric: Schema = object(
   },
 );
 
+/** The longest a webhook may take to answer (smoke tests run in a pre-rollout call may take minutes; a tick waits for its gates). */
+export const MAX_WEBHOOK_TIMEOUT = '2m';
+const MANUAL_TYPES = celList({
+  ConfirmRollout: WebhookType.ConfirmRollout,
+  ConfirmTrafficIncrease: WebhookType.ConfirmTrafficIncrease,
+  ConfirmPromotion: WebhookType.ConfirmPromotion,
+});
+const isManual = 'has(self.manual) && self.manual';
+
 export const webhook: Schema = object(
-  'An HTTP hook called at a point of the release. Gate types (confirm-*) hold the release until the hook answers 2xx; the others inform or veto.',
+  'An HTTP hook called at a point of the release, or a manual gate opened by `kubectl flowshift approve`. Gate types (confirm-*) hold the release until the hook answers 2xx; pre-rollout and rollout fail a check unless it answers 2xx; rollback rolls back when it answers 2xx; post-rollout and event only inform.',
   {
     name: string('Webhook name, unique in the Rollout.', { pattern: DNS_LABEL_PATTERN, minLength: 1, maxLength: 63 }),
     type: enumOf(WebhookType, 'When the webhook is called.', { ref: 'WebhookType', default: WebhookType.Rollout }),
-    url: httpUrl('URL the JSON payload is POSTed to.'),
-    timeout: duration('How long to wait for an answer.', { default: '10s' }),
-    retries: integer('Retries after a failed call before the check counts as failed.', { minimum: 0, maximum: 10, default: 0 }),
+    url: httpUrl('URL the JSON payload is POSTed to. Redirects are not followed. Exactly one of url and manual is set.'),
+    manual: boolean(
+      'A gate without a URL, opened only by an approval: the annotation flowshift.io/approve (written by `kubectl flowshift approve`) naming the revision in release opens every manual gate of that release. Only for confirm-rollout, confirm-traffic-increase and confirm-promotion. Exactly one of url and manual is set.',
+    ),
+    timeout: duration(`How long to wait for an answer (at most ${MAX_WEBHOOK_TIMEOUT}); no answer in time counts as closed (or a failed check).`, {
+      default: '10s',
+      'x-kubernetes-validations': [durationAtMost(MAX_WEBHOOK_TIMEOUT, `timeout must be at most ${MAX_WEBHOOK_TIMEOUT}`)],
+    }),
+    retries: integer('Retries after a failed call before the answer counts as closed (or the check as failed).', { minimum: 0, maximum: 10, default: 0 }),
     metadata: stringMap('Extra key/values sent in the payload.', 32),
-    secretRef: secretRef('Secret holding the key that signs the body with HMAC-SHA256, so the receiver can tell the call came from flowshift.'),
+    secretRef: secretRef(
+      'Secret whose `key` signs each call: X-Flowshift-Signature is sha256=HMAC-SHA256(key, "<X-Flowshift-Timestamp>.<body>"), so the receiver can tell the call came from flowshift and refuse a replayed one.',
+    ),
   },
-  { required: ['name', 'url'], tsName: 'WebhookSpec' },
+  {
+    required: ['name'],
+    tsName: 'WebhookSpec',
+    rules: [
+      rule(`has(self.url) != (${isManual})`, 'set url, or manual: true for a gate opened by kubectl flowshift approve (exactly one of them)', {
+        reason: 'FieldValueRequired',
+      }),
+      rule(`!(${isManual}) || (has(self.type) ? self.type : 'rollout') in ${MANUAL_TYPES}`, 'manual is only allowed for confirm-rollout, confirm-traffic-increase and confirm-promotion gates', {
+        fieldPath: '.manual',
+        reason: 'FieldValueForbidden',
+      }),
+      rule(`!(${isManual}) || (!has(self.secretRef) && !has(self.metadata) && (!has(self.retries) || self.retries == 0))`, 'a manual gate calls nothing: remove secretRef, metadata and retries', {
+        fieldPath: '.manual',
+        reason: 'FieldValueForbidden',
+      }),
+    ],
+  },
 );
 
 export const alert: Schema = object(

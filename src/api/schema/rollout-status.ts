@@ -1,7 +1,7 @@
 // status: the record of a release. Everything needed to resume lives here.
 import { array, boolean, enumOf, integer, number, object, string, type Schema } from './builders.js';
 import { conditions, thresholdRange } from './common.js';
-import { Phase, StrategyName } from './enums.js';
+import { Phase, StrategyName, WebhookType } from './enums.js';
 
 const metricResult: Schema = object(
   'The latest result of one metric: the evidence for the last decision.',
@@ -16,6 +16,33 @@ const metricResult: Schema = object(
   },
   { required: ['name', 'passed', 'message', 'time'], tsName: 'MetricResult' },
 );
+
+const gateResult: Schema = object(
+  'The last answer of one gate (a webhook or a manual gate) in the current release.',
+  {
+    name: string('Webhook name, as in spec.analysis.webhooks.', { maxLength: 63 }),
+    type: enumOf(WebhookType, 'The webhook type, which says what the answer did.', { ref: 'WebhookType' }),
+    open: boolean(
+      'Whether the answer was yes: a 2xx answer, or an approval for a manual gate. For a rollback webhook, open means it asked for the rollback.',
+    ),
+    message: string('The answer in words, quoting at most a short excerpt of the response, e.g. "answered 403: not yet".', { maxLength: 1024 }),
+    time: string('When the answer came (RFC 3339).', { format: 'date-time' }),
+  },
+  { required: ['name', 'type', 'open', 'message', 'time'], tsName: 'GateResult' },
+);
+
+/** Who asked for a manual action on which revision, as the plugin's annotations carry it. */
+function manualAction(description: string): Schema {
+  return object(
+    description,
+    {
+      revision: string('The revision (status.lastAppliedSpec) the action was for.', { maxLength: 256 }),
+      by: string('The user who asked, as the API server authenticated them.', { maxLength: 1024 }),
+      at: string('When they asked (RFC 3339).', { maxLength: 64 }),
+    },
+    { required: ['revision', 'by', 'at'], tsName: 'ManualAction', tsDoc: 'A manual action (approve, abort, retry): which revision, who, when.' },
+  );
+}
 
 const weight = (description: string): Schema => integer(description, { minimum: 0, maximum: 100 });
 
@@ -42,6 +69,14 @@ export const status: Schema = object(
       'x-kubernetes-list-map-keys': ['name'],
     }),
     matchRouting: boolean('True while requests matching spec.strategy.abTesting.match are routed to the canary.'),
+    gates: array('The last answer of each gate in the current release (the post-rollout ones after it ended).', gateResult, {
+      maxItems: 20,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+    }),
+    approval: manualAction('The approval (annotation flowshift.io/approve) that opened the manual gates of the current release.'),
+    abort: manualAction('The last abort (annotation flowshift.io/abort) acted on; the same annotation is not acted on twice.'),
+    retry: manualAction('The last retry (annotation flowshift.io/retry) acted on; the same annotation is not acted on twice.'),
     conditions: conditions('Conditions: Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise.'),
   },
   { tsName: 'RolloutStatus' },

@@ -1,9 +1,11 @@
 // Semantic rules on spec.analysis: what CEL cannot check because it needs a
 // URL parser, knowledge of the provider, or a look across list entries.
 import { parseDuration } from '../duration.js';
+import { MAX_WEBHOOK_TIMEOUT } from '../schema/rollout-analysis.js';
 import { BuiltinMetric, MeshProvider, StrategyName, WebhookType, type Rollout } from '../types.gen.js';
 import { problem, type ValidationProblem } from './problem.js';
 
+const MAX_WEBHOOK_TIMEOUT_MS = parseDuration(MAX_WEBHOOK_TIMEOUT) ?? 120_000;
 const BUILTINS: ReadonlySet<string> = new Set(Object.values(BuiltinMetric));
 
 export function builtinMetricsNeedIstio(rollout: Rollout): ValidationProblem[] {
@@ -37,6 +39,7 @@ function httpUrlProblem(text: string): string | undefined {
 
 export function webhookUrlsAreHttp(rollout: Rollout): ValidationProblem[] {
   return (rollout.spec.analysis?.webhooks ?? []).flatMap((webhook, i) => {
+    if (webhook.url === undefined) return [];
     const reason = httpUrlProblem(webhook.url);
     return reason === undefined
       ? []
@@ -79,7 +82,7 @@ export function namesAreUnique(rollout: Rollout): ValidationProblem[] {
   ];
 }
 
-function durationProblem(path: string, text: string | undefined, minMs = 1): ValidationProblem[] {
+function durationProblem(path: string, text: string | undefined, minMs = 1, maxMs = Infinity): ValidationProblem[] {
   if (text === undefined) return [];
   const ms = parseDuration(text);
   if (ms === undefined) {
@@ -87,6 +90,9 @@ function durationProblem(path: string, text: string | undefined, minMs = 1): Val
   }
   if (ms < minMs) {
     return [problem('duration', path, `"${text}" is shorter than the minimum of ${minMs} ms`, `use at least ${minMs / 1000}s`)];
+  }
+  if (ms > maxMs) {
+    return [problem('duration', path, `"${text}" is longer than the maximum of ${maxMs / 1000}s`, `use at most ${maxMs / 1000}s`)];
   }
   return [];
 }
@@ -98,9 +104,41 @@ export function durationsParse(rollout: Rollout): ValidationProblem[] {
   return [
     ...durationProblem('spec.analysis.interval', analysis.interval, 1000),
     ...(analysis.metrics ?? []).flatMap((m, i) => durationProblem(`spec.analysis.metrics[${i}].interval`, m.interval)),
-    ...(analysis.webhooks ?? []).flatMap((w, i) => durationProblem(`spec.analysis.webhooks[${i}].timeout`, w.timeout)),
+    ...(analysis.webhooks ?? []).flatMap((w, i) => durationProblem(`spec.analysis.webhooks[${i}].timeout`, w.timeout, 1, MAX_WEBHOOK_TIMEOUT_MS)),
     ...durationProblem('spec.service.timeout', rollout.spec.service.timeout),
   ];
+}
+
+const MANUAL_TYPES: ReadonlySet<string> = new Set([WebhookType.ConfirmRollout, WebhookType.ConfirmTrafficIncrease, WebhookType.ConfirmPromotion]);
+
+/** A webhook calls a URL, or is a manual gate opened by an approval; never both, never neither. */
+export function webhooksAreCallableOrManual(rollout: Rollout): ValidationProblem[] {
+  return (rollout.spec.analysis?.webhooks ?? []).flatMap((webhook, i) => {
+    const path = `spec.analysis.webhooks[${i}]`;
+    const manual = webhook.manual === true;
+    if (manual === (webhook.url !== undefined)) {
+      return [
+        problem(
+          'webhook-url-or-manual',
+          `${path}.url`,
+          manual ? `webhook "${webhook.name}" sets both url and manual: true` : `webhook "${webhook.name}" has no url and is not manual`,
+          'set url to call a webhook, or manual: true (without url) for a gate opened by kubectl flowshift approve',
+        ),
+      ];
+    }
+    if (!manual) return [];
+    const type = webhook.type ?? WebhookType.Rollout;
+    const problems: ValidationProblem[] = [];
+    if (!MANUAL_TYPES.has(type)) {
+      problems.push(
+        problem('manual-gate-type', `${path}.manual`, `webhook "${webhook.name}" of type ${type} cannot be manual`, 'use manual only with confirm-rollout, confirm-traffic-increase or confirm-promotion; give other types a url'),
+      );
+    }
+    if (webhook.secretRef || webhook.metadata || (webhook.retries ?? 0) > 0) {
+      problems.push(problem('manual-gate-extras', `${path}.manual`, `manual gate "${webhook.name}" calls nothing, so secretRef, metadata and retries have no effect`, 'remove secretRef, metadata and retries from the manual gate'));
+    }
+    return problems;
+  });
 }
 
 /** A confirm-traffic-increase gate is only asked before a canary weight step. */

@@ -1,0 +1,85 @@
+import type { GateResult, ManualAction, RolloutSpec, RolloutStatus, WebhookSpec, WebhookType } from '../api/types.gen.js';
+import { approvalOf, withApproval } from './controls.js';
+import { nextStatus, shortRevision, type Decision, type TickInput } from './decision.js';
+
+/** Webhook gate answers by webhook name, gathered by the tick. */
+export type GateAnswers = Readonly<Record<string, GateResult>>;
+
+/** What the gates of one type say this tick. */
+export type GateCheck =
+  /** Some webhook answers are missing: the tick asks these webhooks and decides again. */
+  | { readonly kind: 'ask'; readonly names: readonly string[] }
+  | {
+      readonly kind: 'answered';
+      /** Every gate of the type said yes (also when the type has no gates). */
+      readonly open: boolean;
+      /** At least one gate said yes (what a rollback webhook needs). */
+      readonly anyOpen: boolean;
+      readonly results: readonly GateResult[];
+      /** The closed gates (or, for rollback, the open ones) in words. */
+      readonly reason: string;
+    };
+
+export function hooksOf(spec: RolloutSpec, type: WebhookType): WebhookSpec[] {
+  return (spec.analysis?.webhooks ?? []).filter((h) => (h.type ?? 'rollout') === type);
+}
+
+/**
+ * The answer of every gate of `type`: manual gates from the approval, webhook
+ * gates from the answers the tick gathered. Missing webhook answers are asked
+ * for, so nothing moves forward without them.
+ */
+export function checkGates(input: TickInput, type: WebhookType, only?: (hook: WebhookSpec) => boolean): GateCheck {
+  const hooks = hooksOf(input.spec, type).filter((h) => !only || only(h));
+  const approval = approvalOf(input);
+  const missing = hooks.filter((h) => !h.manual && !input.gates?.[h.name]).map((h) => h.name);
+  if (missing.length) return { kind: 'ask', names: missing };
+  const results = hooks.map((h) => (h.manual ? manualResult(input, h, type, approval) : (input.gates?.[h.name] as GateResult)));
+  const open = results.every((r) => r.open);
+  const anyOpen = results.some((r) => r.open);
+  const telling = type === 'rollback' ? results.filter((r) => r.open) : results.filter((r) => !r.open);
+  return { kind: 'answered', open, anyOpen, results, reason: telling.map(describeGate).join('; ') };
+}
+
+export function describeGate(result: GateResult): string {
+  return `${result.type} gate ${result.name} ${result.message}`;
+}
+
+function manualResult(input: TickInput, hook: WebhookSpec, type: WebhookType, approval: ManualAction | undefined): GateResult {
+  const message = approval
+    ? `approved by ${approval.by} at ${approval.at}`
+    : `waits for an approval of revision ${shortRevision(input.observed.revision)} (kubectl flowshift approve, annotation flowshift.io/approve)`;
+  const before = input.status.gates?.find((g) => g.name === hook.name);
+  // An unchanged answer keeps its time, so a closed manual gate does not rewrite the status every tick.
+  const time = before && before.open === Boolean(approval) && before.message === message ? before.time : input.observed.now.toISOString();
+  return { name: hook.name, type, open: Boolean(approval), message, time };
+}
+
+/** `prev` updated with `results`, in spec order, without gates the spec no longer has. */
+export function mergeGates(spec: RolloutSpec, prev: readonly GateResult[] | undefined, results: readonly GateResult[]): GateResult[] {
+  const byName = new Map((prev ?? []).map((g) => [g.name, g]));
+  for (const r of results) byName.set(r.name, r);
+  return (spec.analysis?.webhooks ?? []).flatMap((h) => {
+    const g = byName.get(h.name);
+    return g ? [g] : [];
+  });
+}
+
+/** A decision that only asks: the tick gathers these answers and decides again. Never written. */
+export function ask(input: TickInput, names: readonly string[]): Decision {
+  return { status: nextStatus(input, {}, input.status.message ?? ''), actions: [], events: [], asks: names };
+}
+
+/** The status with the approval that opens this release's manual gates, if the spec has any. */
+export function recordApproval(input: TickInput, status: RolloutStatus): RolloutStatus {
+  const manual = (input.spec.analysis?.webhooks ?? []).some((h) => h.manual);
+  return withApproval(status, manual ? approvalOf(input) : undefined);
+}
+
+/** Every webhook answer gathered this tick lands in status.gates, whatever the decision; so does the approval in force. */
+export function recordAnswers(input: TickInput, decision: Decision): Decision {
+  if (decision.asks) return decision;
+  const answers = Object.values(input.gates ?? {});
+  const status = answers.length ? { ...decision.status, gates: mergeGates(input.spec, decision.status.gates, answers) } : decision.status;
+  return { ...decision, status: recordApproval(input, status) };
+}
