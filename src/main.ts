@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     namespaces: config.namespaces,
     concurrency: config.concurrency,
     resyncMs: config.resyncMs,
+    clusterName: config.clusterName,
     analyzer,
     readTemplate: sources.readTemplate,
     log,

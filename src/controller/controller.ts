@@ -10,6 +10,8 @@ import { ServiceRouter } from '../router/services.js';
 import { DeploymentTarget } from '../target/deployment.js';
 import { EventRecorder } from './events.js';
 import { ControllerMetrics } from './metrics.js';
+import { Notifications } from './notifications.js';
+import { RolloutMetrics } from './rollout-metrics.js';
 import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
@@ -27,6 +29,8 @@ export interface ControllerOptions {
   readonly log: Logger;
   readonly clock?: () => Date;
   readonly stalledIntervalMs?: number;
+  /** Named in notifications. */
+  readonly clusterName?: string | undefined;
 }
 
 const ERROR_RETRY_MS = 5_000;
@@ -36,6 +40,7 @@ export class Controller {
   private readonly deps: TickDeps;
   private readonly scheduler: TickScheduler;
   private readonly watcher: RolloutWatcher;
+  private readonly notifications: Notifications;
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
 
@@ -45,15 +50,24 @@ export class Controller {
     const { kubeConfig, log } = options;
     const clients = new KubeClients(kubeConfig, (method) => this.metrics.kubeRequests.inc({ method }));
     this.watcher = new RolloutWatcher(kubeConfig, options.namespaces, this.sink(), log);
+    const rolloutMetrics = new RolloutMetrics(this.metrics.registry, () => this.watcher.allRollouts());
+    const clock = options.clock ?? ((): Date => new Date());
+    const events = new EventRecorder(clients, log);
+    const rollouts = new RolloutClient(clients);
+    this.notifications = new Notifications({ ...options, clients, rollouts, events, watcher: this.watcher, metrics: this.metrics, clock });
     this.deps = {
-      rollouts: new RolloutClient(clients),
+      rollouts,
       target: new DeploymentTarget(clients, this.watcher.cache()),
       router: new IstioRouter(clients),
       services: new ServiceRouter(clients),
       analyzer: options.analyzer,
       readTemplate: options.readTemplate,
-      events: new EventRecorder(clients, log),
-      clock: options.clock ?? ((): Date => new Date()),
+      events,
+      transitions: async (before, after, decisionEvents) => {
+        if (after.metadata.resourceVersion !== before.metadata.resourceVersion) rolloutMetrics.recordTransition(before, after, clock());
+        await this.notifications.afterWrite(before, after, decisionEvents);
+      },
+      clock,
       log,
     };
     this.scheduler = new TickScheduler({
@@ -63,6 +77,10 @@ export class Controller {
       log,
       ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
     });
+    this.metrics.countQueues([
+      { queue: options.queueName, counts: () => this.scheduler.counts() },
+      { queue: this.notifications.queueName, counts: () => this.notifications.counts() },
+    ]);
   }
 
   get ready(): boolean {
@@ -71,6 +89,7 @@ export class Controller {
 
   async start(): Promise<void> {
     this.scheduler.start((job, plannedAt) => this.process(job, plannedAt));
+    this.notifications.start();
     await this.watcher.start();
     this.resyncTimer = setInterval(() => this.resync(), this.options.resyncMs);
     this.started = true;
@@ -82,6 +101,7 @@ export class Controller {
     this.started = false;
     clearInterval(this.resyncTimer);
     await this.scheduler.close();
+    await this.notifications.close();
     await this.watcher.stop();
   }
 

@@ -22,9 +22,14 @@ export interface TickDeps {
   readonly analyzer: Analyzer;
   readonly readTemplate: ReadTemplate;
   readonly events: EventRecorder;
+  /** Told of every won status write, after its Events: notifications and per-Rollout metrics. */
+  readonly transitions?: TransitionObserver;
   readonly clock: () => Date;
   readonly log: Logger;
 }
+
+/** Sees the Rollout a tick read, the one its status write returned, and the decision's events. Never throws. */
+export type TransitionObserver = (before: Rollout, after: Rollout, events: Decision['events']) => Promise<void>;
 
 /** What a tick did, for the scheduler and for logs. */
 export type TickOutcome =
@@ -89,6 +94,7 @@ async function act(deps: TickDeps, rollout: Rollout, observation: TargetObservat
   }
   if (rollingBack) log.info({ rollbackMs: routedAt - checkedAt, reason: decision.status.message }, 'rolled back: routes rewritten');
   for (const event of decision.events) await deps.events.record(written, event);
+  await deps.transitions?.(rollout, written, decision.events);
   logDecision(log, input, decision);
   return { kind: 'done', nextMs, generation: rollout.metadata.generation ?? 0, targetGeneration: observation.generation };
 }

@@ -137,7 +137,9 @@ export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, mess
   if (strategy) next.strategy = strategy;
   const moved = next.phase !== prev.phase || next.canaryWeight !== prev.canaryWeight || next.mirrorWeight !== prev.mirrorWeight;
   next.lastTransitionTime = moved || !prev.lastTransitionTime ? now : prev.lastTransitionTime;
-  next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation)];
+  // Conditions kept by others (AlertsReady) carry over; Invalid is re-added by the tick while it holds.
+  const others = (prev.conditions ?? []).filter((c) => c.type !== 'Promoted' && c.type !== 'Invalid');
+  next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation), ...others];
   return next;
 }
 
