@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { Phase, type Rollout } from '../api/types.gen.js';
 
 const LABELS = ['namespace', 'rollout'] as const;
+const OUTCOMES = ['promoted', 'rolled-back'] as const;
 
 /**
  * Per-Rollout figures on /metrics. The gauges are read from the informer
@@ -14,6 +15,7 @@ export class RolloutMetrics {
   private readonly promotions: Counter<'namespace' | 'rollout'>;
   private readonly rollbacks: Counter<'namespace' | 'rollout'>;
   private readonly duration: Histogram<'namespace' | 'rollout' | 'outcome'>;
+  private readonly seen = new Set<string>();
 
   constructor(registry: Registry, rollouts: () => readonly Rollout[]) {
     const registers = [registry];
@@ -26,13 +28,8 @@ export class RolloutMetrics {
       buckets: [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400],
       registers,
     });
-    const zeroCounters = (r: Rollout): void => {
-      // A series that starts at 1 hides its first increase from increase() and the dashboards' annotations.
-      this.promotions.inc(labelsOf(r), 0);
-      this.rollbacks.inc(labelsOf(r), 0);
-    };
     gauge(registry, 'flowshift_rollout_info', 'Always 1; labels name the target Deployment and the revision being released.', ['target', 'revision'], rollouts, (r, set) => {
-      zeroCounters(r);
+      this.ensureSeries(r);
       set({ target: r.spec.targetRef.name, revision: (r.status?.lastAppliedSpec ?? '').slice(0, 10) }, 1);
     });
     gauge(registry, 'flowshift_rollout_canary_weight', 'Percent of live traffic routed to the canary.', [], rollouts, (r, set) => set({}, r.status?.canaryWeight ?? 0));
@@ -57,6 +54,7 @@ export class RolloutMetrics {
 
   /** Counts a promotion or rollback; call once per won status write. */
   recordTransition(before: Rollout, after: Rollout, now: Date): void {
+    this.ensureSeries(after);
     const from = before.status?.phase;
     const to = after.status?.phase;
     if (from === to || (to !== 'Succeeded' && to !== 'Failed')) return;
@@ -64,7 +62,18 @@ export class RolloutMetrics {
     (to === 'Succeeded' ? this.promotions : this.rollbacks).inc(labels);
     // The Promoted condition turned Unknown when the release started, and keeps that time until it ends.
     const started = before.status?.conditions?.find((c) => c.type === 'Promoted' && c.status === 'Unknown')?.lastTransitionTime;
-    if (started) this.duration.observe({ ...labels, outcome: to === 'Succeeded' ? 'promoted' : 'rolled-back' }, Math.max(0, (now.getTime() - Date.parse(started)) / 1000));
+    if (started) this.duration.observe({ ...labels, outcome: to === 'Succeeded' ? OUTCOMES[0] : OUTCOMES[1] }, Math.max(0, (now.getTime() - Date.parse(started)) / 1000));
+  }
+
+  /** A series that starts at 1 hides its first increase from increase() and the dashboards' annotations: start every one at 0. */
+  private ensureSeries(r: Rollout): void {
+    const labels = labelsOf(r);
+    const key = `${labels.namespace}/${labels.rollout}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.promotions.inc(labels, 0);
+    this.rollbacks.inc(labels, 0);
+    for (const outcome of OUTCOMES) this.duration.zero({ ...labels, outcome });
   }
 }
 
