@@ -46,9 +46,11 @@ export class ReleaseNotifier {
 
   private async notify(before: Rollout, after: Rollout, events: readonly RolloutEvent[]): Promise<void> {
     const alerts = after.spec.analysis?.alerts ?? [];
-    const version = after.metadata.resourceVersion;
-    if (!alerts.length || !version || version === before.metadata.resourceVersion) return;
-    const notes = notificationsOf(before, after, events, { cluster: this.deps.cluster, images: this.deps.images(after), now: this.deps.clock() });
+    const version = after.metadata.resourceVersion ?? '';
+    if (!alerts.length) return;
+    // A tick that wrote nothing has nothing to tell, but may still clear a fixed AlertsReady problem.
+    const won = version !== '' && version !== before.metadata.resourceVersion;
+    const notes = won ? notificationsOf(before, after, events, { cluster: this.deps.cluster, images: this.deps.images(after), now: this.deps.clock() }) : [];
     if (!notes.length && !this.needsCheck(after)) return;
     const { ready, problems } = await checkAlerts(this.deps.sources, after);
     await this.report(after, problems);

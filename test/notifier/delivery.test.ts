@@ -119,6 +119,11 @@ describe('release notifications through the controller process', () => {
     expect(JSON.stringify(rollout.status)).not.toContain(TOKEN);
     expect(JSON.stringify(await cluster.events('app'))).not.toContain(TOKEN);
     expect(readFileSync(s.controllers[0]?.logFile ?? '', 'utf8')).not.toContain(TOKEN);
+
+    // Creating the missing AlertProvider clears the problem, with the Rollout idle.
+    await provider(cluster, sink, 'no-such-provider', 'webhook');
+    const fixed = await cluster.waitForRollout('app', 'AlertsReady True', (r) => r.status?.conditions?.some((c) => c.type === 'AlertsReady' && c.status === 'True') ?? false);
+    expect(fixed.status?.phase).toBe('Succeeded');
   });
 
   it('posts a rollback with the failed metric, its value against its bound and the weight it failed at; the on-call alert gets only that', async () => {
