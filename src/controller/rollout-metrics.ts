@@ -19,6 +19,11 @@ export class RolloutMetrics {
 
   constructor(registry: Registry, rollouts: () => readonly Rollout[]) {
     const registers = [registry];
+    // First on the page: its collect starts the counters at 0 before they are written out.
+    gauge(registry, 'flowshift_rollout_info', 'Always 1; labels name the target Deployment and the revision being released.', ['target', 'revision'], rollouts, (r, set) => {
+      this.ensureSeries(r);
+      set({ target: r.spec.targetRef.name, revision: (r.status?.lastAppliedSpec ?? '').slice(0, 10) }, 1);
+    });
     this.promotions = new Counter({ name: 'flowshift_rollout_promotions_total', help: 'Releases promoted.', labelNames: LABELS, registers });
     this.rollbacks = new Counter({ name: 'flowshift_rollout_rollbacks_total', help: 'Releases rolled back.', labelNames: LABELS, registers });
     this.duration = new Histogram({
@@ -27,10 +32,6 @@ export class RolloutMetrics {
       labelNames: [...LABELS, 'outcome'] as const,
       buckets: [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400],
       registers,
-    });
-    gauge(registry, 'flowshift_rollout_info', 'Always 1; labels name the target Deployment and the revision being released.', ['target', 'revision'], rollouts, (r, set) => {
-      this.ensureSeries(r);
-      set({ target: r.spec.targetRef.name, revision: (r.status?.lastAppliedSpec ?? '').slice(0, 10) }, 1);
     });
     gauge(registry, 'flowshift_rollout_canary_weight', 'Percent of live traffic routed to the canary.', [], rollouts, (r, set) => set({}, r.status?.canaryWeight ?? 0));
     gauge(registry, 'flowshift_rollout_mirror_weight', 'Percent of live traffic mirrored to the canary.', [], rollouts, (r, set) => set({}, r.status?.mirrorWeight ?? 0));
