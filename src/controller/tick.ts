@@ -176,7 +176,9 @@ async function reportInvalid(deps: TickDeps, rollout: Rollout, problem: string, 
   if (rollout.status?.message !== message) {
     const written = await deps.rollouts.writeStatus(rollout, status);
     if (written === Conflict) return { kind: 'retry', retryMs: 200 };
-    await deps.events.record(written, { type: EventType.Warning, reason: 'InvalidSpec', message });
+    const invalid = { type: EventType.Warning, reason: 'InvalidSpec', message };
+    await deps.events.record(written, invalid);
+    await deps.transitions?.(rollout, written, [invalid]);
     deps.log.warn({ rollout: rolloutKey(rollout), problem }, 'rollout is invalid');
   }
   return { kind: 'done', nextMs, generation: rollout.metadata.generation ?? 0, targetGeneration: 0 };

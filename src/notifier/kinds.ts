@@ -9,7 +9,8 @@ interface KindOf {
 /**
  * The one place that says which decision reasons are worth a message, and
  * how severe. A reason not listed (Initialized, RouteDrift, RevisionReverted,
- * Terminating, ...) is recorded as an Event only.
+ * Terminating, ApplyFailed, which retries by itself, ...) is
+ * recorded as an Event only.
  */
 export const NOTIFIED_REASONS: Readonly<Record<string, KindOf>> = {
   NewRevision: { kind: NotificationKind.NewRevision, severity: 'info' },
@@ -24,6 +25,7 @@ export const NOTIFIED_REASONS: Readonly<Record<string, KindOf>> = {
   AnalysisFailed: { kind: NotificationKind.CheckFailed, severity: 'warn' },
   Succeeded: { kind: NotificationKind.Promoted, severity: 'info' },
   RolledBack: { kind: NotificationKind.RolledBack, severity: 'error' },
+  InvalidSpec: { kind: NotificationKind.Blocked, severity: 'error' },
 };
 
 export function kindOf(reason: string): KindOf | undefined {

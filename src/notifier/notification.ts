@@ -8,6 +8,8 @@ export const NotificationKind = {
   CheckFailed: 'check-failed',
   Promoted: 'promoted',
   RolledBack: 'rolled-back',
+  /** The release cannot go on: the spec became invalid. */
+  Blocked: 'blocked',
 } as const;
 export type NotificationKind = (typeof NotificationKind)[keyof typeof NotificationKind];
 

@@ -47,7 +47,7 @@ export class ReleaseNotifier {
   private async notify(before: Rollout, after: Rollout, events: readonly RolloutEvent[]): Promise<void> {
     const alerts = after.spec.analysis?.alerts ?? [];
     const version = after.metadata.resourceVersion ?? '';
-    if (!alerts.length) return;
+    if (!alerts.length) return this.dropCondition(after);
     // A tick that wrote nothing has nothing to tell, but may still clear a fixed AlertsReady problem.
     const won = version !== '' && version !== before.metadata.resourceVersion;
     const notes = won ? notificationsOf(before, after, events, { cluster: this.deps.cluster, images: this.deps.images(after), now: this.deps.clock() }) : [];
@@ -70,6 +70,13 @@ export class ReleaseNotifier {
   private needsCheck(rollout: Rollout): boolean {
     const condition = rollout.status?.conditions?.find((c) => c.type === ALERTS_READY);
     return !condition || condition.status !== 'True' || condition.observedGeneration !== rollout.metadata.generation;
+  }
+
+  /** No alerts left: a stale AlertsReady would mislead. */
+  private async dropCondition(rollout: Rollout): Promise<void> {
+    const conditions = rollout.status?.conditions ?? [];
+    if (!conditions.some((c) => c.type === ALERTS_READY)) return;
+    await this.deps.rollouts.writeStatus(rollout, { ...rollout.status, conditions: conditions.filter((c) => c.type !== ALERTS_READY) });
   }
 
   /** Writes AlertsReady when it changed; a new problem also gets a Warning Event naming the object. */

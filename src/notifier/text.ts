@@ -10,6 +10,7 @@ const TITLES: Readonly<Record<NotificationKind, string>> = {
   [NotificationKind.CheckFailed]: 'Check failed',
   [NotificationKind.Promoted]: 'Promotion complete',
   [NotificationKind.RolledBack]: 'Rolled back',
+  [NotificationKind.Blocked]: 'Release blocked',
 };
 
 export function title(n: Notification): string {

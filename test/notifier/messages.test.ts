@@ -73,6 +73,14 @@ describe('notifications derived from a decision', () => {
     expect(note).toEqual([]);
   });
 
+  it('a Rollout whose spec became invalid is an error: the release is blocked', () => {
+    const [note] = notificationsOf(rolloutWith(releasing(20), '1'), rolloutWith(releasing(20), '2'), [
+      { type: 'Warning', reason: 'InvalidSpec', message: 'invalid: spec.service.port: must be at most 65535' },
+    ], { cluster: undefined, images: [], now: NOW });
+    expect(note).toMatchObject({ kind: 'blocked', severity: 'error', message: 'invalid: spec.service.port: must be at most 65535' });
+    expect(note?.cluster).toBeUndefined();
+  });
+
   it('maps gates to warn, failed checks to warn, rollbacks to error and every step to info', () => {
     expect(NOTIFIED_REASONS.WaitingPromotion?.severity).toBe('warn');
     expect(NOTIFIED_REASONS.AnalysisFailed?.severity).toBe('warn');
