@@ -21,6 +21,8 @@ export interface Config {
   readonly concurrency: number;
   /** How often every Rollout's tick chain is re-checked, so a lost event or a flushed Redis heals. */
   readonly resyncMs: number;
+  /** Named in notifications, so a shared channel tells clusters apart; undefined: not named. */
+  readonly clusterName: string | undefined;
 }
 
 /** A setting that is wrong: names the flag, its variable and the fix. */
@@ -39,6 +41,7 @@ const SETTINGS = {
   'health-address': { env: 'HEALTH_ADDRESS', default: '0.0.0.0:8086' },
   concurrency: { env: 'CONCURRENCY', default: '20' },
   'resync-interval': { env: 'RESYNC_INTERVAL', default: '1m' },
+  'cluster-name': { env: 'CLUSTER_NAME' },
 } as const;
 type Setting = keyof typeof SETTINGS;
 
@@ -53,6 +56,7 @@ export const USAGE = `usage: flowshift [options]
   --health-address <host:port> /healthz and /readyz [HEALTH_ADDRESS] (default 0.0.0.0:8086)
   --concurrency <n>            ticks processed at once [CONCURRENCY] (default 20)
   --resync-interval <duration> re-check every Rollout's schedule [RESYNC_INTERVAL] (default 1m)
+  --cluster-name <name>        cluster named in notifications [CLUSTER_NAME] (default: none)
 `;
 
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
@@ -84,6 +88,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
     health: Object.freeze(hostPort(get('health-address') ?? '')),
     concurrency: positiveInt('concurrency', get('concurrency') ?? ''),
     resyncMs: duration('resync-interval', get('resync-interval') ?? ''),
+    clusterName: clusterName(get('cluster-name')),
   });
 }
 
@@ -105,6 +110,14 @@ function url(key: Setting, value: string | undefined, protocols: readonly string
 
 function queueName(value: string): string {
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new ConfigError(`${describe('queue-name')}: "${value}" must be 1-100 letters, digits, dots, dashes or underscores`);
+  return value;
+}
+
+function clusterName(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._ -]{0,62}$/.test(value)) {
+    throw new ConfigError(`${describe('cluster-name')}: "${value}" must be 1-63 letters, digits, dots, dashes, underscores or spaces`);
+  }
   return value;
 }
 

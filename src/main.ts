@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     namespaces: config.namespaces,
     concurrency: config.concurrency,
     resyncMs: config.resyncMs,
+    clusterName: config.clusterName,
     analyzer,
     webhooks,
     readTemplate: sources.readTemplate,

@@ -46,6 +46,15 @@ export const AlertSeverity = {
 } as const;
 export type AlertSeverity = (typeof AlertSeverity)[keyof typeof AlertSeverity];
 
+/** Where an AlertProvider delivers messages. */
+export const AlertProviderType = {
+  Slack: 'slack',
+  MsTeams: 'msteams',
+  Discord: 'discord',
+  Webhook: 'webhook',
+} as const;
+export type AlertProviderType = (typeof AlertProviderType)[keyof typeof AlertProviderType];
+
 /** The traffic layer flowshift drives. */
 export const MeshProvider = {
   Istio: 'istio',
@@ -449,24 +458,24 @@ export interface MetricTemplate {
   spec: MetricTemplateSpec;
 }
 
-/** The chat destination. */
+/** The destination. Its URL is a credential: it is read from the Secret named by secretRef, never from the AlertProvider itself. */
 export interface AlertProviderSpec {
-  /** Chat tool. Only slack is supported. */
-  type: 'slack';
-  /** Channel to post to, e.g. #deploys. Default: the webhook's own channel. */
+  /** Where messages go: slack (Block Kit), msteams (Adaptive Card), discord (embed) or webhook (flowshift's own JSON). */
+  type: AlertProviderType;
+  /** Slack only: channel to post to, e.g. #deploys. Default: the webhook's own channel. */
   channel?: string;
-  /** Name the messages are posted under. Default: flowshift. */
+  /** Slack and Discord: name the messages are posted under. Default: flowshift. */
   username?: string;
-  /** Slack incoming-webhook URL. Prefer secretRef: the URL is a credential. */
+  /** Not accepted: the URL is a credential. Put it in a Secret under the key "address" and name the Secret in secretRef. */
   address?: string;
-  /** Secret whose key "address" holds the Slack incoming-webhook URL. */
-  secretRef?: {
+  /** Secret whose key "address" holds the URL: the Slack or Discord incoming-webhook URL, the Teams workflow (or incoming webhook) URL, or the webhook endpoint. */
+  secretRef: {
     /** Name of the Secret, in the same namespace. */
     name: string;
   };
 }
 
-/** A destination for release events (Slack), referenced from a Rollout alert with providerRef. */
+/** A destination for release events (Slack, Microsoft Teams, Discord or a generic JSON webhook), referenced from a Rollout alert with providerRef. */
 export interface AlertProvider {
   apiVersion: 'flowshift.io/v1alpha1';
   kind: 'AlertProvider';

@@ -14,6 +14,8 @@ import { ServiceRouter } from '../router/services.js';
 import { DeploymentTarget } from '../target/deployment.js';
 import { EventRecorder } from './events.js';
 import { ControllerMetrics } from './metrics.js';
+import { Notifications } from './notifications.js';
+import { RolloutMetrics } from './rollout-metrics.js';
 import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
 import { controlsKey } from './controls.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
@@ -34,6 +36,8 @@ export interface ControllerOptions {
   readonly log: Logger;
   readonly clock?: () => Date;
   readonly stalledIntervalMs?: number;
+  /** Named in notifications. */
+  readonly clusterName?: string | undefined;
 }
 
 const ERROR_RETRY_MS = 5_000;
@@ -43,6 +47,7 @@ export class Controller {
   private readonly deps: TickDeps;
   private readonly scheduler: TickScheduler;
   private readonly watcher: RolloutWatcher;
+  private readonly notifications: Notifications;
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
 
@@ -53,17 +58,26 @@ export class Controller {
     const clients = new KubeClients(kubeConfig, (method) => this.metrics.kubeRequests.inc({ method }));
     this.watcher = new RolloutWatcher(kubeConfig, options.namespaces, this.sink(), log);
     const eventHooks = new EventHooks(options.webhooks, log);
+    const rolloutMetrics = new RolloutMetrics(this.metrics.registry, () => this.watcher.allRollouts());
+    const clock = options.clock ?? ((): Date => new Date());
+    const events = new EventRecorder(clients, log, (rollout, event) => eventHooks.forward(rollout, event));
+    const rollouts = new RolloutClient(clients);
+    this.notifications = new Notifications({ ...options, clients, rollouts, events, watcher: this.watcher, metrics: this.metrics, clock });
     this.deps = {
-      rollouts: new RolloutClient(clients),
+      rollouts,
       target: new DeploymentTarget(clients, this.watcher.cache()),
       routers: { istio: new IstioRouter(clients), gatewayapi: new GatewayApiRouter(clients) },
       services: new ServiceRouter(clients),
       analyzer: options.analyzer,
       gates: new GateAsker(options.webhooks),
       readTemplate: options.readTemplate,
-      events: new EventRecorder(clients, log, (rollout, event) => eventHooks.forward(rollout, event)),
+      events,
       rolloutsIn: (namespace) => this.watcher.allRollouts().filter((r) => r.metadata.namespace === namespace),
-      clock: options.clock ?? ((): Date => new Date()),
+      transitions: async (before, after, decisionEvents) => {
+        if (after.metadata.resourceVersion !== before.metadata.resourceVersion) rolloutMetrics.recordTransition(before, after, clock());
+        await this.notifications.afterWrite(before, after, decisionEvents);
+      },
+      clock,
       log,
     };
     this.scheduler = new TickScheduler({
@@ -73,6 +87,10 @@ export class Controller {
       log,
       ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
     });
+    this.metrics.countQueues([
+      { queue: options.queueName, counts: () => this.scheduler.counts() },
+      { queue: this.notifications.queueName, counts: () => this.notifications.counts() },
+    ]);
   }
 
   get ready(): boolean {
@@ -81,6 +99,7 @@ export class Controller {
 
   async start(): Promise<void> {
     this.scheduler.start((job, plannedAt) => this.process(job, plannedAt));
+    this.notifications.start();
     await this.watcher.start();
     this.resyncTimer = setInterval(() => this.resync(), this.options.resyncMs);
     this.started = true;
@@ -92,6 +111,7 @@ export class Controller {
     this.started = false;
     clearInterval(this.resyncTimer);
     await this.scheduler.close();
+    await this.notifications.close();
     await this.watcher.stop();
   }
 

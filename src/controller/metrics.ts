@@ -1,4 +1,10 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** A queue whose jobs are counted by state at scrape time. */
+export interface CountedQueue {
+  readonly queue: string;
+  readonly counts: () => Promise<Record<string, number>>;
+}
 
 /** The controller's own Prometheus metrics, served on /metrics. */
 export class ControllerMetrics {
@@ -18,7 +24,30 @@ export class ControllerMetrics {
   });
   readonly kubeRequests = new Counter({ name: 'flowshift_kube_requests_total', help: 'Kubernetes API requests, by HTTP method (watches excluded).', labelNames: ['method'] as const, registers: [this.registry] });
 
+  readonly notifications = new Counter({
+    name: 'flowshift_notifications_total',
+    help: 'Notification delivery attempts, by destination type and outcome (sent, retry, failed).',
+    labelNames: ['destination', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'flowshift_' });
+    // Unprefixed process_* and nodejs_*, the names stock Node.js dashboards query.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** flowshift_queue_jobs{queue, state}: the depth of the tick and notification queues. */
+  countQueues(queues: readonly CountedQueue[]): void {
+    const gauge = new Gauge({
+      name: 'flowshift_queue_jobs',
+      help: 'Jobs in the BullMQ queues, by queue and state.',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const all = await Promise.all(queues.map(async (q) => ({ queue: q.queue, counts: await q.counts().catch(() => ({})) })));
+        gauge.reset();
+        for (const { queue, counts } of all) for (const [state, n] of Object.entries(counts)) gauge.set({ queue, state }, n);
+      },
+    });
   }
 }

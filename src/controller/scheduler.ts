@@ -61,6 +61,11 @@ export class TickScheduler {
     if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
   }
 
+  /** Jobs by state, for the queue-depth gauge. */
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+  }
+
   /** `process` gets the job and when it was planned to start (for tick lag). */
   start(process: (job: TickJob, plannedAt: number) => Promise<ChainNext>): void {
     const { log, concurrency } = this.options;

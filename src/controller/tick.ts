@@ -30,9 +30,14 @@ export interface TickDeps {
   readonly events: EventRecorder;
   /** The Rollouts of a namespace as the informer holds them: who claims which Deployment and service. */
   readonly rolloutsIn: (namespace: string) => readonly Rollout[];
+  /** Told of every won status write, after its Events: notifications and per-Rollout metrics. */
+  readonly transitions?: TransitionObserver;
   readonly clock: () => Date;
   readonly log: Logger;
 }
+
+/** Sees the Rollout a tick read, the one its status write returned, and the decision's events. Never throws. */
+export type TransitionObserver = (before: Rollout, after: Rollout, events: Decision['events']) => Promise<void>;
 
 /** What a tick did, for the scheduler and for logs. */
 export type TickOutcome =
@@ -117,6 +122,7 @@ async function commit(deps: TickDeps, rollout: Rollout, input: TickInput, decisi
   }
   if (first.length) log.info({ rollbackMs: routedAt - checkedAt, reason: decision.status.message }, 'routes to the primary rewritten');
   for (const event of decision.events) await deps.events.record(written, event);
+  await deps.transitions?.(rollout, written, decision.events);
   logDecision(log, input, decision);
   return clearDependencyError(deps, written);
 }

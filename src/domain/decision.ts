@@ -172,9 +172,9 @@ export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, mess
   if (strategy) next.strategy = strategy;
   const moved = next.phase !== prev.phase || next.canaryWeight !== prev.canaryWeight || next.mirrorWeight !== prev.mirrorWeight || next.matchRouting !== prev.matchRouting;
   next.lastTransitionTime = moved || !prev.lastTransitionTime ? now : prev.lastTransitionTime;
-  // A failing dependency stays on record until a tick succeeds again (tick.ts clears it): its start is the deadline's clock.
-  const failing = prev.conditions?.find((c) => c.type === DEPENDENCY_ERROR);
-  next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation), ...(failing ? [failing] : [])];
+  // Conditions kept by others (AlertsReady, DependencyError) carry over; Invalid is re-added by decide() while it holds.
+  const others = (prev.conditions ?? []).filter((c) => c.type !== 'Promoted' && c.type !== 'Invalid');
+  next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation), ...others];
   return next;
 }
 

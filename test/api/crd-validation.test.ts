@@ -92,9 +92,9 @@ const invalidCompanions: readonly (Omit<InvalidCase, 'edits'> & { plural: string
   {
     plural: 'alertproviders',
     body: { apiVersion: 'flowshift.io/v1alpha1', kind: 'AlertProvider', metadata: { name: 'slack' }, spec: { type: 'slack', channel: '#deploys' } },
-    mistake: 'an AlertProvider with neither address nor secretRef',
-    path: 'spec',
-    says: 'set address or secretRef',
+    mistake: 'an AlertProvider without secretRef',
+    path: 'spec.secretRef',
+    says: 'Required value',
   },
   {
     plural: 'alertproviders',
@@ -104,9 +104,23 @@ const invalidCompanions: readonly (Omit<InvalidCase, 'edits'> & { plural: string
       metadata: { name: 'slack' },
       spec: { type: 'slack', address: 'https://hooks.slack.example/T0/B0/x', secretRef: { name: 'slack-url' } },
     },
-    mistake: 'an AlertProvider with address and secretRef',
+    mistake: 'an AlertProvider with the URL in address',
     path: 'spec.address',
-    says: 'not both',
+    says: 'store it in a Secret under the key "address" and set secretRef.name',
+  },
+  {
+    plural: 'alertproviders',
+    body: { apiVersion: 'flowshift.io/v1alpha1', kind: 'AlertProvider', metadata: { name: 'teams' }, spec: { type: 'msteams', channel: '#x', secretRef: { name: 'teams-url' } } },
+    mistake: 'a Teams AlertProvider with a Slack channel',
+    path: 'spec.channel',
+    says: 'channel applies to slack only',
+  },
+  {
+    plural: 'alertproviders',
+    body: { apiVersion: 'flowshift.io/v1alpha1', kind: 'AlertProvider', metadata: { name: 'pager' }, spec: { type: 'pagerduty', secretRef: { name: 'pd' } } },
+    mistake: 'an unknown AlertProvider type',
+    path: 'spec.type',
+    says: 'Unsupported value',
   },
   {
     plural: 'metrictemplates',

@@ -14,6 +14,7 @@ describe('parseConfig', () => {
       health: { host: '0.0.0.0', port: 8086 },
       concurrency: 20,
       resyncMs: 60_000,
+      clusterName: undefined,
     });
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -25,6 +26,11 @@ describe('parseConfig', () => {
     expect(c.namespaces).toEqual(['a', 'b']);
   });
 
+  it('takes the cluster name named in notifications from --cluster-name or CLUSTER_NAME', () => {
+    expect(parseConfig([], { CLUSTER_NAME: 'prod-eu-1' }).clusterName).toBe('prod-eu-1');
+    expect(parseConfig(['--cluster-name', 'staging'], { CLUSTER_NAME: 'prod-eu-1' }).clusterName).toBe('staging');
+  });
+
   it.each([
     [['--redis-url', 'localhost:6379'], /--redis-url \(REDIS_URL\).*must use redis: or rediss:/],
     [['--prometheus-url', 'not a url'], /--prometheus-url \(PROMETHEUS_URL\): "not a url" is not a URL/],
@@ -33,6 +39,7 @@ describe('parseConfig', () => {
     [['--concurrency', '0'], /--concurrency \(CONCURRENCY\): "0" must be a whole number/],
     [['--resync-interval', '500ms'], /--resync-interval \(RESYNC_INTERVAL\): "500ms" must be a duration of at least 1s/],
     [['--queue-name', 'a b'], /--queue-name \(QUEUE_NAME\)/],
+    [['--cluster-name', '<prod>'], /--cluster-name \(CLUSTER_NAME\): "<prod>" must be/],
     [['--no-such-flag'], /Unknown option '--no-such-flag'/],
   ])('rejects %j naming the setting', (argv, message) => {
     expect(() => parseConfig(argv, {})).toThrow(ConfigError);

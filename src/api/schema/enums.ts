@@ -30,6 +30,8 @@ export const WebhookType = {
 
 export const AlertSeverity = { Info: 'info', Warn: 'warn', Error: 'error' } as const;
 
+export const AlertProviderType = { Slack: 'slack', MsTeams: 'msteams', Discord: 'discord', Webhook: 'webhook' } as const;
+
 export const MeshProvider = { Istio: 'istio', GatewayApi: 'gatewayapi' } as const;
 
 /** Metrics flowshift knows how to query without a user-written PromQL query. */
@@ -41,6 +43,7 @@ export const enums: readonly { name: string; doc: string; values: Readonly<Recor
   { name: 'StrategyName', doc: 'The release strategies; exactly one is set in spec.strategy.', values: StrategyName },
   { name: 'WebhookType', doc: 'When in a release a webhook is called.', values: WebhookType },
   { name: 'AlertSeverity', doc: 'The least severe event an alert is sent for.', values: AlertSeverity },
+  { name: 'AlertProviderType', doc: 'Where an AlertProvider delivers messages.', values: AlertProviderType },
   { name: 'MeshProvider', doc: 'The traffic layer flowshift drives.', values: MeshProvider },
   { name: 'BuiltinMetric', doc: 'Metrics flowshift queries without a user-written query.', values: BuiltinMetric },
 ];

@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { KubeClients } from '../kube/client.js';
+import type { RolloutClient } from '../kube/rollouts.js';
+import { kubeAlertSources } from '../notifier/alerts.js';
+import { deliver } from '../notifier/deliver.js';
+import { imagesOf } from '../notifier/derive.js';
+import { NotificationQueue } from '../notifier/queue.js';
+import { ReleaseNotifier } from '../notifier/release-notifier.js';
+import type { EventRecorder } from './events.js';
+import type { ControllerMetrics } from './metrics.js';
+import type { TransitionObserver } from './tick.js';
+import type { RolloutWatcher } from './watcher.js';
+
+export interface NotificationsOptions {
+  readonly clients: KubeClients;
+  readonly rollouts: RolloutClient;
+  readonly events: EventRecorder;
+  readonly watcher: RolloutWatcher;
+  readonly metrics: ControllerMetrics;
+  readonly redisUrl: string;
+  readonly queueName: string;
+  readonly clusterName?: string | undefined;
+  readonly clock: () => Date;
+  readonly log: Logger;
+}
+
+/** The notifier wired to the controller: its queue beside the tick queue, its counters on /metrics. */
+export class Notifications {
+  readonly queueName: string;
+  private readonly queue: NotificationQueue;
+  private readonly notifier: ReleaseNotifier;
+
+  constructor(options: NotificationsOptions) {
+    const { clients, metrics, log } = options;
+    const sources = kubeAlertSources(clients);
+    this.queueName = `${options.queueName}-notify`;
+    this.queue = new NotificationQueue({
+      redisUrl: options.redisUrl,
+      queueName: this.queueName,
+      log,
+      deliver: (job) => deliver(sources, job),
+      onResult: (result) => metrics.notifications.inc({ destination: result.type, outcome: result.kind }),
+    });
+    this.notifier = new ReleaseNotifier({
+      sources,
+      enqueue: (jobId, job) => this.queue.add(jobId, job),
+      rollouts: options.rollouts,
+      events: options.events,
+      images: (r) => imagesOf(options.watcher.cachedDeployment(r.metadata.namespace ?? '', r.spec.targetRef.name)?.spec?.template.spec?.containers),
+      cluster: options.clusterName,
+      clock: options.clock,
+      log,
+    });
+  }
+
+  readonly afterWrite: TransitionObserver = (before, after, events) => this.notifier.afterWrite(before, after, events);
+
+  start(): void {
+    this.queue.start();
+  }
+
+  counts(): Promise<Record<string, number>> {
+    return this.queue.counts();
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

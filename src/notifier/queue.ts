@@ -1,0 +1,96 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { DeliveryJob, DeliveryResult } from './deliver.js';
+
+export interface NotificationQueueOptions {
+  readonly redisUrl: string;
+  /** `<tick queue>-notify`: replicas sharing the tick queue share this one. */
+  readonly queueName: string;
+  readonly log: Logger;
+  readonly deliver: (job: DeliveryJob) => Promise<DeliveryResult>;
+  readonly onResult?: (result: DeliveryResult, final: boolean) => void;
+  /** First retry delay; it doubles up to maxBackoffMs. */
+  readonly backoffMs?: number;
+  readonly maxBackoffMs?: number;
+  /** Tries before a message is given up; with the defaults, about an hour of outage. */
+  readonly attempts?: number;
+}
+
+const DEFAULTS = { backoffMs: 1_000, maxBackoffMs: 30_000, attempts: 125 } as const;
+
+/**
+ * Notifications leave the tick through this queue, so a slow or failing chat
+ * tool never holds a release, and a message survives an outage and restarts
+ * in Redis. The job id names the transition: adding the same one twice (a
+ * retried tick, another replica) is a no-op in BullMQ.
+ */
+export class NotificationQueue {
+  private readonly connection: Redis;
+  private readonly queue: Queue<DeliveryJob>;
+  private worker: Worker<DeliveryJob> | undefined;
+  private readonly settings: Required<Pick<NotificationQueueOptions, 'backoffMs' | 'maxBackoffMs' | 'attempts'>>;
+
+  constructor(private readonly options: NotificationQueueOptions) {
+    this.settings = {
+      backoffMs: options.backoffMs ?? DEFAULTS.backoffMs,
+      maxBackoffMs: options.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
+      attempts: options.attempts ?? DEFAULTS.attempts,
+    };
+    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.connection.on('error', (err) => options.log.warn({ err }, 'redis connection error (notifications)'));
+    this.queue = new Queue<DeliveryJob>(options.queueName, {
+      connection: this.connection,
+      defaultJobOptions: {
+        attempts: this.settings.attempts,
+        backoff: { type: 'capped' },
+        // Kept a day, so the same transition added again within it is recognised.
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600, count: 1_000 },
+      },
+    });
+    this.queue.on('error', (err) => options.log.warn({ err }, 'notification queue error'));
+  }
+
+  async add(jobId: string, job: DeliveryJob): Promise<void> {
+    await this.queue.add('notify', job, { jobId });
+  }
+
+  start(): void {
+    const { log } = this.options;
+    const { backoffMs, maxBackoffMs, attempts } = this.settings;
+    this.worker = new Worker<DeliveryJob>(this.options.queueName, (job: Job<DeliveryJob>) => this.process(job, attempts), {
+      connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
+      concurrency: 10,
+      settings: { backoffStrategy: (attemptsMade: number) => Math.min(backoffMs * 2 ** Math.max(0, attemptsMade - 1), maxBackoffMs) },
+    });
+    this.worker.on('error', (err) => log.warn({ err }, 'notification worker error'));
+  }
+
+  /** Jobs by state, for the queue-depth gauge. */
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    await this.connection.quit().catch(() => undefined);
+  }
+
+  private async process(job: Job<DeliveryJob>, attempts: number): Promise<void> {
+    const result = await this.options.deliver(job.data);
+    const n = job.data.notification;
+    const fields = { rollout: `${n.rollout.namespace}/${n.rollout.name}`, alert: job.data.alert, notification: n.reason, attempt: job.attemptsMade + 1 };
+    if (result.kind === 'sent') {
+      this.options.onResult?.(result, true);
+      this.options.log.info({ ...fields, destination: result.type }, 'notification sent');
+      return;
+    }
+    const final = result.kind === 'failed' || job.attemptsMade + 1 >= attempts;
+    this.options.onResult?.(result, final);
+    this.options.log.warn({ ...fields, destination: result.type, reason: result.reason, final }, final ? 'notification given up' : 'notification failed: will retry');
+    if (result.kind === 'failed') throw new UnrecoverableError(result.reason);
+    throw new Error(result.reason);
+  }
+}
