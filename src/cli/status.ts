@@ -24,7 +24,7 @@ export async function showStatus(cli: Cli, name: string, watch: boolean): Promis
  * changes the view does not show): redrawn in place on a terminal, else
  * appended after a blank line so a log or a pipe keeps every view.
  */
-function viewPrinter(cli: Cli): (rollout: Rollout) => void {
+export function viewPrinter(cli: Pick<Cli, 'isTTY' | 'write'>): (rollout: Rollout) => void {
   let last: string | undefined;
   return (rollout) => {
     const view = renderStatus(rollout).join('\n');

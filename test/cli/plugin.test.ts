@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig } from '../env/context.js';
 import { rolloutOf } from '../engine/harness.js';
+import { freePort } from '../env/ports.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -143,6 +144,25 @@ describe('kubectl flowshift, found by kubectl on PATH', () => {
   it('names a Rollout that does not exist', async () => {
     expect(await flowshift('status', 'nothere')).toMatchObject({ code: 1, stderr: `error: rollout nothere not found in namespace ${namespace}\n` });
     expect(await flowshift('abort', 'nothere')).toMatchObject({ code: 1, stderr: `error: rollout nothere not found in namespace ${namespace}\n` });
+  });
+
+  it('status -w gives up with the last error after retrying an API server that does not answer', async () => {
+    const file = join(env().dir, `kubeconfig-${namespace}-closed`);
+    const server = `https://127.0.0.1:${await freePort()}`;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'closed', cluster: { server, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'nobody', user: { token: 'x' } }],
+        contexts: [{ name: 'closed', context: { cluster: 'closed', user: 'nobody' } }],
+        'current-context': 'closed',
+      }),
+    );
+    const out = await kubectlFlowshift(bin, ['status', 'podinfo', '-w'], { KUBECONFIG: file });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/^error: watching rollout podinfo failed 6 times in a row; last: .*ECONNREFUSED/);
   });
 
   describe('Kubernetes RBAC is the authorisation', () => {
