@@ -25,9 +25,8 @@ function withRest(whole: number, unit: string, rest: number, restUnit: string): 
   return rest === 0 ? `${whole}${unit}` : `${whole}${unit}${rest}${restUnit}`;
 }
 
-/** The age of an RFC 3339 time at `now`, or "<unknown>" as kubectl prints a missing date. */
+/** The age of an RFC 3339 time at `now`; blank when there is none, as kubectl leaves a missing date column. */
 export function ageOf(time: string | undefined, now: Date): string {
-  if (!time) return '<unknown>';
-  const at = Date.parse(time);
-  return Number.isNaN(at) ? '<unknown>' : humanDuration(now.getTime() - at);
+  const at = time ? Date.parse(time) : Number.NaN;
+  return Number.isNaN(at) ? '' : humanDuration(now.getTime() - at);
 }

@@ -3,8 +3,8 @@ import { ageOf } from './age.js';
 import { shortStep, stepOf } from './step.js';
 import { formatTable } from './table.js';
 
-/** kubectl prints a missing cell of a wide table as <none>. */
-const NONE = '<none>';
+/** kubectl leaves the cell of a printer column blank when its field is missing. */
+const NONE = '';
 
 const HEADER = ['NAME', 'PHASE', 'WEIGHT', 'STEP', 'FAILEDCHECKS', 'STRATEGY', 'LASTTRANSITIONTIME', 'INTERVAL', 'STEPWEIGHTS', 'MIRROR', 'MESSAGE'];
 
@@ -30,7 +30,7 @@ function row(rollout: Rollout, now: Date): string[] {
     rollout.metadata.name ?? '',
     cell(status.phase),
     cell(status.canaryWeight),
-    shortStep(stepOf(rollout)),
+    shortStep(stepOf(rollout)) ?? NONE,
     cell(status.failedChecks),
     cell(status.strategy),
     ageOf(status.lastTransitionTime, now),
@@ -42,5 +42,5 @@ function row(rollout: Rollout, now: Date): string[] {
 }
 
 function cell(value: number | string | undefined): string {
-  return value === undefined || value === '' ? NONE : String(value);
+  return value === undefined ? NONE : String(value);
 }

@@ -36,6 +36,6 @@ export function describeStep(step: StepPosition | undefined): string | undefined
 }
 
 /** "2/3" for the table of `get`. */
-export function shortStep(step: StepPosition | undefined): string {
-  return step ? `${step.n}/${step.of}` : '-';
+export function shortStep(step: StepPosition | undefined): string | undefined {
+  return step && `${step.n}/${step.of}`;
 }

@@ -6,6 +6,7 @@ import type { Rollout, RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig } from '../env/context.js';
 import { rolloutOf } from '../engine/harness.js';
 import { freePort } from '../env/ports.js';
+import { columns } from './columns.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -48,9 +49,17 @@ describe('kubectl flowshift, found by kubectl on PATH', () => {
   it('get lists Rollouts like kubectl get rollouts -o wide, with the step', async () => {
     const out = await flowshift('get');
     expect(out).toMatchObject({ code: 0, stderr: '' });
-    const [header, row] = out.stdout.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
-    expect(header).toEqual(['NAME', 'PHASE', 'WEIGHT', 'STEP', 'FAILEDCHECKS', 'STRATEGY', 'LASTTRANSITIONTIME', 'INTERVAL', 'STEPWEIGHTS', 'MIRROR', 'MESSAGE']);
-    expect(row).toEqual(['podinfo', 'Progressing', '40', '2/3', '1', 'canary', expect.stringMatching(/^[56]m\d*s?$/), '1s', '<none>', '<none>', 'advanced canary weight to 40%']);
+    expect(out.stdout.split('\n')[0]?.split(/\s+/)).toEqual([
+      'NAME', 'PHASE', 'WEIGHT', 'STEP', 'FAILEDCHECKS', 'STRATEGY', 'LASTTRANSITIONTIME', 'INTERVAL', 'STEPWEIGHTS', 'MIRROR', 'MESSAGE',
+    ]);
+    expect(columns(out.stdout)).toEqual([
+      {
+        NAME: 'podinfo', PHASE: 'Progressing', WEIGHT: '40', STEP: '2/3', FAILEDCHECKS: '1', STRATEGY: 'canary',
+        LASTTRANSITIONTIME: expect.stringMatching(/^[56]m\d*s?$/) as string, INTERVAL: '1s', STEPWEIGHTS: '', MIRROR: '', MESSAGE: 'advanced canary weight to 40%',
+      },
+    ]);
+    const all = columns((await kubectlFlowshift(bin, ['get', '-A'])).stdout);
+    expect(all).toContainEqual(expect.objectContaining({ NAMESPACE: namespace, NAME: 'podinfo', STEP: '2/3' }));
   });
 
   it('status shows phase, weight with its step, failed checks against the threshold and the message', async () => {
