@@ -1,4 +1,5 @@
 import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { Rollout } from '../api/types.gen.js';
 import { KubeClients } from '../kube/client.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import { CliError, describeFailure } from './errors.js';
@@ -55,6 +56,12 @@ export function cliContext(options: GlobalOptions): Cli {
     write: (text) => process.stdout.write(text),
     whoami: () => whoami(clients),
   };
+}
+
+export async function readRollout(cli: Cli, name: string): Promise<Rollout> {
+  const rollout = await cli.rollouts.get(cli.namespace, name);
+  if (!rollout) throw new CliError(`rollout ${name} not found in namespace ${cli.namespace}`);
+  return rollout;
 }
 
 async function whoami(clients: KubeClients): Promise<string> {

@@ -1,7 +1,6 @@
-import type { Cli } from './context.js';
+import { readRollout, type Cli } from './context.js';
 import { annotationOf, controlTarget, type ControlAction } from './control-rules.js';
 import { CliError } from './errors.js';
-import type { Rollout } from '../api/types.gen.js';
 
 /** The JSON value of a control annotation (CONTROL-CONTRACT.md). */
 export interface ControlRequest {
@@ -27,10 +26,4 @@ export async function requestControl(cli: Cli, action: ControlAction, name: stri
   const request: ControlRequest = { revision: target.revision, by: await cli.whoami(), at: cli.now().toISOString() };
   await cli.rollouts.patch(cli.namespace, name, { metadata: { annotations: { [annotationOf(action)]: JSON.stringify(request) } } });
   cli.write(`${name}: revision ${request.revision} ${DONE[action]} (by ${request.by})\n`);
-}
-
-export async function readRollout(cli: Cli, name: string): Promise<Rollout> {
-  const rollout = await cli.rollouts.get(cli.namespace, name);
-  if (!rollout) throw new CliError(`rollout ${name} not found in namespace ${cli.namespace}`);
-  return rollout;
 }

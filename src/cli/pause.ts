@@ -1,5 +1,4 @@
-import type { Cli } from './context.js';
-import { readRollout } from './control.js';
+import { readRollout, type Cli } from './context.js';
 
 /**
  * pause / resume set spec.suspend. They set a state rather than request an

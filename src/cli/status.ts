@@ -1,6 +1,5 @@
 import type { Rollout } from '../api/types.gen.js';
-import type { Cli } from './context.js';
-import { readRollout } from './control.js';
+import { readRollout, type Cli } from './context.js';
 import { CliError } from './errors.js';
 import { followRollout } from './follow.js';
 import { renderStatus } from './status-view.js';
