@@ -60,3 +60,14 @@ export function ownerReference(rollout: Rollout): V1OwnerReference {
 export function rolloutKey(rollout: Pick<Rollout, 'metadata'>): string {
   return `${rollout.metadata.namespace ?? ''}/${rollout.metadata.name ?? ''}`;
 }
+
+/**
+ * Annotations `kubectl flowshift` writes on the Rollout for the controller to
+ * act on (CONTROL-CONTRACT.md); each value is JSON {revision, by, at}.
+ */
+export const ControlAnnotation = {
+  Approve: 'flowshift.io/approve',
+  Abort: 'flowshift.io/abort',
+  Retry: 'flowshift.io/retry',
+} as const;
+export type ControlAnnotation = (typeof ControlAnnotation)[keyof typeof ControlAnnotation];

@@ -56,6 +56,15 @@ export class RolloutClient {
     );
   }
 
+  /**
+   * A merge patch of the main resource, without a resourceVersion: what the
+   * kubectl plugin writes (annotations, spec.suspend) never depends on the
+   * status the controller writes meanwhile.
+   */
+  async patch(namespace: string, name: string, body: object): Promise<Rollout> {
+    return (await this.api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS, namespace, name, body }, mergePatch)) as Rollout;
+  }
+
   private ref(rollout: Rollout): { group: string; version: string; plural: string; namespace: string; name: string } {
     return { group: GROUP, version: VERSION, plural: ROLLOUTS, namespace: rollout.metadata.namespace ?? '', name: rollout.metadata.name ?? '' };
   }
