@@ -1,6 +1,6 @@
 import type { Rollout } from '../api/types.gen.js';
-import { ControlAnnotation } from '../kube/names.js';
-import type { ControlStatus } from './control-status.js';
+import { CONTROL_ANNOTATIONS, type ControlAnnotation } from '../kube/names.js';
+import type { RolloutStatus } from '../api/types.gen.js';
 import { releaseInProgress } from './step.js';
 
 /** The manual actions: each writes one annotation of CONTROL-CONTRACT.md. */
@@ -14,11 +14,11 @@ export type ControlAction = (typeof ControlAction)[keyof typeof ControlAction];
 export function annotationOf(action: ControlAction): ControlAnnotation {
   switch (action) {
     case 'approve':
-      return ControlAnnotation.Approve;
+      return CONTROL_ANNOTATIONS.approve;
     case 'abort':
-      return ControlAnnotation.Abort;
+      return CONTROL_ANNOTATIONS.abort;
     case 'retry':
-      return ControlAnnotation.Retry;
+      return CONTROL_ANNOTATIONS.retry;
   }
 }
 
@@ -30,7 +30,7 @@ export type ControlTarget = { readonly revision: string } | { readonly refusal: 
  * rather than writing an annotation the controller would ignore.
  */
 export function controlTarget(action: ControlAction, rollout: Rollout): ControlTarget {
-  const status: ControlStatus = rollout.status ?? {};
+  const status: RolloutStatus = rollout.status ?? {};
   const name = rollout.metadata.name ?? '';
   const phase = status.phase ?? 'without a status yet';
   const revision = status.lastAppliedSpec;
@@ -51,7 +51,7 @@ export function controlTarget(action: ControlAction, rollout: Rollout): ControlT
 }
 
 function approveTarget(rollout: Rollout, name: string, phase: string): ControlTarget {
-  const status: ControlStatus = rollout.status ?? {};
+  const status: RolloutStatus = rollout.status ?? {};
   const revision = status.lastAppliedSpec;
   if (!revision || !releaseInProgress(status.phase)) {
     return { refusal: `nothing to approve: ${name} is ${phase}, no release is in progress (approve applies in phase Progressing, Waiting or WaitingPromotion)` };

@@ -1,6 +1,6 @@
 import type { MetricResult, Rollout, ThresholdRange } from '../api/types.gen.js';
 import { DEFAULT_THRESHOLD } from '../domain/decision.js';
-import type { ControlStatus, GateAnswer } from './control-status.js';
+import type { GateResult, RolloutStatus } from '../api/types.gen.js';
 import { describeStep, stepOf } from './step.js';
 import { formatTable } from './table.js';
 
@@ -10,7 +10,7 @@ import { formatTable } from './table.js';
  * it down with plain data.
  */
 export function renderStatus(rollout: Rollout): string[] {
-  const status: ControlStatus = rollout.status ?? {};
+  const status: RolloutStatus = rollout.status ?? {};
   const lines = [`${rollout.metadata.name ?? ''} (namespace ${rollout.metadata.namespace ?? 'default'})`];
   if (!rollout.status) {
     return [...lines, field('Phase', 'none yet: no status written; is the controller running and watching this namespace?')];
@@ -22,7 +22,7 @@ export function renderStatus(rollout: Rollout): string[] {
   return lines;
 }
 
-function summary(rollout: Rollout, status: ControlStatus): string[] {
+function summary(rollout: Rollout, status: RolloutStatus): string[] {
   const lines = [field('Phase', status.phase ?? 'unknown')];
   if (rollout.spec.suspend) lines.push(field('Paused', 'yes: spec.suspend is true, ticks change nothing (resume to go on)'));
   lines.push(
@@ -61,7 +61,7 @@ function weightLine(rollout: Rollout): string {
   return `${status.canaryWeight ?? 0}%${step ? ` (${step})` : ''}${mirror}`;
 }
 
-function revisionLine(status: ControlStatus): string {
+function revisionLine(status: RolloutStatus): string {
   const applied = status.lastAppliedSpec ?? 'none';
   if (!status.lastPromotedSpec) return applied;
   if (status.lastPromotedSpec === applied) return `${applied} (promoted)`;
@@ -76,11 +76,11 @@ function metricRows(results: readonly MetricResult[]): string[][] {
   ];
 }
 
-function gateRows(gates: readonly GateAnswer[]): string[][] {
+function gateRows(gates: readonly GateResult[]): string[][] {
   if (gates.length === 0) return [];
   return [
     ['NAME', 'TYPE', 'ANSWER', 'MESSAGE'],
-    ...gates.map((g) => [g.name, g.type ?? '', g.open ? 'open' : 'closed', g.message ?? '']),
+    ...gates.map((g) => [g.name, g.type, g.open ? 'open' : 'closed', g.message]),
   ];
 }
 

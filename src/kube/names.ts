@@ -14,6 +14,7 @@ export const CONTROL_ANNOTATIONS = {
   abort: 'flowshift.io/abort',
   retry: 'flowshift.io/retry',
 } as const;
+export type ControlAnnotation = (typeof CONTROL_ANNOTATIONS)[keyof typeof CONTROL_ANNOTATIONS];
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'flowshift' } as const;
 
 /** The names flowshift owns for a Rollout (ROLLOUT-API.md, "Names flowshift owns"). */
@@ -60,14 +61,3 @@ export function ownerReference(rollout: Rollout): V1OwnerReference {
 export function rolloutKey(rollout: Pick<Rollout, 'metadata'>): string {
   return `${rollout.metadata.namespace ?? ''}/${rollout.metadata.name ?? ''}`;
 }
-
-/**
- * Annotations `kubectl flowshift` writes on the Rollout for the controller to
- * act on (CONTROL-CONTRACT.md); each value is JSON {revision, by, at}.
- */
-export const ControlAnnotation = {
-  Approve: 'flowshift.io/approve',
-  Abort: 'flowshift.io/abort',
-  Retry: 'flowshift.io/retry',
-} as const;
-export type ControlAnnotation = (typeof ControlAnnotation)[keyof typeof ControlAnnotation];

@@ -1,9 +1,7 @@
-// End to end with the controller side of CONTROL-CONTRACT.md (manual gates,
-// status.gates, status.approval, the WaitingPromotion phase). Written on the
-// plugin's branch before the gates work was merged: it passes once both are in.
+// End to end: the plugin's approve against the controller's manual gates
+// (status.gates, status.approval, the WaitingPromotion phase).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Rollout, WebhookSpec } from '../../src/api/types.gen.js';
-import type { ControlStatus } from '../../src/cli/control-status.js';
+import type { Rollout, RolloutStatus, WebhookSpec } from '../../src/api/types.gen.js';
 import { createNamespace } from '../env/context.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
@@ -13,7 +11,7 @@ const ADMIN = 'flowshift-test-admin';
 /** The manual gate of the contract; `manual` (and no url) is typed loosely until the schema has it. */
 const manualGate = { name: 'approval', type: 'confirm-promotion', manual: true } as unknown as WebhookSpec;
 
-const statusOf = (r: Rollout): ControlStatus => r.status ?? {};
+const statusOf = (r: Rollout): RolloutStatus => r.status ?? {};
 const gate = (r: Rollout): { open: boolean } | undefined => statusOf(r).gates?.find((g) => g.name === 'approval');
 
 describe('kubectl flowshift approve with the controller', () => {

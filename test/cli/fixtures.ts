@@ -1,11 +1,10 @@
 import type { Rollout, RolloutSpec, RolloutStatus } from '../../src/api/types.gen.js';
-import type { ControlStatus } from '../../src/cli/control-status.js';
 
 export const REV_OLD = '7c1d0e5a9b3f2468';
 export const REV_NEW = '5f2e8a61c0d4b937';
 
 /** A Rollout as the API returns it, for the pure view and rule tests. */
-export function rollout(status: (RolloutStatus & ControlStatus) | undefined, spec: Partial<RolloutSpec> = {}, name = 'podinfo'): Rollout {
+export function rollout(status: RolloutStatus | undefined, spec: Partial<RolloutSpec> = {}, name = 'podinfo'): Rollout {
   return {
     apiVersion: 'flowshift.io/v1alpha1',
     kind: 'Rollout',
@@ -21,7 +20,7 @@ export function rollout(status: (RolloutStatus & ControlStatus) | undefined, spe
   };
 }
 
-export const progressing: ControlStatus = {
+export const progressing: RolloutStatus = {
   phase: 'Progressing',
   strategy: 'canary',
   canaryWeight: 20,
