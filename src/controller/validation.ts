@@ -48,7 +48,10 @@ export function claimProblems(rollout: Rollout, others: readonly Rollout[]): str
   return problems;
 }
 
+/** The Rollout already releasing holds the claim; between two that are not, the older (then the name) wins. */
 function claimedFirst(a: Rollout, b: Rollout): boolean {
+  const acting = (r: Rollout): boolean => r.status?.phase !== undefined && !r.status.conditions?.some((c) => c.type === 'Invalid');
+  if (acting(a) !== acting(b)) return acting(a);
   const at = a.metadata.creationTimestamp ?? '';
   const bt = b.metadata.creationTimestamp ?? '';
   return at === bt ? (a.metadata.name ?? '') < (b.metadata.name ?? '') : at < bt;

@@ -68,7 +68,15 @@ async function recordRoute(namespace: string, provider: MeshProvider, name: stri
   return { views, stop: () => ((stopped = true), current?.abort()) };
 }
 
-const weightsOf = (views: readonly RouteView[]): number[] => views.map((v) => v.weights[1]).filter((w, i, all) => i === 0 || all[i - 1] !== w);
+/**
+ * The canary weights the route went through, from the first one off 0 (the
+ * watch may open after the route's first write, so a leading 0 is not
+ * reliably seen).
+ */
+const weightsOf = (views: readonly RouteView[]): number[] => {
+  const weights = views.map((v) => v.weights[1]).filter((w, i, all) => i === 0 || all[i - 1] !== w);
+  return weights[0] === 0 ? weights.slice(1) : weights;
+};
 
 describe.each(['istio', 'gatewayapi'] as const)('every strategy on the %s router, through the controller process', (provider) => {
   let cluster: Cluster;
@@ -100,14 +108,14 @@ describe.each(['istio', 'gatewayapi'] as const)('every strategy on the %s router
     await initialized('canary', { strategy: { canary: { stepWeights: [30, 60] } } });
     const { rollout, views } = await release('canary');
     expect(rollout.status?.phase).toBe('Succeeded');
-    expect(weightsOf(views)).toEqual([0, 30, 60, 0]);
+    expect(weightsOf(views)).toEqual([30, 60, 0]);
   });
 
   it('blue/green: no live traffic during the iterations, then all of it at once, then the promoted primary', async () => {
     await initialized('bluegreen', { strategy: { blueGreen: { iterations: 2 } } });
     const { rollout, views } = await release('bluegreen');
     expect(rollout.status).toMatchObject({ phase: 'Succeeded', strategy: 'blueGreen', iterations: 2 });
-    expect(weightsOf(views)).toEqual([0, 100, 0]);
+    expect(weightsOf(views)).toEqual([100, 0]);
   });
 
   it('A/B testing: only matching requests reach the canary, then promotion removes the match', async () => {
