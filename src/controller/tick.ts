@@ -203,12 +203,12 @@ async function writeStatus(deps: TickDeps, rollout: Rollout, status: RolloutStat
   return deps.rollouts.writeStatus(rollout, status);
 }
 
-/** revertOnDeletion needs a finalizer, so the Rollout can hand traffic back before it goes. */
+/** revertOnDeletion and an adopted route need a finalizer, so the Rollout can hand traffic back before it goes. */
 async function syncFinalizer(deps: TickDeps, rollout: Rollout): Promise<Rollout | typeof Conflict> {
   if (rollout.metadata.deletionTimestamp) return rollout;
   const finalizers = rollout.metadata.finalizers ?? [];
   const has = finalizers.includes(FINALIZER);
-  const wants = rollout.spec.revertOnDeletion === true;
+  const wants = rollout.spec.revertOnDeletion === true || rollout.spec.service.virtualServiceRef !== undefined;
   if (has === wants) return rollout;
   return deps.rollouts.setFinalizers(rollout, wants ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER));
 }

@@ -101,6 +101,13 @@ export class DeploymentTarget implements Target {
     });
   }
 
+  async releasePrimary(rollout: Rollout): Promise<void> {
+    const names = ownedNames(rollout);
+    const primary = await this.read(names.namespace, names.primary);
+    if (!primary || !ownedBy(primary.metadata, rollout)) return;
+    await this.apps.patchNamespacedDeployment({ name: names.primary, namespace: names.namespace, body: { metadata: { ownerReferences: null } } }, mergePatch);
+  }
+
   async scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void> {
     const names = ownedNames(rollout);
     let replicas = 0;

@@ -23,6 +23,8 @@ export interface Target {
   ensurePrimary(rollout: Rollout, revision: string): Promise<void>;
   /** Copies the canary's template into the primary, marking it with `revision`. */
   promote(rollout: Rollout, revision: string): Promise<void>;
+  /** Lets the primary outlive the Rollout (its ownerReference removed), so it keeps serving. */
+  releasePrimary(rollout: Rollout): Promise<void>;
   /** Scales the canary to the primary's replica count ("up") or to zero. */
   scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void>;
 }
