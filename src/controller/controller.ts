@@ -11,7 +11,7 @@ import { RolloutClient } from '../kube/rollouts.js';
 import { GatewayApiRouter } from '../router/gateway-api/router.js';
 import { IstioRouter } from '../router/istio/router.js';
 import { ServiceRouter } from '../router/services.js';
-import { DeploymentTarget } from '../target/deployment.js';
+import { DeploymentTarget, progressKey } from '../target/deployment.js';
 import { EventRecorder } from './events.js';
 import { ControllerMetrics } from './metrics.js';
 import { Notifications } from './notifications.js';
@@ -151,7 +151,10 @@ export class Controller {
     const target = this.watcher.cachedDeployment(job.namespace, rollout.spec.targetRef.name);
     const rolloutMoved = (rollout.metadata.generation ?? 0) > outcome.generation || (outcome.controls !== undefined && controlsKey(rollout) !== outcome.controls);
     const targetMoved = outcome.targetGeneration > 0 && (target?.metadata?.generation ?? 0) > outcome.targetGeneration;
-    return rolloutMoved || targetMoved;
+    // A canary or primary turning ready while the tick ran: its event was swallowed by this chain's next job.
+    const primary = this.watcher.cachedDeployment(job.namespace, `${rollout.spec.targetRef.name}-primary`);
+    const progressed = outcome.targetProgress !== '' && progressKey(target, primary) !== outcome.targetProgress;
+    return rolloutMoved || targetMoved || progressed;
   }
 
   private resync(): void {

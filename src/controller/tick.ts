@@ -48,6 +48,8 @@ export type TickOutcome =
       readonly nextMs: number;
       readonly generation: number;
       readonly targetGeneration: number;
+      /** The target's and primary's progress as this tick saw it (progressKey). */
+      readonly targetProgress: string;
       /** The control annotations the tick acted on (controlsKey). */
       readonly controls?: string;
     };
@@ -84,6 +86,7 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
     nextMs: creating ? 0 : nextMs,
     generation: rollout.metadata.generation ?? 0,
     targetGeneration: observation?.generation ?? 0,
+    targetProgress: observation?.progress ?? '',
     controls: controlsKey(rollout),
   };
 }

@@ -7,6 +7,8 @@ export interface TargetObservation {
   readonly primary: PrimaryObservation | undefined;
   /** Generation of the target, to notice changes made while a tick ran. */
   readonly generation: number;
+  /** The rollout progress of target and primary as seen (see progressKey), to notice readiness changes made while a tick ran. */
+  readonly progress: string;
   /** The selector label of the target's pods; primary pods carry its value suffixed "-primary". */
   readonly label: { readonly key: string; readonly value: string };
   /** Set when `<target>-primary` exists but is not this Rollout's: why, and the fix. */
