@@ -79,6 +79,10 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
   const outcome = await commit(deps, rollout, input, decision, observation, log);
   if (outcome.kind !== 'done') return outcome;
   if (input.deleting && input.problems.length) return { kind: 'gone' };
+  return done(rollout, decision, observation, nextMs);
+}
+
+function done(rollout: Rollout, decision: Decision, observation: TargetObservation | undefined, nextMs: number): TickOutcome {
   // Objects created while initializing are observed at once, not an interval later.
   const creating = decision.status.phase === 'Initializing' && decision.actions.some((a) => a.type === 'ensureObjects');
   return {
