@@ -220,8 +220,6 @@ async function syncFinalizer(deps: TickDeps, rollout: Rollout): Promise<Rollout 
   return deps.rollouts.setFinalizers(rollout, wants ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER));
 }
 
-
-
 function logDecision(log: Logger, input: TickInput, decision: Decision): void {
   const from = input.status.phase;
   const to = decision.status.phase;
