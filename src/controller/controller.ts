@@ -13,11 +13,12 @@ import { ControllerMetrics } from './metrics.js';
 import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
+import type { RedisConnection } from '../redis/settings.js';
 import { RolloutWatcher } from './watcher.js';
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
-  readonly redisUrl: string;
+  readonly redis: RedisConnection;
   readonly queueName: string;
   readonly namespaces: readonly string[];
   readonly concurrency: number;
@@ -30,6 +31,8 @@ export interface ControllerOptions {
 }
 
 const ERROR_RETRY_MS = 5_000;
+/** Below the readiness probe's timeout (1 s by default in Kubernetes). */
+const READY_PING_TIMEOUT_MS = 800;
 
 /** Wires informers, the tick scheduler and the reconciler together. */
 export class Controller {
@@ -58,7 +61,7 @@ export class Controller {
       log,
     };
     this.scheduler = new TickScheduler({
-      redisUrl: options.redisUrl,
+      redis: options.redis,
       queueName: options.queueName,
       concurrency: options.concurrency,
       log,
@@ -66,8 +69,9 @@ export class Controller {
     });
   }
 
-  get ready(): boolean {
-    return this.started;
+  /** Ready once the informers have synced and Redis answers; unready while Redis does not. */
+  async ready(): Promise<boolean> {
+    return this.started && (await this.scheduler.ping(READY_PING_TIMEOUT_MS));
   }
 
   async start(): Promise<void> {
