@@ -10,7 +10,8 @@ import { ServiceRouter } from '../router/services.js';
 import { DeploymentTarget } from '../target/deployment.js';
 import { EventRecorder } from './events.js';
 import { ControllerMetrics } from './metrics.js';
-import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
+import { DeadlineAnalyzer, analysisDeadlineMs } from './analysis-deadline.js';
+import { TickScheduler, tickLockMs, type ChainNext, type TickJob } from './scheduler.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
 import type { RedisConnection } from '../redis/settings.js';
@@ -53,7 +54,7 @@ export class Controller {
       target: new DeploymentTarget(clients, this.watcher.cache()),
       router: new IstioRouter(clients),
       services: new ServiceRouter(clients),
-      analyzer: options.analyzer,
+      analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
       readTemplate: options.readTemplate,
       events: new EventRecorder(clients, log),
       rolloutsIn: (namespace) => this.watcher.allRollouts().filter((r) => r.metadata.namespace === namespace),

@@ -22,6 +22,17 @@ export interface SchedulerOptions {
   readonly stalledIntervalMs?: number;
 }
 
+const DEFAULT_STALLED_INTERVAL_MS = 5_000;
+
+/**
+ * How long a tick holds its job's lock. A tick still running after this may
+ * be taken by another replica (harmless: its status write then conflicts),
+ * so everything a tick waits for must end well before it.
+ */
+export function tickLockMs(stalledIntervalMs = DEFAULT_STALLED_INTERVAL_MS): number {
+  return Math.max(2 * stalledIntervalMs, 10_000);
+}
+
 /**
  * One tick chain per Rollout, keyed by its UID: a delayed job that re-adds
  * itself when it finishes. BullMQ's deduplication with keepLastIfActive keeps
@@ -85,8 +96,8 @@ export class TickScheduler {
         connection: this.connection.duplicate(),
         prefix: queuePrefix(this.options.queueName),
         concurrency,
-        stalledInterval: this.options.stalledIntervalMs ?? 5_000,
-        lockDuration: Math.max(2 * (this.options.stalledIntervalMs ?? 5_000), 10_000),
+        stalledInterval: this.options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+        lockDuration: tickLockMs(this.options.stalledIntervalMs),
         maxStalledCount: 1_000_000,
       },
     );
