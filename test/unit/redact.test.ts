@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { validateRollout } from '../../src/api/validate.js';
 import { redactUrl, redactUrlsIn } from '../../src/redact.js';
+import { edited } from '../api/edit.js';
+import { validRollout } from '../api/rollouts.js';
 import { describeRedis } from '../../src/redis/settings.js';
 
 describe('redactUrl', () => {
@@ -30,5 +33,14 @@ describe('describeRedis', () => {
     expect(describeRedis({ kind: 'sentinel', sentinels: [{ host: 's', port: 26379 }], masterName: 'm', db: 0, username: undefined, password: 'pw', sentinelPassword: 'x' })).toBe(
       'master "m" via Sentinels s:26379',
     );
+  });
+});
+
+describe('validation messages (status, Events)', () => {
+  it('name a refused webhook URL without its credentials', () => {
+    const problems = validateRollout(edited(validRollout(), { 'spec.analysis.webhooks[0].url': 'ftp://gate:hunter2@gate.example/approve' }));
+    expect(problems).toMatchObject([{ code: 'webhook-url' }]);
+    expect(problems[0]?.message).toContain('"ftp://***@gate.example/approve"');
+    expect(JSON.stringify(problems)).not.toContain('hunter2');
   });
 });
