@@ -35,7 +35,6 @@ export interface AuditedRequest {
 }
 
 interface AuditEvent {
-  stage?: string;
   user?: { username?: string };
   verb?: string;
   objectRef?: { apiGroup?: string; resource?: string; subresource?: string };
@@ -47,7 +46,8 @@ export function auditedRequests(username: string): AuditedRequest[] {
   const lines = readFileSync(join(env().dir, AUDIT_LOG), 'utf8').split('\n').filter(Boolean);
   return lines
     .map((line) => JSON.parse(line) as AuditEvent)
-    .filter((e) => e.user?.username === username && e.stage !== 'ResponseStarted' && e.objectRef?.resource)
+    // A watch is logged at ResponseStarted, and at ResponseComplete only once it ends.
+    .filter((e) => e.user?.username === username && e.objectRef?.resource)
     .map((e) => {
       const ref = e.objectRef ?? {};
       const resource = ref.subresource ? `${ref.resource ?? ''}/${ref.subresource}` : (ref.resource ?? '');
