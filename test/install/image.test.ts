@@ -40,7 +40,8 @@ describe('the container image (Dockerfile)', () => {
     // The runtime stage, step by step, in an empty folder standing for WORKDIR.
     const workdir = join(dir, 'app');
     mkdirSync(workdir);
-    const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], npm_config_cache: process.env['npm_config_cache'] };
+    // The machine's settings (proxy, CA certificates), without those of the npm command running the tests.
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_')));
     for (const step of runtime.instructions) {
       if (step.op === 'ENV') {
         const [key = '', value = ''] = step.args.split('=');
