@@ -16,15 +16,17 @@ import { EventRecorder } from './events.js';
 import { ControllerMetrics } from './metrics.js';
 import { Notifications } from './notifications.js';
 import { RolloutMetrics } from './rollout-metrics.js';
-import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
 import { controlsKey } from './controls.js';
+import { DeadlineAnalyzer, analysisDeadlineMs } from './analysis-deadline.js';
+import { TickScheduler, tickLockMs, type ChainNext, type TickJob } from './scheduler.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
+import type { RedisConnection } from '../redis/settings.js';
 import { RolloutWatcher } from './watcher.js';
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
-  readonly redisUrl: string;
+  readonly redis: RedisConnection;
   readonly queueName: string;
   readonly namespaces: readonly string[];
   readonly concurrency: number;
@@ -41,6 +43,8 @@ export interface ControllerOptions {
 }
 
 const ERROR_RETRY_MS = 5_000;
+/** Below the readiness probe's timeout (1 s by default in Kubernetes). */
+const READY_PING_TIMEOUT_MS = 800;
 
 /** Wires informers, the tick scheduler and the reconciler together. */
 export class Controller {
@@ -68,7 +72,7 @@ export class Controller {
       target: new DeploymentTarget(clients, this.watcher.cache()),
       routers: { istio: new IstioRouter(clients), gatewayapi: new GatewayApiRouter(clients) },
       services: new ServiceRouter(clients),
-      analyzer: options.analyzer,
+      analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
       gates: new GateAsker(options.webhooks),
       readTemplate: options.readTemplate,
       events,
@@ -81,7 +85,7 @@ export class Controller {
       log,
     };
     this.scheduler = new TickScheduler({
-      redisUrl: options.redisUrl,
+      redis: options.redis,
       queueName: options.queueName,
       concurrency: options.concurrency,
       log,
@@ -93,8 +97,9 @@ export class Controller {
     ]);
   }
 
-  get ready(): boolean {
-    return this.started;
+  /** Ready once the informers have synced and Redis answers; unready while Redis does not. */
+  async ready(): Promise<boolean> {
+    return this.started && (await this.scheduler.ping(READY_PING_TIMEOUT_MS));
   }
 
   async start(): Promise<void> {

@@ -20,6 +20,10 @@ export interface ControllerSetup {
   /** Redis database; a test that flushes Redis takes one of its own. */
   readonly redisDb?: number;
   readonly extraArgs?: readonly string[];
+  /** Redis flags instead of the environment's Redis, e.g. --redis-sentinels. */
+  readonly redisArgs?: readonly string[];
+  /** Another identity than the admin, e.g. the installed ServiceAccount's. */
+  readonly kubeconfig?: string;
 }
 
 /**
@@ -35,8 +39,8 @@ export async function startController(namespace: string, setup: ControllerSetup 
     process.execPath,
     [
       '--import', 'tsx', join(ROOT, 'src/main.ts'),
-      '--kubeconfig', env().kubeconfigPath,
-      '--redis-url', `${env().redisUrl}/${setup.redisDb ?? 0}`,
+      '--kubeconfig', setup.kubeconfig ?? env().kubeconfigPath,
+      ...(setup.redisArgs ?? ['--redis-url', `${env().redisUrl}/${setup.redisDb ?? 0}`]),
       '--queue-name', `ticks-${namespace}`,
       '--prometheus-url', env().prometheusUrl,
       '--namespaces', namespace,
