@@ -17,5 +17,13 @@ export function describeFailure(err: unknown): string {
   const code = statusCode(err);
   if (code === 401) return `unauthorized: the credentials of the current context were refused (${apiMessage(err)})`;
   if (code !== undefined) return apiMessage(err);
-  return err instanceof Error ? err.message : String(err);
+  return withCause(err);
+}
+
+/** "fetch failed" says nothing: the network error that caused it (ECONNREFUSED, a TLS failure) does. */
+function withCause(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause: unknown = err.cause;
+  const detail = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : undefined;
+  return detail && !err.message.includes(detail) ? `${err.message} (${detail})` : err.message;
 }
