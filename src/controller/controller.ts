@@ -18,6 +18,7 @@ import { Notifications } from './notifications.js';
 import { RolloutMetrics } from './rollout-metrics.js';
 import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
 import { controlsKey } from './controls.js';
+import { kubeReferenceSources } from './preflight-sources.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
 import { RolloutWatcher } from './watcher.js';
@@ -33,6 +34,8 @@ export interface ControllerOptions {
   /** Secrets (signing keys) and the clock for webhook gates and event webhooks. */
   readonly webhooks: WebhookDeps;
   readonly readTemplate: ReadTemplate;
+  /** The default Prometheus (--prometheus-url) the preflight checks built-in and inline metrics against. */
+  readonly prometheusUrl?: string | undefined;
   readonly log: Logger;
   readonly clock?: () => Date;
   readonly stalledIntervalMs?: number;
@@ -71,6 +74,13 @@ export class Controller {
       analyzer: options.analyzer,
       gates: new GateAsker(options.webhooks),
       readTemplate: options.readTemplate,
+      references: kubeReferenceSources({
+        clients,
+        readTemplate: options.readTemplate,
+        readSecret: options.webhooks.readSecret,
+        cachedDeployment: (namespace, name) => this.watcher.cachedDeployment(namespace, name),
+        prometheusUrl: options.prometheusUrl,
+      }),
       events,
       rolloutsIn: (namespace) => this.watcher.allRollouts().filter((r) => r.metadata.namespace === namespace),
       transitions: async (before, after, decisionEvents) => {
