@@ -22,6 +22,8 @@ export interface ReferenceSources {
   readonly probePrometheus: (options: PrometheusProviderOptions) => Promise<string | undefined>;
   /** The controller's --prometheus-url, for built-in and inline metrics. */
   readonly prometheusUrl?: string | undefined;
+  /** True where the controller's --prometheus-url is not known (lint): metrics that would use it are not checked. */
+  readonly defaultPrometheusUnknown?: boolean;
 }
 
 /**
@@ -56,12 +58,17 @@ async function metricReference(rollout: Rollout, metric: MetricSpec, index: numb
   }
   const secretRef = template?.spec.provider.secretRef;
   const secret = template && secretRef ? await sources.readSecret(template.metadata.namespace ?? 'default', secretRef.name) : undefined;
-  const options = providerOptionsFor(template, secret, { address: sources.prometheusUrl, timeoutMs: PROBE_TIMEOUT_MS });
+  const address = sources.prometheusUrl ?? (sources.defaultPrometheusUnknown ? UNKNOWN_ADDRESS : undefined);
+  const options = providerOptionsFor(template, secret, { address, timeoutMs: PROBE_TIMEOUT_MS });
   const where = template ? `${field}.templateRef` : field;
   if (!options.ok) return [`${where}: metric "${metric.name}": ${options.message}`];
+  if (options.options.address === UNKNOWN_ADDRESS) return [];
   const silent = await sources.probePrometheus(options.options);
   return silent ? [`${where}: metric "${metric.name}": Prometheus at ${options.options.address} does not answer: ${silent} (start it, or fix the address)`] : [];
 }
+
+/** Stands for a --prometheus-url that is not known here: nothing is probed at it. */
+const UNKNOWN_ADDRESS = 'http://prometheus-url.unknown.invalid';
 
 /** A short deadline: the preflight runs inside a tick. */
 export const PROBE_TIMEOUT_MS = 3_000;

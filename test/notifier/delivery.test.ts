@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertProviderType, AlertSpec, MetricSpec } from '../../src/api/types.gen.js';
+import type { AlertProviderType, AlertSpec, MetricSpec, Rollout } from '../../src/api/types.gen.js';
 import { createNamespace } from '../env/context.js';
 import { waitFor } from '../env/processes.js';
 import { mergePatch } from '../../src/kube/errors.js';
@@ -63,6 +63,18 @@ function reasons(bodies: Record<string, unknown>[]): string[] {
   return bodies.map((b) => String(b.reason)).sort();
 }
 
+async function addAlert(cluster: Cluster, alert: AlertSpec): Promise<void> {
+  const alerts = [...((await cluster.rollout('app')).spec.analysis?.alerts ?? []), alert];
+  await cluster.custom.patchNamespacedCustomObject(
+    { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: cluster.namespace, name: 'app', body: { spec: { analysis: { alerts } } } },
+    mergePatch,
+  );
+}
+
+function heldByPreflight(r: Rollout): boolean {
+  return r.status?.conditions?.some((c) => c.type === 'ReferencesResolved' && c.status === 'False') ?? false;
+}
+
 async function waitForMessages(sink: HttpSink, path: string, count: number, timeoutMs = 30_000): Promise<Record<string, unknown>[]> {
   await waitFor(`${count} messages on ${path}`, () => Promise.resolve(sink.delivered(path).length >= count), { timeoutMs, intervalMs: 100 });
   return sink.delivered(path);
@@ -87,11 +99,7 @@ describe('release notifications through the controller process', () => {
     const sink = await startSink();
     const s = track(await setup('notify-promote', sink));
     const { cluster } = s;
-    const alerts = [...((await cluster.rollout('app')).spec.analysis?.alerts ?? []), { name: 'ghost', severity: 'info' as const, providerRef: { name: 'no-such-provider' } }];
-    await cluster.custom.patchNamespacedCustomObject(
-      { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: cluster.namespace, name: 'app', body: { spec: { analysis: { alerts } } } },
-      mergePatch,
-    );
+    await addAlert(cluster, { name: 'ghost', severity: 'info', providerRef: { name: 'no-such-provider' } });
     const reported = await cluster.waitForRollout('app', 'AlertsReady False', (r) => r.status?.conditions?.some((c) => c.type === 'AlertsReady' && c.status === 'False') ?? false);
     expect(reported.status?.conditions?.find((c) => c.type === 'AlertsReady')?.message).toContain(
       `alert "ghost" (spec.analysis.alerts[5]): AlertProvider ${cluster.namespace}/no-such-provider not found`,
@@ -102,7 +110,7 @@ describe('release notifications through the controller process', () => {
 
     await cluster.setImage('app', 'podinfo:2');
     // The preflight: the new revision gets no traffic until every alert can be delivered.
-    const held = await cluster.waitForRollout('app', 'held by the preflight', (r) => r.status?.conditions?.some((c) => c.type === 'ReferencesResolved' && c.status === 'False') ?? false);
+    const held = await cluster.waitForRollout('app', 'held by the preflight', heldByPreflight);
     expect(held.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0 });
     expect(held.status?.message).toContain('no-such-provider');
     await provider(cluster, sink, 'no-such-provider', 'webhook');
