@@ -1,5 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { kinds, GROUP, VERSION, type KindDefinition } from '../api/schema/index.js';
+import { celProblems } from '../api/cel.js';
 import { structuralProblems } from '../api/structural.js';
 import type { MetricTemplate, Rollout } from '../api/types.gen.js';
 import { servicePortProblem } from '../controller/service-port.js';
@@ -55,7 +56,10 @@ export function schemaCheck(documents: readonly LintDocument[]): { objects: Lint
       at('kind', `unknown kind ${JSON.stringify(value['kind'])} in ${GROUP} (use one of ${kinds.map((k) => k.kind).join(', ')})`);
       continue;
     }
-    const found = [...topLevelProblems(value), ...structuralProblems(kind.spec, value['spec'], 'spec').map((p) => ({ path: p.path, message: `${p.message} (${p.fix})` }))];
+    const structural = structuralProblems(kind.spec, value['spec'], 'spec');
+    // The API server evaluates the CEL rules on values of the right types only.
+    const rules = structural.length ? [] : celProblems(kind.spec, value['spec'], 'spec', kind.singular);
+    const found = [...topLevelProblems(value), ...[...structural, ...rules].map((p) => ({ path: p.path, message: `${p.message} (${p.fix})` }))];
     for (const p of found) at(p.path, p.message);
     objects.push({ document, kind, object: value, valid: found.length === 0 });
   }
