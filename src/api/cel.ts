@@ -59,3 +59,10 @@ function celValue(schema: Schema | undefined, value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, celValue(schema?.properties?.[k] ?? schema?.additionalProperties, v)]));
 }
+
+/** The rules of `schema` (at any depth) this evaluator cannot type-check: each would be left to `lint --cluster`. */
+export function uncheckableRules(schema: Schema): string[] {
+  const own = (schema['x-kubernetes-validations'] ?? []).filter((r) => !environment.check(r.rule).valid).map((r) => r.rule);
+  const children = [...Object.values(schema.properties ?? {}), ...(schema.items ? [schema.items] : []), ...(schema.additionalProperties ? [schema.additionalProperties] : [])];
+  return [...own, ...children.flatMap(uncheckableRules)];
+}

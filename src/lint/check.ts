@@ -104,7 +104,8 @@ export async function controllerCheck(objects: readonly LintedObject[], sources:
 export async function portCheck(objects: readonly LintedObject[], sources: LintSources, namespaceOf: (o: LintedObject) => string): Promise<LintProblem[]> {
   const problems: LintProblem[] = [];
   for (const o of objects) {
-    if (!o.valid || o.kind.kind !== 'Rollout') continue;
+    const spec = o.object['spec'];
+    if (o.kind.kind !== 'Rollout' || !isRecord(spec) || !isRecord(spec['service']) || !isRecord(spec['targetRef'])) continue;
     const rollout = o.object as unknown as Rollout;
     const target = await sources.readDeployment(namespaceOf(o), rollout.spec.targetRef.name);
     const problem = target ? servicePortProblem(rollout.spec.service, target) : undefined;
@@ -125,7 +126,7 @@ export function fileSources(documents: readonly LintDocument[], defaultNamespace
       const v = d.value;
       if (!isRecord(v) || v['kind'] !== kind || !isRecord(v['metadata'])) continue;
       const ns = typeof v['metadata']['namespace'] === 'string' ? v['metadata']['namespace'] : defaultNamespace;
-      found.set(`${ns}/${String(v['metadata']['name'])}`, v);
+      found.set(`${ns}/${String(v['metadata']['name'])}`, { ...v, metadata: { ...v['metadata'], namespace: ns } });
     }
     return found;
   };

@@ -31,7 +31,9 @@ export async function lintTexts(inputs: readonly LintInput[], run: LintRun): Pro
     return typeof metadata?.namespace === 'string' ? metadata.namespace : run.namespace;
   };
   const files = fileSources(documents, run.namespace);
-  problems.push(...(await controllerCheck(schema.objects, files, namespaceOf)));
+  // What the API server refuses is said once, in its words; the controller's rules add what it cannot see.
+  const refused = new Set(schema.problems.map((p) => `${p.file}:${p.path}`));
+  problems.push(...(await controllerCheck(schema.objects, files, namespaceOf)).filter((p) => !refused.has(`${p.file}:${p.path}`)));
   if (run.cluster) {
     const dry = await dryRunCheck(run.cluster, schema.objects, namespaceOf);
     // The schema problems found offline are the API server's too: each is said once.
@@ -41,6 +43,8 @@ export async function lintTexts(inputs: readonly LintInput[], run: LintRun): Pro
   } else {
     problems.push(...(await portCheck(schema.objects, files, namespaceOf)));
   }
+  const order = new Map(inputs.map((input, i) => [input.file, i]));
+  const byPosition = (a: LintProblem, b: LintProblem): number => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line;
   return { problems: dedupe(problems).sort(byPosition), objects: schema.objects.length };
 }
 
@@ -52,8 +56,4 @@ function dedupe(problems: readonly LintProblem[]): LintProblem[] {
     seen.add(key);
     return true;
   });
-}
-
-function byPosition(a: LintProblem, b: LintProblem): number {
-  return a.file === b.file ? a.line - b.line : 0;
 }
