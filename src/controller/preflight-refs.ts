@@ -91,7 +91,11 @@ async function webhookReferences(rollout: Rollout, sources: ReferenceSources): P
 
 async function alertReferences(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
   const { problems } = await checkAlerts(sources.alerts, rollout);
-  return problems.map((p) => p.message);
+  const alerts = rollout.spec.analysis?.alerts ?? [];
+  return problems.map((p) => {
+    const index = alerts.findIndex((a) => a.name === p.alert);
+    return `spec.analysis.alerts[${index}].providerRef: ${p.message.replace(/ \(spec\.analysis\.alerts\[\d+\]\)/, '')}`;
+  });
 }
 
 async function portReference(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {

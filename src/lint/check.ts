@@ -2,7 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { kinds, GROUP, VERSION, type KindDefinition } from '../api/schema/index.js';
 import { celProblems } from '../api/cel.js';
 import { structuralProblems } from '../api/structural.js';
-import type { MetricTemplate, Rollout } from '../api/types.gen.js';
+import type { AlertProvider, MetricTemplate, Rollout } from '../api/types.gen.js';
 import { servicePortProblem } from '../controller/service-port.js';
 import { validationProblems, type ReadTemplate } from '../controller/validation.js';
 import type { LintDocument } from './documents.js';
@@ -79,6 +79,8 @@ function topLevelProblems(value: Record<string, unknown>): { path: string; messa
 export interface LintSources {
   readonly readTemplate: ReadTemplate;
   readonly readDeployment: (namespace: string, name: string) => Promise<V1Deployment | undefined>;
+  readonly readSecret: (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
+  readonly readProvider: (namespace: string, name: string) => Promise<AlertProvider | undefined>;
 }
 
 /** The controller's own validation of every Rollout, and its service port against a target found in the sources. */
@@ -132,8 +134,20 @@ export function fileSources(documents: readonly LintDocument[], defaultNamespace
   };
   const templates = new Map([...byKey('MetricTemplate')].filter(([, t]) => isRecord(t) && isRecord(t['spec']) && typeof t['spec']['query'] === 'string'));
   const deployments = byKey('Deployment');
+  const secrets = byKey('Secret');
+  const providers = byKey('AlertProvider');
   return {
     readTemplate: (namespace, name) => Promise.resolve(templates.get(`${namespace}/${name}`) as MetricTemplate | undefined),
     readDeployment: (namespace, name) => Promise.resolve(deployments.get(`${namespace}/${name}`) as V1Deployment | undefined),
+    readSecret: (namespace, name) => Promise.resolve(secretData(secrets.get(`${namespace}/${name}`))),
+    readProvider: (namespace, name) => Promise.resolve(providers.get(`${namespace}/${name}`) as AlertProvider | undefined),
   };
+}
+
+/** A Secret manifest's data as the API server would store it: data (base64) overlaid by stringData. */
+function secretData(secret: unknown): Record<string, string> | undefined {
+  if (!isRecord(secret)) return undefined;
+  const strings = (v: unknown): Record<string, string> => (isRecord(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {});
+  const data = Object.fromEntries(Object.entries(strings(secret['data'])).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  return { ...data, ...strings(secret['stringData']) };
 }

@@ -56,22 +56,36 @@ function causesOf(err: unknown): { field: string; message: string }[] {
   if (typeof err !== 'object' || err === null || !('body' in err)) return [];
   try {
     const body = (typeof err.body === 'string' ? JSON.parse(err.body) : err.body) as { details?: { causes?: { field?: string; message?: string }[] } };
-    return (body.details?.causes ?? []).map((c) => ({ field: c.field ?? 'spec', message: c.message ?? '' }));
+    const causes = (body.details?.causes ?? []).map((c) => ({ field: c.field ?? 'spec', message: c.message ?? '' }));
+    // Said when other errors stopped the CEL rules: those errors are on their own lines already.
+    return causes.filter((c) => !c.message.includes('some validation rules were not checked'));
   } catch {
     return [];
   }
 }
 
-/** The release preflight of the controller, run against the current context: templates, Secrets, alert providers, the target's ports, the route API. */
-export async function referenceCheck(lint: ClusterLint, objects: readonly LintedObject[], files: LintSources, namespaceOf: (o: LintedObject) => string): Promise<LintProblem[]> {
+/** The linted files first, then the current context: what the objects refer to may be applied with them. */
+export function clusterSources(lint: ClusterLint, files: LintSources): LintSources {
   const clients = new KubeClients(lint.kubeConfig);
   const kube = kubeMetricSources(lint.kubeConfig);
   const apps = clients.make(AppsV1Api);
+  const alerts = kubeAlertSources(clients);
+  return {
+    readTemplate: async (namespace, name) => (await files.readTemplate(namespace, name)) ?? kube.readTemplate(namespace, name),
+    readDeployment: async (namespace, name) => (await files.readDeployment(namespace, name)) ?? readDeployment(apps, namespace, name),
+    readSecret: async (namespace, name) => (await files.readSecret(namespace, name)) ?? kube.readSecret(namespace, name),
+    readProvider: async (namespace, name) => (await files.readProvider(namespace, name)) ?? alerts.readProvider(namespace, name),
+  };
+}
+
+/** The release preflight of the controller, run against the current context: templates, Secrets, alert providers, the target's ports, the route API. */
+export async function referenceCheck(lint: ClusterLint, objects: readonly LintedObject[], found: LintSources, namespaceOf: (o: LintedObject) => string): Promise<LintProblem[]> {
+  const clients = new KubeClients(lint.kubeConfig);
   const sources = {
-    readTemplate: async (namespace: string, name: string) => (await files.readTemplate(namespace, name)) ?? kube.readTemplate(namespace, name),
-    readSecret: kube.readSecret,
-    alerts: kubeAlertSources(clients),
-    readDeployment: async (namespace: string, name: string) => (await files.readDeployment(namespace, name)) ?? readDeployment(apps, namespace, name),
+    readTemplate: found.readTemplate,
+    readSecret: found.readSecret,
+    alerts: { readProvider: found.readProvider, readSecret: found.readSecret },
+    readDeployment: found.readDeployment,
     serves: async (group: string, version: string) => (await unservedApis(clients, [{ group, version, fix: '' }])).length === 0,
     // Prometheus is rarely reachable from where lint runs: its address is checked, its answer is the controller's business.
     probePrometheus: () => Promise.resolve(undefined),

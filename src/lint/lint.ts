@@ -1,5 +1,5 @@
 import { controllerCheck, fileSources, portCheck, schemaCheck, type LintProblem, type LintedObject } from './check.js';
-import { dryRunCheck, referenceCheck, type ClusterLint } from './cluster.js';
+import { clusterSources, dryRunCheck, referenceCheck, type ClusterLint } from './cluster.js';
 import { parseDocuments } from './documents.js';
 
 export interface LintInput {
@@ -31,17 +31,17 @@ export async function lintTexts(inputs: readonly LintInput[], run: LintRun): Pro
     return typeof metadata?.namespace === 'string' ? metadata.namespace : run.namespace;
   };
   const files = fileSources(documents, run.namespace);
+  const sources = run.cluster ? clusterSources(run.cluster, files) : files;
   // What the API server refuses is said once, in its words; the controller's rules add what it cannot see.
   const refused = new Set(schema.problems.map((p) => `${p.file}:${p.path}`));
-  problems.push(...(await controllerCheck(schema.objects, files, namespaceOf)).filter((p) => !refused.has(`${p.file}:${p.path}`)));
+  problems.push(...(await controllerCheck(schema.objects, sources, namespaceOf)).filter((p) => !refused.has(`${p.file}:${p.path}`)));
+  problems.push(...(await portCheck(schema.objects, sources, namespaceOf)));
   if (run.cluster) {
     const dry = await dryRunCheck(run.cluster, schema.objects, namespaceOf);
     // The schema problems found offline are the API server's too: each is said once.
     const said = new Set(problems.map((p) => `${p.file}:${p.line}`));
     problems.push(...dry.filter((p) => !said.has(`${p.file}:${p.line}`)));
-    problems.push(...(await referenceCheck(run.cluster, schema.objects, files, namespaceOf)));
-  } else {
-    problems.push(...(await portCheck(schema.objects, files, namespaceOf)));
+    problems.push(...(await referenceCheck(run.cluster, schema.objects, sources, namespaceOf)));
   }
   const order = new Map(inputs.map((input, i) => [input.file, i]));
   const byPosition = (a: LintProblem, b: LintProblem): number => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line;
