@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from './api/duration.js';
+import { redactUrl } from './redact.js';
+import { parseNodes, type RedisConnection } from './redis/settings.js';
 
 export const LogLevel = { Trace: 'trace', Debug: 'debug', Info: 'info', Warn: 'warn', Error: 'error', Fatal: 'fatal' } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
@@ -8,7 +10,8 @@ export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 export interface Config {
   /** Kubeconfig file; undefined: the default loading rules (KUBECONFIG, ~/.kube/config, in-cluster). */
   readonly kubeconfig: string | undefined;
-  readonly redisUrl: string;
+  /** One Redis (a URL), Sentinels naming the master, or a Redis Cluster. */
+  readonly redis: RedisConnection;
   /** BullMQ queue: controllers sharing a Redis share work only when they share this name. */
   readonly queueName: string;
   /** Default Prometheus for metrics whose template names no address. */
@@ -33,7 +36,11 @@ export class ConfigError extends Error {
 
 const SETTINGS = {
   kubeconfig: { env: 'FLOWSHIFT_KUBECONFIG' },
-  'redis-url': { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379' },
+  'redis-url': { env: 'REDIS_URL' },
+  'redis-sentinels': { env: 'REDIS_SENTINELS' },
+  'redis-sentinel-master': { env: 'REDIS_SENTINEL_MASTER', default: 'mymaster' },
+  'redis-db': { env: 'REDIS_DB', default: '0' },
+  'redis-cluster-nodes': { env: 'REDIS_CLUSTER_NODES' },
   'queue-name': { env: 'QUEUE_NAME', default: 'flowshift-ticks' },
   'prometheus-url': { env: 'PROMETHEUS_URL' },
   namespaces: { env: 'WATCH_NAMESPACES', default: '' },
@@ -45,10 +52,28 @@ const SETTINGS = {
 } as const;
 type Setting = keyof typeof SETTINGS;
 
+/** Credentials are read from the environment only: a flag would show them in `ps`. */
+const SECRETS = {
+  redisUsername: 'REDIS_USERNAME',
+  redisPassword: 'REDIS_PASSWORD',
+  redisSentinelPassword: 'REDIS_SENTINEL_PASSWORD',
+} as const;
+
+/** Every environment variable the controller reads. */
+export const ENV_VARIABLES: readonly string[] = Object.freeze([...Object.values(SETTINGS).map((s) => s.env), ...Object.values(SECRETS)]);
+
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 export const USAGE = `usage: flowshift [options]
 
   --kubeconfig <file>          kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)
-  --redis-url <url>            Redis for the tick queue [REDIS_URL] (default redis://127.0.0.1:6379)
+  --redis-url <url>            one Redis for the tick queue [REDIS_URL] (default redis://127.0.0.1:6379)
+  --redis-sentinels <h:p,...>  Redis Sentinels to ask for the master, instead of a URL [REDIS_SENTINELS]
+  --redis-sentinel-master <n>  the master's name at the Sentinels [REDIS_SENTINEL_MASTER] (default mymaster)
+  --redis-db <n>               database with Sentinels [REDIS_DB] (default 0; with a URL: its path)
+  --redis-cluster-nodes <h:p,...> some nodes of a Redis Cluster, instead of a URL [REDIS_CLUSTER_NODES]
+                               passwords only from the environment: REDIS_USERNAME, REDIS_PASSWORD,
+                               REDIS_SENTINEL_PASSWORD
   --queue-name <name>          BullMQ queue replicas share [QUEUE_NAME] (default flowshift-ticks)
   --prometheus-url <url>       default Prometheus for analysis [PROMETHEUS_URL]
   --namespaces <a,b>           namespaces to watch [WATCH_NAMESPACES] (default: all)
@@ -80,7 +105,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
   };
   return Object.freeze({
     kubeconfig: get('kubeconfig'),
-    redisUrl: url('redis-url', get('redis-url'), ['redis:', 'rediss:']) ?? '',
+    redis: Object.freeze(redis(get, values, env)),
     queueName: queueName(get('queue-name') ?? ''),
     prometheusUrl: url('prometheus-url', get('prometheus-url'), ['http:', 'https:']),
     namespaces: Object.freeze((get('namespaces') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
@@ -90,6 +115,45 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
     resyncMs: duration('resync-interval', get('resync-interval') ?? ''),
     clusterName: clusterName(get('cluster-name')),
   });
+}
+
+type Get = (key: Setting) => string | undefined;
+
+function redis(get: Get, flags: Partial<Record<string, string | boolean>>, env: NodeJS.ProcessEnv): RedisConnection {
+  const explicit = (key: Setting): boolean => typeof flags[key] === 'string' || env[SETTINGS[key].env] !== undefined;
+  const chosen = (['redis-url', 'redis-sentinels', 'redis-cluster-nodes'] as const).filter(explicit);
+  if (chosen.length > 1) throw new ConfigError(`${chosen.map(describe).join(' and ')} are set: set only one of them`);
+  const username = env[SECRETS.redisUsername] || undefined;
+  const password = env[SECRETS.redisPassword] || undefined;
+  const sentinels = get('redis-sentinels');
+  if (sentinels !== undefined) return sentinel(get, sentinels, { username, password, sentinelPassword: env[SECRETS.redisSentinelPassword] || undefined });
+  const sentinelOnly = (['redis-sentinel-master', 'redis-db'] as const).filter(explicit).map(describe);
+  if (env[SECRETS.redisSentinelPassword]) sentinelOnly.push(SECRETS.redisSentinelPassword);
+  if (sentinelOnly.length) throw new ConfigError(`${sentinelOnly.join(' and ')} apply only with --redis-sentinels (REDIS_SENTINELS), which is not set`);
+  const clusterNodes = get('redis-cluster-nodes');
+  if (clusterNodes !== undefined) return { kind: 'cluster', nodes: nodes('redis-cluster-nodes', clusterNodes, 6379), username, password };
+  const redisUrl = url('redis-url', get('redis-url') ?? DEFAULT_REDIS_URL, ['redis:', 'rediss:']) ?? DEFAULT_REDIS_URL;
+  const inUrl = new URL(redisUrl);
+  if ((password && inUrl.password) || (username && inUrl.username)) {
+    throw new ConfigError(`${describe('redis-url')} has credentials and REDIS_USERNAME or REDIS_PASSWORD is set too: set them in one place`);
+  }
+  return { kind: 'standalone', url: redisUrl, username, password };
+}
+
+type Credentials = { readonly username: string | undefined; readonly password: string | undefined; readonly sentinelPassword: string | undefined };
+
+function sentinel(get: Get, sentinels: string, credentials: Credentials): RedisConnection {
+  const masterName = get('redis-sentinel-master') ?? '';
+  if (!masterName) throw new ConfigError(`${describe('redis-sentinel-master')}: name the master the Sentinels watch`);
+  const db = Number(get('redis-db'));
+  if (!Number.isInteger(db) || db < 0) throw new ConfigError(`${describe('redis-db')}: "${get('redis-db') ?? ''}" must be a whole number of at least 0`);
+  return { kind: 'sentinel', sentinels: nodes('redis-sentinels', sentinels, 26379), masterName, db, ...credentials };
+}
+
+function nodes(key: Setting, value: string, defaultPort: number): readonly { host: string; port: number }[] {
+  const parsed = parseNodes(value, defaultPort);
+  if (typeof parsed === 'string') throw new ConfigError(`${describe(key)}: ${parsed}; write host:port,host:port`);
+  return Object.freeze(parsed.map((n) => Object.freeze(n)));
 }
 
 function describe(key: Setting): string {
@@ -102,9 +166,9 @@ function url(key: Setting, value: string | undefined, protocols: readonly string
   try {
     parsed = new URL(value);
   } catch {
-    throw new ConfigError(`${describe(key)}: "${value}" is not a URL; write it like ${protocols[0] ?? ''}//host:port`);
+    throw new ConfigError(`${describe(key)}: "${redactUrl(value)}" is not a URL; write it like ${protocols[0] ?? ''}//host:port`);
   }
-  if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${describe(key)}: "${value}" must use ${protocols.join(' or ')}`);
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${describe(key)}: "${redactUrl(value)}" must use ${protocols.join(' or ')}`);
   return value;
 }
 

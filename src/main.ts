@@ -8,6 +8,8 @@ import { Controller } from './controller/controller.js';
 import { startHealthServer } from './health.js';
 import { KubeClients } from './kube/client.js';
 import { PreflightError, preflight } from './preflight.js';
+import { redactUrl, redactUrlsIn } from './redact.js';
+import { describeRedis } from './redis/settings.js';
 
 function loadConfig(): Config {
   try {
@@ -30,11 +32,14 @@ async function main(): Promise<void> {
     level: config.logLevel,
     base: { component: 'flowshift' },
     redact: ['*.headers.authorization', '*.authorization', '*.token', '*.password', '*.secret'],
+    // Errors (from Redis, Prometheus, the API server) can quote a URL with its credentials.
+    serializers: { err: (err: Error) => redactedError(pino.stdSerializers.err(err)) },
+    formatters: { log: redactedFields },
   });
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
   else kubeConfig.loadFromDefault();
-  await preflight(new KubeClients(kubeConfig), config.redisUrl, (message) => log.warn(message));
+  await preflight(new KubeClients(kubeConfig), config.redis, (message) => log.warn(message));
 
   const sources = kubeMetricSources(kubeConfig);
   const now = (): Date => new Date();
@@ -42,7 +47,7 @@ async function main(): Promise<void> {
   const analyzer = new GatedAnalyzer(new PrometheusAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now }), webhooks);
   const controller = new Controller({
     kubeConfig,
-    redisUrl: config.redisUrl,
+    redis: config.redis,
     queueName: config.queueName,
     namespaces: config.namespaces,
     concurrency: config.concurrency,
@@ -54,7 +59,7 @@ async function main(): Promise<void> {
     prometheusUrl: config.prometheusUrl,
     log,
   });
-  const health = await startHealthServer(config.health.host, config.health.port, () => controller.ready, controller.metrics.registry);
+  const health = await startHealthServer(config.health.host, config.health.port, () => controller.ready(), controller.metrics.registry);
   let stopping = false;
   const drain = (signal: string): void => {
     if (stopping) return;
@@ -79,7 +84,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => drain('SIGTERM'));
   process.on('SIGINT', () => drain('SIGINT'));
   await controller.start();
-  log.info({ redis: config.redisUrl, prometheus: config.prometheusUrl ?? 'none', health: `${config.health.host}:${config.health.port}` }, 'flowshift running');
+  log.info({ redis: describeRedis(config.redis), prometheus: config.prometheusUrl ? redactUrl(config.prometheusUrl) : 'none', health: `${config.health.host}:${config.health.port}` }, 'flowshift running');
+}
+
+function redactedError(serialized: ReturnType<typeof pino.stdSerializers.err>): ReturnType<typeof pino.stdSerializers.err> {
+  return { ...serialized, message: redactUrlsIn(serialized.message), stack: redactUrlsIn(serialized.stack) };
+}
+
+/** Top-level strings of a log line without URL credentials (e.g. an address a template names). */
+function redactedFields(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? redactUrlsIn(v) : v]));
 }
 
 main().catch((err: unknown) => {
@@ -87,6 +101,6 @@ main().catch((err: unknown) => {
     process.stderr.write(`flowshift: ${err.message}\n`);
     process.exit(1);
   }
-  process.stderr.write(`flowshift: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`flowshift: ${redactUrlsIn(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   process.exit(1);
 });

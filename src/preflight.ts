@@ -1,10 +1,12 @@
 import { ApisApi, VersionApi } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { apiMessage, statusCode } from './kube/errors.js';
 import type { KubeClients } from './kube/client.js';
 import { MeshProvider } from './api/types.gen.js';
 import { GROUP, VERSION } from './kube/names.js';
 import { unservedRouters } from './router/apis.js';
+import { redactUrl, redactUrlsIn } from './redact.js';
+import { connectRedis } from './redis/client.js';
+import { describeRedis, type RedisConnection } from './redis/settings.js';
 
 /** A dependency the controller cannot run without, with what to do about it. */
 export class PreflightError extends Error {
@@ -14,13 +16,19 @@ export class PreflightError extends Error {
 
 const TIMEOUT_MS = 10_000;
 
+const REDIS_FIX = {
+  standalone: 'Start Redis or set --redis-url (REDIS_URL).',
+  sentinel: 'Check --redis-sentinels (REDIS_SENTINELS) and --redis-sentinel-master (REDIS_SENTINEL_MASTER).',
+  cluster: 'Check --redis-cluster-nodes (REDIS_CLUSTER_NODES).',
+} as const;
+
 /**
  * Checks once at start-up that the API server answers, the Rollout CRD is
  * installed and Redis answers, so a misconfigured controller says what is
  * wrong instead of retrying watches forever.
  */
-export async function preflight(clients: KubeClients, redisUrl: string, warn: (message: string) => void = stderrWarning): Promise<void> {
-  const server = clients.kubeConfig.getCurrentCluster()?.server ?? '(none)';
+export async function preflight(clients: KubeClients, redisTarget: RedisConnection, warn: (message: string) => void = stderrWarning): Promise<void> {
+  const server = redactUrl(clients.kubeConfig.getCurrentCluster()?.server ?? '(none)');
   try {
     await withTimeout(clients.make(VersionApi).getCode(), `no answer from ${server}`);
   } catch (err) {
@@ -36,13 +44,13 @@ export async function preflight(clients: KubeClients, redisUrl: string, warn: (m
     throw new PreflightError(`cannot list API groups at ${server}: ${apiMessage(err)}${forbidden}`, { cause: err });
   }
   await routeApis(clients, server, warn);
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: TIMEOUT_MS });
+  const redis = connectRedis(redisTarget, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: TIMEOUT_MS });
   redis.on('error', () => undefined);
   try {
-    await redis.connect();
-    await redis.ping();
+    await withTimeout(redis.connect().then(() => redis.ping()), `no answer from Redis`);
   } catch (err) {
-    throw new PreflightError(`cannot reach Redis at ${redisUrl}: ${err instanceof Error ? err.message : String(err)}. Start Redis or set --redis-url (REDIS_URL).`, { cause: err });
+    const reason = redactUrlsIn(err instanceof Error ? err.message : String(err));
+    throw new PreflightError(`cannot reach Redis at ${describeRedis(redisTarget)}: ${reason}. ${REDIS_FIX[redisTarget.kind]}`);
   } finally {
     redis.disconnect();
   }

@@ -40,6 +40,11 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, ob
       await deps.services.revert(rollout, observed(observation).label);
       await routerFor(deps.routers, rollout).release(rollout);
       return;
+    case 'keepStable':
+      await routerFor(deps.routers, rollout).release(rollout);
+      await deps.target.releasePrimary(rollout);
+      await deps.services.releasePrimary(rollout);
+      return;
     case 'removeFinalizer': {
       const finalizers = rollout.metadata.finalizers ?? [];
       if (!finalizers.includes(FINALIZER)) return;

@@ -11,21 +11,23 @@ import { RolloutClient } from '../kube/rollouts.js';
 import { GatewayApiRouter } from '../router/gateway-api/router.js';
 import { IstioRouter } from '../router/istio/router.js';
 import { ServiceRouter } from '../router/services.js';
-import { DeploymentTarget } from '../target/deployment.js';
+import { DeploymentTarget, progressKey } from '../target/deployment.js';
 import { EventRecorder } from './events.js';
 import { ControllerMetrics } from './metrics.js';
 import { Notifications } from './notifications.js';
 import { RolloutMetrics } from './rollout-metrics.js';
-import { TickScheduler, type ChainNext, type TickJob } from './scheduler.js';
 import { controlsKey } from './controls.js';
 import { kubeReferenceSources } from './preflight-sources.js';
+import { DeadlineAnalyzer, analysisDeadlineMs } from './analysis-deadline.js';
+import { TickScheduler, tickLockMs, type ChainNext, type TickJob } from './scheduler.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
+import type { RedisConnection } from '../redis/settings.js';
 import { RolloutWatcher } from './watcher.js';
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
-  readonly redisUrl: string;
+  readonly redis: RedisConnection;
   readonly queueName: string;
   readonly namespaces: readonly string[];
   readonly concurrency: number;
@@ -44,6 +46,8 @@ export interface ControllerOptions {
 }
 
 const ERROR_RETRY_MS = 5_000;
+/** Below the readiness probe's timeout (1 s by default in Kubernetes). */
+const READY_PING_TIMEOUT_MS = 800;
 
 /** Wires informers, the tick scheduler and the reconciler together. */
 export class Controller {
@@ -71,7 +75,7 @@ export class Controller {
       target: new DeploymentTarget(clients, this.watcher.cache()),
       routers: { istio: new IstioRouter(clients), gatewayapi: new GatewayApiRouter(clients) },
       services: new ServiceRouter(clients),
-      analyzer: options.analyzer,
+      analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
       gates: new GateAsker(options.webhooks),
       readTemplate: options.readTemplate,
       references: kubeReferenceSources({
@@ -91,7 +95,7 @@ export class Controller {
       log,
     };
     this.scheduler = new TickScheduler({
-      redisUrl: options.redisUrl,
+      redis: options.redis,
       queueName: options.queueName,
       concurrency: options.concurrency,
       log,
@@ -103,8 +107,9 @@ export class Controller {
     ]);
   }
 
-  get ready(): boolean {
-    return this.started;
+  /** Ready once the informers have synced and Redis answers; unready while Redis does not. */
+  async ready(): Promise<boolean> {
+    return this.started && (await this.scheduler.ping(READY_PING_TIMEOUT_MS));
   }
 
   async start(): Promise<void> {
@@ -161,7 +166,10 @@ export class Controller {
     const target = this.watcher.cachedDeployment(job.namespace, rollout.spec.targetRef.name);
     const rolloutMoved = (rollout.metadata.generation ?? 0) > outcome.generation || (outcome.controls !== undefined && controlsKey(rollout) !== outcome.controls);
     const targetMoved = outcome.targetGeneration > 0 && (target?.metadata?.generation ?? 0) > outcome.targetGeneration;
-    return rolloutMoved || targetMoved;
+    // A canary or primary turning ready while the tick ran: its event was swallowed by this chain's next job.
+    const primary = this.watcher.cachedDeployment(job.namespace, `${rollout.spec.targetRef.name}-primary`);
+    const progressed = outcome.targetProgress !== '' && progressKey(target, primary) !== outcome.targetProgress;
+    return rolloutMoved || targetMoved || progressed;
   }
 
   private resync(): void {

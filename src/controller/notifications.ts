@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../kube/client.js';
 import type { RolloutClient } from '../kube/rollouts.js';
+import type { RedisConnection } from '../redis/settings.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
 import { deliver } from '../notifier/deliver.js';
 import { imagesOf } from '../notifier/derive.js';
@@ -17,7 +18,7 @@ export interface NotificationsOptions {
   readonly events: EventRecorder;
   readonly watcher: RolloutWatcher;
   readonly metrics: ControllerMetrics;
-  readonly redisUrl: string;
+  readonly redis: RedisConnection;
   readonly queueName: string;
   readonly clusterName?: string | undefined;
   readonly clock: () => Date;
@@ -35,7 +36,7 @@ export class Notifications {
     const sources = kubeAlertSources(clients);
     this.queueName = `${options.queueName}-notify`;
     this.queue = new NotificationQueue({
-      redisUrl: options.redisUrl,
+      redis: options.redis,
       queueName: this.queueName,
       log,
       deliver: (job) => deliver(sources, job),

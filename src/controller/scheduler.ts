@@ -1,6 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { connectRedis, queuePrefix, type RedisClient } from '../redis/client.js';
+import type { RedisConnection } from '../redis/settings.js';
 
 /** What a tick job carries: which Rollout, and which incarnation of it. */
 export interface TickJob {
@@ -13,12 +14,23 @@ export interface TickJob {
 export type ChainNext = { readonly delayMs: number } | 'stop';
 
 export interface SchedulerOptions {
-  readonly redisUrl: string;
+  readonly redis: RedisConnection;
   readonly queueName: string;
   readonly concurrency: number;
   readonly log: Logger;
   /** Ticks whose lock is lost (a killed replica) are retried after this long. */
   readonly stalledIntervalMs?: number;
+}
+
+const DEFAULT_STALLED_INTERVAL_MS = 5_000;
+
+/**
+ * How long a tick holds its job's lock. A tick still running after this may
+ * be taken by another replica (harmless: its status write then conflicts),
+ * so everything a tick waits for must end well before it.
+ */
+export function tickLockMs(stalledIntervalMs = DEFAULT_STALLED_INTERVAL_MS): number {
+  return Math.max(2 * stalledIntervalMs, 10_000);
 }
 
 /**
@@ -28,16 +40,17 @@ export interface SchedulerOptions {
  * sharing the Redis, so a release is never stepped twice at once.
  */
 export class TickScheduler {
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   private readonly queue: Queue<TickJob>;
   private worker: Worker<TickJob> | undefined;
 
   constructor(private readonly options: SchedulerOptions) {
     // BullMQ's blocking commands need maxRetriesPerRequest: null.
-    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-    this.connection.on('error', (err) => options.log.warn({ err }, 'redis connection error'));
+    this.connection = connectRedis(options.redis, { maxRetriesPerRequest: null });
+    this.connection.on('error', (err: Error) => options.log.warn({ err }, 'redis connection error'));
     this.queue = new Queue<TickJob>(options.queueName, {
       connection: this.connection,
+      prefix: queuePrefix(options.queueName),
       defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 },
     });
     this.queue.on('error', (err) => options.log.warn({ err }, 'tick queue error'));
@@ -84,15 +97,30 @@ export class TickScheduler {
         }
       },
       {
-        connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
+        // duplicate() keeps maxRetriesPerRequest: null (and a Cluster's nodes).
+        connection: this.connection.duplicate(),
+        prefix: queuePrefix(this.options.queueName),
         concurrency,
-        stalledInterval: this.options.stalledIntervalMs ?? 5_000,
-        lockDuration: Math.max(2 * (this.options.stalledIntervalMs ?? 5_000), 10_000),
+        stalledInterval: this.options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+        lockDuration: tickLockMs(this.options.stalledIntervalMs),
         maxStalledCount: 1_000_000,
       },
     );
     this.worker.on('error', (err) => log.warn({ err }, 'tick worker error'));
     this.worker.on('failed', (job, err) => log.warn({ err, rollout: job ? `${job.data.namespace}/${job.data.name}` : '' }, 'tick failed'));
+  }
+
+  /** Whether Redis answers a PING within `timeoutMs` (readiness). */
+  async ping(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.connection.ping().then(() => true, () => false), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Stops taking ticks, waits for the running ones, closes Redis. */
@@ -102,3 +130,4 @@ export class TickScheduler {
     await this.connection.quit().catch(() => undefined);
   }
 }
+

@@ -51,6 +51,8 @@ export type TickOutcome =
       readonly nextMs: number;
       readonly generation: number;
       readonly targetGeneration: number;
+      /** The target's and primary's progress as this tick saw it (progressKey). */
+      readonly targetProgress: string;
       /** The control annotations the tick acted on (controlsKey). */
       readonly controls?: string;
     };
@@ -80,6 +82,10 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
   const outcome = await commit(deps, rollout, input, decision, observation, log);
   if (outcome.kind !== 'done') return outcome;
   if (input.deleting && input.problems.length) return { kind: 'gone' };
+  return done(rollout, decision, observation, nextMs);
+}
+
+function done(rollout: Rollout, decision: Decision, observation: TargetObservation | undefined, nextMs: number): TickOutcome {
   // Objects created while initializing are observed at once, not an interval later.
   const creating = decision.status.phase === 'Initializing' && decision.actions.some((a) => a.type === 'ensureObjects');
   return {
@@ -87,6 +93,7 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
     nextMs: creating ? 0 : nextMs,
     generation: rollout.metadata.generation ?? 0,
     targetGeneration: observation?.generation ?? 0,
+    targetProgress: observation?.progress ?? '',
     controls: controlsKey(rollout),
   };
 }
@@ -215,17 +222,15 @@ async function writeStatus(deps: TickDeps, rollout: Rollout, status: RolloutStat
   return deps.rollouts.writeStatus(rollout, status);
 }
 
-/** revertOnDeletion needs a finalizer, so the Rollout can hand traffic back before it goes. */
+/** revertOnDeletion and an adopted route need a finalizer, so the Rollout can hand traffic back before it goes. */
 async function syncFinalizer(deps: TickDeps, rollout: Rollout): Promise<Rollout | typeof Conflict> {
   if (rollout.metadata.deletionTimestamp) return rollout;
   const finalizers = rollout.metadata.finalizers ?? [];
   const has = finalizers.includes(FINALIZER);
-  const wants = rollout.spec.revertOnDeletion === true;
+  const wants = rollout.spec.revertOnDeletion === true || rollout.spec.service.virtualServiceRef !== undefined;
   if (has === wants) return rollout;
   return deps.rollouts.setFinalizers(rollout, wants ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER));
 }
-
-
 
 function logDecision(log: Logger, input: TickInput, decision: Decision): void {
   const from = input.status.phase;

@@ -4,6 +4,7 @@ import {
   driftEvents,
   nextStatus,
   routesOf,
+  sameRoutes,
   shortRevision,
   type Action,
   type Decision,
@@ -85,7 +86,8 @@ function decideInitializing(input: TickInput): Decision {
     return { status, actions: [{ type: 'ensurePrimary' }], events: input.status.phase === 'Initializing' ? [] : [event('Initializing', `creating ${primaryName}`)] };
   }
   const ensure: Action = { type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } };
-  if (!observed.routes) {
+  // Initialized once the route sends everything to the primary (an adopted route may still point elsewhere).
+  if (!observed.routes || !sameRoutes(observed.routes, ensure.routes)) {
     const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, `${primaryName} is ready: creating its services and routes`);
     return { status, actions: [ensure], events: [] };
   }
@@ -113,13 +115,18 @@ function decideIdle(input: TickInput): Decision {
   return { status, actions: convergeActions(input, status, 'zero'), events: driftEvents(input) };
 }
 
-/** revertOnDeletion: hand traffic back to the user's Deployment, then let the Rollout go. */
+/** On deletion: hand traffic back to the user's Deployment (revertOnDeletion), or leave an adopted route on the stable version. */
 function decideDeletion(input: TickInput): Decision {
   const { observed, spec } = input;
   const target = spec.targetRef.name;
   // Never hold a deletion hostage to a spec problem: there is nothing safe to hand traffic back to.
-  if (!spec.revertOnDeletion || input.problems.length) {
-    return { status: input.status, actions: [{ type: 'removeFinalizer' }], events: [] };
+  if (input.problems.length) return { status: input.status, actions: [{ type: 'removeFinalizer' }], events: [] };
+  if (!spec.revertOnDeletion) {
+    if (!spec.service.virtualServiceRef) return { status: input.status, actions: [{ type: 'removeFinalizer' }], events: [] };
+    // An adopted route outlives the Rollout: it keeps the stable version, which the Rollout lets go of.
+    const message = `released: VirtualService ${spec.service.virtualServiceRef.name} routes 100% to ${target}-primary, which now outlives the Rollout`;
+    const status = nextStatus(input, { phase: 'Terminated', ...NO_CANARY_TRAFFIC }, message);
+    return { status, actions: [{ type: 'keepStable' }, { type: 'removeFinalizer' }], events: [event('Terminated', message)] };
   }
   if (observed.canary.replicas === 0 || !observed.canary.ready) {
     const status = nextStatus(input, { phase: 'Terminating' }, `waiting for ${target} to be ready before handing traffic back to it`);

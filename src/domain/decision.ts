@@ -84,6 +84,8 @@ export type Action =
   | { readonly type: 'scaleCanary'; readonly to: 'up' | 'zero' }
   | { readonly type: 'promotePrimary'; readonly revision: string }
   | { readonly type: 'revert' }
+  /** An adopted route keeps the stable version: route to the primary, and let the primary and its Service outlive the Rollout. */
+  | { readonly type: 'keepStable' }
   | { readonly type: 'removeFinalizer' };
 
 export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;

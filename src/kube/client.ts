@@ -1,20 +1,20 @@
-import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
 import { ServerConfiguration, createConfiguration, type Configuration, type KubeConfig, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+
+/** client-node's undici dispatcher (undici is not a dependency of ours). */
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
 /** Called once per API request, with its HTTP method. */
 export type RequestObserver = (method: string) => void;
 
-const MAX_SOCKETS = 64;
-
 /**
  * Builds API clients like KubeConfig.makeApiClient, with two differences:
  * every request is reported (the controller counts them in its metrics), and
- * all requests share one keep-alive HTTPS agent. client-node 1.4 creates a new
- * agent per request (kubernetes-client/javascript#2893), so every request
- * would pay a TLS handshake on both sides.
+ * all requests share one keep-alive connection pool. client-node creates a new
+ * undici dispatcher per request (kubernetes-client/javascript#2893), so every
+ * request would pay a TLS handshake on both sides.
  */
 export class KubeClients {
-  private agent: Promise<HttpsAgent | undefined> | undefined;
+  private dispatcher: Dispatcher | undefined;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -32,8 +32,11 @@ export class KubeClients {
             getName: () => 'flowshift-shared-agent',
             applySecurityAuthentication: async (context: RequestContext) => {
               await this.kubeConfig.applySecurityAuthentication(context);
-              const agent = await this.sharedAgent();
-              if (agent) context.setAgent(agent);
+              // The first request's dispatcher (TLS settings of this kubeconfig) serves all of them.
+              const created = context.getDispatcher();
+              if (created === undefined) return;
+              this.dispatcher ??= created;
+              context.setDispatcher(this.dispatcher);
             },
           },
         },
@@ -48,18 +51,5 @@ export class KubeClients {
         ],
       }),
     );
-  }
-
-  /** One keep-alive agent with the TLS settings client-node would use; none behind a proxy or over plain HTTP. */
-  private sharedAgent(): Promise<HttpsAgent | undefined> {
-    this.agent ??= (async () => {
-      const cluster = this.kubeConfig.getCurrentCluster();
-      if (!cluster?.server.startsWith('https:') || cluster.proxyUrl) return undefined;
-      const options: RequestOptions = {};
-      await this.kubeConfig.applyToHTTPSOptions(options);
-      const template = options.agent instanceof HttpsAgent ? options.agent.options : {};
-      return new HttpsAgent({ ...template, keepAlive: true, maxSockets: MAX_SOCKETS });
-    })();
-    return this.agent;
   }
 }

@@ -1,4 +1,5 @@
 import { PrometheusDriver, type PrometheusConnectionOptions } from 'prometheus-query';
+import { redactUrl } from '../redact.js';
 import { parseQueryData, unexpectedResponse } from './prometheus-response.js';
 import { QueryOutcomeKind, type MetricsProvider, type QueryOutcome } from './provider.js';
 
@@ -18,6 +19,11 @@ export interface PrometheusProviderOptions {
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+/**
+ * An answer larger than this is cut off and fails the check: a query
+ * flowshift can judge returns one series, a few hundred bytes.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 type Interceptors = Required<Pick<PrometheusConnectionOptions, 'requestInterceptor' | 'responseInterceptor'>>;
 
@@ -36,15 +42,24 @@ interface SeenResponse {
  */
 export class PrometheusProvider implements MetricsProvider {
   readonly address: string;
+  /** The address as messages show it: without credentials. */
+  private readonly shown: string;
   private readonly options: PrometheusProviderOptions;
 
   constructor(options: PrometheusProviderOptions) {
     this.options = options;
     this.address = options.address.replace(/\/+$/, '');
+    this.shown = redactUrl(this.address);
   }
 
+  /**
+   * One query, bounded: no redirect is followed (it could carry credentials
+   * elsewhere), at most MAX_RESPONSE_BYTES are read, and it ends at the
+   * query timeout or when `signal` aborts (the tick's deadline), whichever
+   * comes first.
+   */
   async instantQuery(query: string, signal?: AbortSignal): Promise<QueryOutcome> {
-    if (signal?.aborted) return { kind: QueryOutcomeKind.Unreachable, message: 'query aborted' };
+    if (signal?.aborted) return abortedOutcome(signal, this.shown);
     let seen: SeenResponse | undefined;
     const driver = new PrometheusDriver(this.connection(interceptors(signal, (response) => (seen = response))));
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
@@ -52,7 +67,8 @@ export class PrometheusProvider implements MetricsProvider {
       // Prometheus' own evaluation timeout, so a heavy query stops there too.
       await driver.instantQuery(query, undefined, `${Math.max(1, Math.ceil(timeoutMs / 1000))}s`);
     } catch (rejection: unknown) {
-      return outcomeOfRejection(rejection, seen, timeoutMs, this.address);
+      if (signal?.aborted) return abortedOutcome(signal, this.shown);
+      return outcomeOfRejection(rejection, seen, timeoutMs, this.shown);
     }
     if (!seen || !isRecord(seen.data)) return unexpectedResponse('no response body');
     return parseQueryData(seen.data['data']);
@@ -85,6 +101,8 @@ function interceptors(signal: AbortSignal | undefined, record: (response: SeenRe
     requestInterceptor: {
       onFulfilled: (config) => {
         if (signal) config.signal = signal;
+        config.maxRedirects = 0;
+        config.maxContentLength = MAX_RESPONSE_BYTES;
         return config;
       },
     },
@@ -109,6 +127,9 @@ function outcomeOfRejection(
   address: string,
 ): QueryOutcome {
   const fields = isRecord(rejection) ? rejection : {};
+  if (seen && seen.status >= 300 && seen.status < 400) {
+    return { kind: QueryOutcomeKind.QueryError, errorType: 'redirect', httpStatus: seen.status, message: `HTTP ${seen.status} from ${address}: redirects are not followed; set the address Prometheus answers on` };
+  }
   const errorType = stringField(fields, 'errorType');
   const message = stringField(fields, 'error') ?? (rejection instanceof Error ? rejection.message : String(rejection));
   switch (errorType) {
@@ -126,8 +147,20 @@ function outcomeOfRejection(
   }
 }
 
+/** Aborted by the caller: the tick's deadline (a timeout) or shutting down. */
+function abortedOutcome(signal: AbortSignal, address: string): QueryOutcome {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return { kind: QueryOutcomeKind.Timeout, message: `no answer from ${address} before the tick's deadline` };
+  }
+  return { kind: QueryOutcomeKind.Unreachable, message: 'query aborted' };
+}
+
 function networkOutcome(code: string | undefined, message: string, address: string): QueryOutcome {
   if (code === 'ERR_CANCELED') return { kind: QueryOutcomeKind.Unreachable, message: 'query aborted' };
+  if (message.includes('maxContentLength')) {
+    return { kind: QueryOutcomeKind.QueryError, errorType: 'response_too_large', message: `the answer from ${address} is larger than ${MAX_RESPONSE_BYTES} bytes: make the query return one series` };
+  }
   const detail = [code && !message.includes(code) ? code : '', message].filter(Boolean).join(' ') || 'network error';
   return { kind: QueryOutcomeKind.Unreachable, message: `${address} unreachable: ${detail}` };
 }

@@ -1,10 +1,11 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { connectRedis, queuePrefix, type RedisClient } from '../redis/client.js';
+import type { RedisConnection } from '../redis/settings.js';
 import type { DeliveryJob, DeliveryResult } from './deliver.js';
 
 export interface NotificationQueueOptions {
-  readonly redisUrl: string;
+  readonly redis: RedisConnection;
   /** `<tick queue>-notify`: replicas sharing the tick queue share this one. */
   readonly queueName: string;
   readonly log: Logger;
@@ -26,7 +27,7 @@ const DEFAULTS = { backoffMs: 1_000, maxBackoffMs: 30_000, attempts: 125 } as co
  * retried tick, another replica) is a no-op in BullMQ.
  */
 export class NotificationQueue {
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   private readonly queue: Queue<DeliveryJob>;
   private worker: Worker<DeliveryJob> | undefined;
   private readonly settings: Required<Pick<NotificationQueueOptions, 'backoffMs' | 'maxBackoffMs' | 'attempts'>>;
@@ -37,10 +38,12 @@ export class NotificationQueue {
       maxBackoffMs: options.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
       attempts: options.attempts ?? DEFAULTS.attempts,
     };
-    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-    this.connection.on('error', (err) => options.log.warn({ err }, 'redis connection error (notifications)'));
+    // The same Redis (single, Sentinel or Cluster) and hash-tagged prefix as the tick queue.
+    this.connection = connectRedis(options.redis, { maxRetriesPerRequest: null });
+    this.connection.on('error', (err: Error) => options.log.warn({ err }, 'redis connection error (notifications)'));
     this.queue = new Queue<DeliveryJob>(options.queueName, {
       connection: this.connection,
+      prefix: queuePrefix(options.queueName),
       defaultJobOptions: {
         attempts: this.settings.attempts,
         backoff: { type: 'capped' },
@@ -60,7 +63,8 @@ export class NotificationQueue {
     const { log } = this.options;
     const { backoffMs, maxBackoffMs, attempts } = this.settings;
     this.worker = new Worker<DeliveryJob>(this.options.queueName, (job: Job<DeliveryJob>) => this.process(job, attempts), {
-      connection: this.connection.duplicate({ maxRetriesPerRequest: null }),
+      connection: this.connection.duplicate(),
+      prefix: queuePrefix(this.options.queueName),
       concurrency: 10,
       settings: { backoffStrategy: (attemptsMade: number) => Math.min(backoffMs * 2 ** Math.max(0, attemptsMade - 1), maxBackoffMs) },
     });

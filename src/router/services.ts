@@ -27,7 +27,8 @@ export class ServiceRouter {
     const names = ownedNames(rollout);
     const primarySelector = { [label.key]: `${label.value}-primary` };
     await Promise.all([
-      this.upsert(rollout, names.service, primarySelector),
+      // With an adopted VirtualService the apex Service is the user's, like the route.
+      ...(rollout.spec.service.virtualServiceRef ? [] : [this.upsert(rollout, names.service, primarySelector)]),
       this.upsert(rollout, names.primaryService, primarySelector),
       this.upsert(rollout, names.canaryService, { [label.key]: label.value }),
     ]);
@@ -36,7 +37,7 @@ export class ServiceRouter {
   /** The Services under generated names that exist and belong to someone else, each with the fix. */
   async foreign(rollout: Rollout): Promise<string[]> {
     const names = ownedNames(rollout);
-    const all = [names.service, names.primaryService, names.canaryService];
+    const all = [...(rollout.spec.service.virtualServiceRef ? [] : [names.service]), names.primaryService, names.canaryService];
     const found = await Promise.all(all.map(async (name) => ({ name, service: await this.read(names.namespace, name) })));
     return found.flatMap(({ name, service }) => (service && !ownedBy(service.metadata, rollout) ? [notOwnedMessage('Service', names.namespace, name, service.metadata)] : []));
   }
@@ -54,6 +55,14 @@ export class ServiceRouter {
       },
       mergePatch,
     );
+  }
+
+  /** Lets `<service>-primary` outlive the Rollout, with the primary it selects. */
+  async releasePrimary(rollout: Rollout): Promise<void> {
+    const names = ownedNames(rollout);
+    const service = await this.read(names.namespace, names.primaryService);
+    if (!service || !ownedBy(service.metadata, rollout)) return;
+    await this.core.patchNamespacedService({ name: names.primaryService, namespace: names.namespace, body: { metadata: { ownerReferences: null } } }, mergePatch);
   }
 
   private async upsert(rollout: Rollout, name: string, selector: Record<string, string>): Promise<void> {

@@ -39,6 +39,7 @@ export class DeploymentTarget implements Target {
     return {
       revision,
       generation: target.metadata?.generation ?? 0,
+      progress: progressKey(target, primary),
       label: selectorLabel(target),
       canary: { ...canaryReady, replicas: target.spec?.replicas ?? 1 },
       primary: primary && !foreign ? observePrimary(primary, analysis?.primaryReadyThreshold) : undefined,
@@ -101,6 +102,13 @@ export class DeploymentTarget implements Target {
     });
   }
 
+  async releasePrimary(rollout: Rollout): Promise<void> {
+    const names = ownedNames(rollout);
+    const primary = await this.read(names.namespace, names.primary);
+    if (!primary || !ownedBy(primary.metadata, rollout)) return;
+    await this.apps.patchNamespacedDeployment({ name: names.primary, namespace: names.namespace, body: { metadata: { ownerReferences: null } } }, mergePatch);
+  }
+
   async scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void> {
     const names = ownedNames(rollout);
     let replicas = 0;
@@ -156,6 +164,15 @@ export class DeploymentTarget implements Target {
     await Promise.all(reads);
     return configs;
   }
+}
+
+/** What a Deployment's readiness is computed from, for target and primary: equal keys, equal readiness. */
+export function progressKey(target: V1Deployment | undefined, primary: V1Deployment | undefined): string {
+  const key = (d: V1Deployment | undefined): string => {
+    const st = d?.status;
+    return `${st?.observedGeneration ?? 0}/${st?.updatedReplicas ?? 0}/${st?.availableReplicas ?? 0}/${st?.conditions?.length ?? 0}`;
+  };
+  return `${key(target)}|${key(primary)}`;
 }
 
 /** Annotations that describe the target itself (kubectl's, the Deployment controller's) are not the primary's. */

@@ -7,6 +7,8 @@ export interface TargetObservation {
   readonly primary: PrimaryObservation | undefined;
   /** Generation of the target, to notice changes made while a tick ran. */
   readonly generation: number;
+  /** The rollout progress of target and primary as seen (see progressKey), to notice readiness changes made while a tick ran. */
+  readonly progress: string;
   /** The selector label of the target's pods; primary pods carry its value suffixed "-primary". */
   readonly label: { readonly key: string; readonly value: string };
   /** Set when `<target>-primary` exists but is not this Rollout's: why, and the fix. */
@@ -23,6 +25,8 @@ export interface Target {
   ensurePrimary(rollout: Rollout, revision: string): Promise<void>;
   /** Copies the canary's template into the primary, marking it with `revision`. */
   promote(rollout: Rollout, revision: string): Promise<void>;
+  /** Lets the primary outlive the Rollout (its ownerReference removed), so it keeps serving. */
+  releasePrimary(rollout: Rollout): Promise<void>;
   /** Scales the canary to the primary's replica count ("up") or to zero. */
   scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void>;
 }

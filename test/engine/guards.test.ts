@@ -92,4 +92,12 @@ describe('the controller guarding a release', () => {
     expect(r.status?.message).toMatch(/1:\d+/);
     await expect(cluster.virtualService('badquery')).rejects.toThrow();
   });
+
+  it('acts on a canary turning ready at once, not an analysis interval later', async () => {
+    await initialized('prompt', { analysis: { interval: '5m', threshold: 2 } });
+    await cluster.setImage('prompt', 'ghcr.io/stefanprodan/podinfo:6.6.0');
+    // The first step needs no analysis, only a ready canary: well within the 5m interval.
+    const r = await cluster.waitForRollout('prompt', 'first step', (x) => x.status?.canaryWeight === 20, 30_000);
+    expect(r.status?.phase).toBe('Progressing');
+  });
 });

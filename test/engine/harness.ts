@@ -22,6 +22,10 @@ export interface ControllerSetup {
   readonly extraArgs?: readonly string[];
   /** False: the controller gets no --prometheus-url (built-in metrics have no Prometheus). */
   readonly prometheus?: boolean;
+  /** Redis flags instead of the environment's Redis, e.g. --redis-sentinels. */
+  readonly redisArgs?: readonly string[];
+  /** Another identity than the admin, e.g. the installed ServiceAccount's. */
+  readonly kubeconfig?: string;
 }
 
 /**
@@ -37,8 +41,8 @@ export async function startController(namespace: string, setup: ControllerSetup 
     process.execPath,
     [
       '--import', 'tsx', join(ROOT, 'src/main.ts'),
-      '--kubeconfig', env().kubeconfigPath,
-      '--redis-url', `${env().redisUrl}/${setup.redisDb ?? 0}`,
+      '--kubeconfig', setup.kubeconfig ?? env().kubeconfigPath,
+      ...(setup.redisArgs ?? ['--redis-url', `${env().redisUrl}/${setup.redisDb ?? 0}`]),
       '--queue-name', `ticks-${namespace}`,
       ...(setup.prometheus === false ? [] : ['--prometheus-url', env().prometheusUrl]),
       '--namespaces', namespace,

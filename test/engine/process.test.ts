@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { queuePrefix } from '../../src/redis/client.js';
 import { createNamespace, env } from '../env/context.js';
 import { freePort } from '../env/ports.js';
 import { waitFor } from '../env/processes.js';
@@ -50,7 +51,7 @@ describe('the controller process', () => {
     const cluster = new Cluster(await createNamespace('chain'));
     const controller = await startController(cluster.namespace);
     const connection = new Redis(env().redisUrl, { maxRetriesPerRequest: null });
-    const queue = new Queue(`ticks-${cluster.namespace}`, { connection });
+    const queue = new Queue(`ticks-${cluster.namespace}`, { connection, prefix: queuePrefix(`ticks-${cluster.namespace}`) });
     try {
       await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('gone') });
       await cluster.createRollout(rolloutOf('gone'));

@@ -15,6 +15,20 @@ export interface ApiServer {
   readonly caData: string;
 }
 
+/** File in the environment's folder with the audit records of AUDITED_NAMESPACE's ServiceAccounts. */
+export const AUDIT_LOG = 'audit.log';
+export const AUDITED_NAMESPACE = 'flowshift-system';
+
+const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [
+    { level: 'Metadata', userGroups: [`system:serviceaccounts:${AUDITED_NAMESPACE}`] },
+    { level: 'None' },
+  ],
+};
+
 /**
  * Starts kube-apiserver with secure serving (self-signed certificate), static
  * token authentication, RBAC authorization and freshly generated
@@ -29,6 +43,7 @@ export async function startApiServer(binary: string, etcdUrl: string, dir: strin
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   const adminToken = randomBytes(24).toString('hex');
   writeFileSync(join(dir, 'tokens.csv'), `${adminToken},flowshift-test-admin,1,"system:masters"\n`);
+  writeFileSync(join(dir, 'audit-policy.json'), JSON.stringify(AUDIT_POLICY));
 
   const proc = startProcess(
     'kube-apiserver',
@@ -47,6 +62,12 @@ export async function startApiServer(binary: string, etcdUrl: string, dir: strin
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       '--service-cluster-ip-range=10.96.0.0/16',
       '--allow-privileged=true',
+      // As in hardened clusters: setting blockOwnerDeletion needs update on the owner's finalizers.
+      '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
+      // Every request of the installed controller's ServiceAccount (test/install/rbac.test.ts).
+      `--audit-policy-file=${join(dir, 'audit-policy.json')}`,
+      `--audit-log-path=${join(dir, AUDIT_LOG)}`,
+      '--audit-log-format=json',
       // The "kubernetes" Service cannot have a loopback endpoint; nothing here needs it.
       '--endpoint-reconciler-type=none',
       '--v=1',

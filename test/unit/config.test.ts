@@ -6,7 +6,7 @@ describe('parseConfig', () => {
     const c = parseConfig([], {});
     expect(c).toMatchObject({
       kubeconfig: undefined,
-      redisUrl: 'redis://127.0.0.1:6379',
+      redis: { kind: 'standalone', url: 'redis://127.0.0.1:6379', username: undefined, password: undefined },
       queueName: 'flowshift-ticks',
       prometheusUrl: undefined,
       namespaces: [],
@@ -21,7 +21,7 @@ describe('parseConfig', () => {
 
   it('reads the environment, and flags win over it', () => {
     const c = parseConfig(['--redis-url', 'redis://flag:1'], { REDIS_URL: 'redis://env:1', PROMETHEUS_URL: 'http://prom:9090', WATCH_NAMESPACES: 'a, b' });
-    expect(c.redisUrl).toBe('redis://flag:1');
+    expect(c.redis).toMatchObject({ kind: 'standalone', url: 'redis://flag:1' });
     expect(c.prometheusUrl).toBe('http://prom:9090');
     expect(c.namespaces).toEqual(['a', 'b']);
   });
@@ -41,8 +41,45 @@ describe('parseConfig', () => {
     [['--queue-name', 'a b'], /--queue-name \(QUEUE_NAME\)/],
     [['--cluster-name', '<prod>'], /--cluster-name \(CLUSTER_NAME\): "<prod>" must be/],
     [['--no-such-flag'], /Unknown option '--no-such-flag'/],
+    [['--redis-sentinels', 'a:1', '--redis-url', 'redis://b'], /--redis-url \(REDIS_URL\) and --redis-sentinels \(REDIS_SENTINELS\) are set: set only one of them/],
+    [['--redis-sentinels', 'a:x'], /--redis-sentinels \(REDIS_SENTINELS\): "a:x" is not host:port/],
+    [['--redis-cluster-nodes', ','], /--redis-cluster-nodes \(REDIS_CLUSTER_NODES\): no host:port given/],
+    [['--redis-sentinel-master', 'm'], /--redis-sentinel-master \(REDIS_SENTINEL_MASTER\) apply only with --redis-sentinels/],
+    [['--redis-sentinels', 'a', '--redis-db=-1'], /--redis-db \(REDIS_DB\): "-1" must be a whole number/],
   ])('rejects %j naming the setting', (argv, message) => {
     expect(() => parseConfig(argv, {})).toThrow(ConfigError);
     expect(() => parseConfig(argv, {})).toThrow(message);
+  });
+
+  it('connects through Sentinels or to a Cluster, with passwords only from the environment', () => {
+    const env = { REDIS_SENTINELS: 's1, s2:26380,[::1]:1', REDIS_PASSWORD: 'pw', REDIS_SENTINEL_PASSWORD: 'spw' };
+    expect(parseConfig(['--redis-sentinel-master', 'm1', '--redis-db', '2'], env).redis).toEqual({
+      kind: 'sentinel',
+      sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }, { host: '::1', port: 1 }],
+      masterName: 'm1',
+      db: 2,
+      username: undefined,
+      password: 'pw',
+      sentinelPassword: 'spw',
+    });
+    expect(parseConfig(['--redis-cluster-nodes', 'n1:7000,n2'], { REDIS_USERNAME: 'u' }).redis).toEqual({
+      kind: 'cluster',
+      nodes: [{ host: 'n1', port: 7000 }, { host: 'n2', port: 6379 }],
+      username: 'u',
+      password: undefined,
+    });
+    expect(() => parseConfig(['--redis-password', 'x'], {})).toThrow(/Unknown option '--redis-password'/);
+  });
+
+  it('refuses a password given twice, and never quotes a password back', () => {
+    expect(() => parseConfig(['--redis-url', 'redis://:inurl@h'], { REDIS_PASSWORD: 'env' })).toThrow(/set them in one place/);
+    let message = '';
+    try {
+      parseConfig(['--redis-url', 'http://user:hunter2@h:1'], {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('"http://***@h:1" must use redis: or rediss:');
+    expect(message).not.toContain('hunter2');
   });
 });

@@ -4,6 +4,7 @@ import { parseDuration } from '../duration.js';
 import { MAX_WEBHOOK_TIMEOUT } from '../schema/rollout-analysis.js';
 import { BuiltinMetric, MeshProvider, StrategyName, WebhookType, type Rollout } from '../types.gen.js';
 import { problem, type ValidationProblem } from './problem.js';
+import { redactUrl } from '../../redact.js';
 
 const MAX_WEBHOOK_TIMEOUT_MS = parseDuration(MAX_WEBHOOK_TIMEOUT) ?? 120_000;
 const BUILTINS: ReadonlySet<string> = new Set(Object.values(BuiltinMetric));
@@ -47,7 +48,7 @@ export function webhookUrlsAreHttp(rollout: Rollout): ValidationProblem[] {
           problem(
             'webhook-url',
             `spec.analysis.webhooks[${i}].url`,
-            `webhook "${webhook.name}" URL "${webhook.url}" ${reason}`,
+            `webhook "${webhook.name}" URL "${redactUrl(webhook.url)}" ${reason}`,
             'write an absolute http(s) URL, e.g. http://gate.flowshift-system/approve',
           ),
         ];

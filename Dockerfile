@@ -1,0 +1,26 @@
+# flowshift controller image.
+#   docker build -t <registry>/flowshift:0.1.0 .
+# test/install/image.test.ts replays the runtime stage's COPY and RUN steps
+# in a clean folder and runs the entrypoint, since CI has no container engine.
+
+# Node 24 is the current LTS; engines in package.json says what else works.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /src/dist ./dist
+# The image's unprivileged "node" user; the Deployment also sets runAsUser 1000.
+USER 1000:1000
+EXPOSE 8086
+ENTRYPOINT ["node", "dist/main.js"]

@@ -1,0 +1,106 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ENV_VARIABLES } from '../../src/config.js';
+import { ROOT, find, render, wildcards, type Manifest, type PolicyRule } from './manifests.js';
+
+interface Container {
+  name: string;
+  env?: { name: string; value?: string; valueFrom?: Record<string, unknown> }[];
+  ports?: { name: string; containerPort: number }[];
+  readinessProbe?: { httpGet?: { path: string } };
+  livenessProbe?: { httpGet?: { path: string } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } };
+}
+interface PodSpec {
+  serviceAccountName?: string;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  containers: Container[];
+}
+type Deployment = Manifest & { spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } } };
+
+const OVERLAYS = ['deploy/base', ...readdirSync(join(ROOT, 'deploy/overlays')).map((o) => `deploy/overlays/${o}`)];
+
+function controller(manifests: readonly Manifest[]): Container {
+  const container = (find(manifests, 'Deployment', 'flowshift') as Deployment).spec.template.spec.containers.find((c) => c.name === 'controller');
+  if (!container) throw new Error('Deployment flowshift has no container "controller"');
+  return container;
+}
+
+function envOf(manifests: readonly Manifest[]): Record<string, unknown> {
+  return Object.fromEntries((controller(manifests).env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+}
+
+describe('the install manifests (deploy/)', () => {
+  it('crds/Kustomization lists every generated CRD, so deploy/base installs them all', () => {
+    const listed = (parse(readFileSync(join(ROOT, 'crds/Kustomization'), 'utf8')) as { resources: string[] }).resources;
+    const generated = readdirSync(join(ROOT, 'crds')).filter((f) => f.endsWith('.yaml'));
+    expect([...listed].sort(), 'crds/Kustomization is stale: list every crds/*.yaml in it').toEqual(generated.sort());
+  });
+
+  it.each(OVERLAYS)('%s grants no rule with "*"', async (dir) => {
+    const roles = (await render(dir)).filter((m) => m.kind === 'ClusterRole' || m.kind === 'Role');
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) expect(wildcards(role['rules'] as PolicyRule[]), `${role.kind} ${role.metadata.name}`).toEqual([]);
+  });
+
+  it.each(OVERLAYS)('%s sets only variables the controller reads', async (dir) => {
+    expect(Object.keys(envOf(await render(dir))).filter((name) => !ENV_VARIABLES.includes(name))).toEqual([]);
+  });
+
+  it('the base installs a hardened controller: 2 replicas, probes, limits, non-root, read-only root, a PodDisruptionBudget', async () => {
+    const manifests = await render('deploy/base');
+    const namespaced = manifests.filter((m) => !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(m.kind));
+    expect(namespaced.filter((m) => m.metadata.namespace !== 'flowshift-system').map((m) => m.metadata.name)).toEqual([]);
+    const deployment = find(manifests, 'Deployment', 'flowshift') as Deployment;
+    expect(deployment.spec.replicas).toBe(2);
+    const pod = deployment.spec.template.spec;
+    expect(pod.serviceAccountName).toBe('flowshift');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+    const c = controller(manifests);
+    expect([c.livenessProbe?.httpGet?.path, c.readinessProbe?.httpGet?.path]).toEqual(['/healthz', '/readyz']);
+    expect(Object.keys(c.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+    expect(c.resources?.limits?.['memory']).toBeDefined();
+    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    const pdb = find(manifests, 'PodDisruptionBudget', 'flowshift') as Manifest & { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } };
+    expect(pdb.spec.minAvailable).toBe(1);
+    expect(deployment.spec.template.metadata.labels).toMatchObject(pdb.spec.selector.matchLabels);
+    expect(manifests.filter((m) => m.kind === 'CustomResourceDefinition').map((m) => m.metadata.name).sort()).toEqual(
+      readdirSync(join(ROOT, 'crds')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort(),
+    );
+    expect(envOf(manifests)['REDIS_URL']).toBe('redis://flowshift-redis:6379');
+    find(manifests, 'Service', 'flowshift-redis');
+  });
+
+  it('the external-redis overlay drops the quick-start Redis and reads the URL from a Secret', async () => {
+    const manifests = await render('deploy/overlays/external-redis');
+    expect(manifests.filter((m) => m.metadata.name === 'flowshift-redis')).toEqual([]);
+    expect(envOf(manifests)['REDIS_URL']).toEqual({ secretKeyRef: { name: 'flowshift-redis', key: 'url' } });
+  });
+
+  it('the redis-sentinel overlay names Sentinels and a master instead of a URL', async () => {
+    const manifests = await render('deploy/overlays/redis-sentinel');
+    expect(manifests.filter((m) => m.metadata.name === 'flowshift-redis')).toEqual([]);
+    const env = envOf(manifests);
+    expect(env['REDIS_URL']).toBeUndefined();
+    expect(env['REDIS_SENTINELS']).toMatch(/^[^,]+:26379(,[^,]+:26379)*$/);
+    expect(env['REDIS_SENTINEL_MASTER']).toBe('mymaster');
+  });
+
+  it('the prometheus-operator overlay scrapes every replica on the port the controller serves /metrics on', async () => {
+    const manifests = await render('deploy/overlays/prometheus-operator');
+    const monitor = find(manifests, 'PodMonitor', 'flowshift') as Manifest & { spec: { podMetricsEndpoints: { port: string; path: string }[] } };
+    expect(monitor.spec.podMetricsEndpoints).toMatchObject([{ port: 'http-metrics', path: '/metrics' }]);
+    expect(controller(manifests).ports).toEqual([{ name: 'http-metrics', containerPort: 8086 }]);
+  });
+
+  it('the namespaced overlay grants the ClusterRole\'s rules as a Role and watches only its own namespace', async () => {
+    const [base, manifests] = await Promise.all([render('deploy/base'), render('deploy/overlays/namespaced')]);
+    expect(manifests.filter((m) => m.kind === 'ClusterRole' || m.kind === 'ClusterRoleBinding')).toEqual([]);
+    expect(find(manifests, 'Role', 'flowshift')['rules']).toEqual(find(base, 'ClusterRole', 'flowshift')['rules']);
+    expect(find(manifests, 'RoleBinding', 'flowshift')).toMatchObject({ roleRef: { kind: 'Role', name: 'flowshift' }, subjects: [{ kind: 'ServiceAccount', name: 'flowshift' }] });
+    expect(envOf(manifests)['WATCH_NAMESPACES']).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
+  });
+});
