@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
   else kubeConfig.loadFromDefault();
-  await preflight(new KubeClients(kubeConfig), config.redis);
+  await preflight(new KubeClients(kubeConfig), config.redis, (message) => log.warn(message));
 
   const sources = kubeMetricSources(kubeConfig);
   const now = (): Date => new Date();
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     analyzer,
     webhooks,
     readTemplate: sources.readTemplate,
+    prometheusUrl: config.prometheusUrl,
     log,
   });
   const health = await startHealthServer(config.health.host, config.health.port, () => controller.ready(), controller.metrics.registry);

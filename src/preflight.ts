@@ -1,7 +1,9 @@
 import { ApisApi, VersionApi } from '@kubernetes/client-node';
 import { apiMessage, statusCode } from './kube/errors.js';
 import type { KubeClients } from './kube/client.js';
+import { MeshProvider } from './api/types.gen.js';
 import { GROUP, VERSION } from './kube/names.js';
+import { unservedRouters } from './router/apis.js';
 import { redactUrl, redactUrlsIn } from './redact.js';
 import { connectRedis } from './redis/client.js';
 import { describeRedis, type RedisConnection } from './redis/settings.js';
@@ -25,7 +27,7 @@ const REDIS_FIX = {
  * installed and Redis answers, so a misconfigured controller says what is
  * wrong instead of retrying watches forever.
  */
-export async function preflight(clients: KubeClients, redisTarget: RedisConnection): Promise<void> {
+export async function preflight(clients: KubeClients, redisTarget: RedisConnection, warn: (message: string) => void = stderrWarning): Promise<void> {
   const server = redactUrl(clients.kubeConfig.getCurrentCluster()?.server ?? '(none)');
   try {
     await withTimeout(clients.make(VersionApi).getCode(), `no answer from ${server}`);
@@ -41,6 +43,7 @@ export async function preflight(clients: KubeClients, redisTarget: RedisConnecti
     const forbidden = statusCode(err) === 403 ? ' (check the controller RBAC)' : '';
     throw new PreflightError(`cannot list API groups at ${server}: ${apiMessage(err)}${forbidden}`, { cause: err });
   }
+  await routeApis(clients, server, warn);
   const redis = connectRedis(redisTarget, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: TIMEOUT_MS });
   redis.on('error', () => undefined);
   try {
@@ -51,6 +54,21 @@ export async function preflight(clients: KubeClients, redisTarget: RedisConnecti
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * A router whose API is not served cannot route, but Rollouts of the other
+ * provider still can: a warning with the fix (those Rollouts are held by
+ * their own preflight), and an error only when no router can work.
+ */
+async function routeApis(clients: KubeClients, server: string, warn: (message: string) => void): Promise<void> {
+  const unserved = await withTimeout(unservedRouters(clients), `no answer from ${server}`);
+  if (unserved.length === Object.values(MeshProvider).length) throw new PreflightError(`no router can work against ${server}: ${unserved.map((u) => u.message).join('; ')}`);
+  for (const u of unserved) warn(`${u.message}; Rollouts with provider ${u.provider} wait until it is served`);
+}
+
+function stderrWarning(message: string): void {
+  process.stderr.write(`flowshift: warning: ${message}\n`);
 }
 
 async function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> {

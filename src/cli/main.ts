@@ -4,6 +4,7 @@ import { cliContext, type Cli, type GlobalOptions } from './context.js';
 import { requestControl } from './control.js';
 import { CliError, describeFailure } from './errors.js';
 import { listRollouts } from './get.js';
+import { lint, type LintOptions } from './lint.js';
 import { setSuspended } from './pause.js';
 import { showStatus } from './status.js';
 
@@ -52,6 +53,15 @@ function program(): Command {
     .description('clear spec.suspend: the release goes on where it stood')
     .argument('<name>', 'Rollout name')
     .action((name: string, _opts: unknown, cmd: Command) => setSuspended(withCli(cmd), name, false));
+  root
+    .command('lint')
+    .description('check Rollouts, MetricTemplates and AlertProviders before applying them: the API schema and the controller validation offline; --cluster also dry-runs them and resolves their references in the current context')
+    .argument('<files...>', 'YAML files, or - for standard input')
+    .option('--cluster', 'also ask the current context: server-side dry-run (CEL rules included) and every reference resolved; changes nothing')
+    .option('--prometheus-url <url>', "the controller's --prometheus-url, to check metrics that use it (default: PROMETHEUS_URL)")
+    .action(async (files: string[], _opts: unknown, cmd: Command) => {
+      process.exitCode = await lint(files, cmd.optsWithGlobals<LintOptions>(), (text) => process.stdout.write(text));
+    });
   return root;
 }
 

@@ -17,6 +17,7 @@ import { ControllerMetrics } from './metrics.js';
 import { Notifications } from './notifications.js';
 import { RolloutMetrics } from './rollout-metrics.js';
 import { controlsKey } from './controls.js';
+import { kubeReferenceSources } from './preflight-sources.js';
 import { DeadlineAnalyzer, analysisDeadlineMs } from './analysis-deadline.js';
 import { TickScheduler, tickLockMs, type ChainNext, type TickJob } from './scheduler.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
@@ -35,6 +36,8 @@ export interface ControllerOptions {
   /** Secrets (signing keys) and the clock for webhook gates and event webhooks. */
   readonly webhooks: WebhookDeps;
   readonly readTemplate: ReadTemplate;
+  /** The default Prometheus (--prometheus-url) the preflight checks built-in and inline metrics against. */
+  readonly prometheusUrl?: string | undefined;
   readonly log: Logger;
   readonly clock?: () => Date;
   readonly stalledIntervalMs?: number;
@@ -75,6 +78,13 @@ export class Controller {
       analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
       gates: new GateAsker(options.webhooks),
       readTemplate: options.readTemplate,
+      references: kubeReferenceSources({
+        clients,
+        readTemplate: options.readTemplate,
+        readSecret: options.webhooks.readSecret,
+        cachedDeployment: (namespace, name) => this.watcher.cachedDeployment(namespace, name),
+        prometheusUrl: options.prometheusUrl,
+      }),
       events,
       rolloutsIn: (namespace) => this.watcher.allRollouts().filter((r) => r.metadata.namespace === namespace),
       transitions: async (before, after, decisionEvents) => {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AnalysisVerdict, Analyzer } from '../analysis/analyzer.js';
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
-import { decide, decideDependencyError, needsAnalysis } from '../domain/decide.js';
+import { decide, decideDependencyError, needsAnalysis, preflightDue } from '../domain/decide.js';
 import { DEPENDENCY_ERROR, analysisIntervalMs, type Decision, type TickInput } from '../domain/decision.js';
 import { apiMessage } from '../kube/errors.js';
 import { FINALIZER, ownedNames, rolloutKey } from '../kube/names.js';
@@ -16,6 +16,7 @@ import type { GateAsker } from '../gates/asker.js';
 import { applyActions } from './apply.js';
 import { controlsKey, readControls } from './controls.js';
 import { decideWithGates } from './decide-with-gates.js';
+import { unresolvedReferences, type ReferenceSources } from './preflight-refs.js';
 import type { EventRecorder } from './events.js';
 import { claimProblems, validationProblems, type ReadTemplate } from './validation.js';
 
@@ -27,6 +28,8 @@ export interface TickDeps {
   readonly analyzer: Analyzer;
   readonly gates: GateAsker;
   readonly readTemplate: ReadTemplate;
+  /** Where the preflight resolves a Rollout's references before anything moves. */
+  readonly references: ReferenceSources;
   readonly events: EventRecorder;
   /** The Rollouts of a namespace as the informer holds them: who claims which Deployment and service. */
   readonly rolloutsIn: (namespace: string) => readonly Rollout[];
@@ -188,14 +191,23 @@ async function gather(deps: TickDeps, rollout: Rollout, log: Logger): Promise<{ 
       foreign: [observation?.foreign, route.foreign].filter((f): f is string => f !== undefined),
     },
   };
-  if (problems.length || !needsAnalysis(base)) return { input: base, observation };
+  return { input: problems.length ? base : await preflightAndVerdict(deps, rollout, base), observation };
+}
+
+/** The references resolved before anything moves, then an analysis verdict when one is due. */
+async function preflightAndVerdict(deps: TickDeps, rollout: Rollout, base: TickInput): Promise<TickInput> {
+  // Resolved only on the ticks that are about to create objects or start traffic.
+  const unresolved = preflightDue(base) ? await unresolvedReferences(rollout, deps.references) : [];
+  if (unresolved.length) return { ...base, unresolved };
+  if (!needsAnalysis(base)) return base;
+  const names = ownedNames(rollout);
   const verdict: AnalysisVerdict = await deps.analyzer.analyze(rollout, {
     namespace: names.namespace,
     canary: names.target,
     primary: names.primary,
     service: names.service,
   });
-  return { input: { ...base, verdict }, observation };
+  return { ...base, verdict };
 }
 
 /** The manual actions the annotations ask for; an annotation that cannot be read is logged and ignored. */

@@ -12,10 +12,12 @@ import {
 } from './decision.js';
 import { decideEnded } from './decide-ended.js';
 import { decideFinalising, decidePromoting, decideRelease, startRelease } from './decide-release.js';
+import { decidePreflight } from './decide-preflight.js';
 import { decideBlocked } from './decide-safety.js';
 import { NO_CANARY_TRAFFIC } from './strategies/index.js';
 
 export { needsAnalysis } from './decide-release.js';
+export { preflightDue } from './decide-preflight.js';
 export { decideDependencyError } from './decide-safety.js';
 
 /**
@@ -62,7 +64,7 @@ function decideHeld(input: TickInput): Decision | undefined {
   if (input.spec.suspend) {
     return { status: nextStatus(input, {}, 'suspended: spec.suspend is true, no changes are made'), actions: [], events: [] };
   }
-  return undefined;
+  return decidePreflight(input);
 }
 
 function unknownPhase(phase: never): never {

@@ -64,6 +64,14 @@ export interface TickInput {
   readonly controls?: Controls;
   /** Webhook gate answers by webhook name: exactly the ones a previous decide() of this tick asked for. */
   readonly gates?: GateAnswers;
+  /**
+   * References of the Rollout that do not resolve (a MetricTemplate, a
+   * Secret or key, an AlertProvider, Prometheus, a container port, a route
+   * API), each naming the reference and the fix. Gathered only when
+   * preflightDue(): non-empty holds the Rollout before anything moves.
+   * Unlike problems, nothing is wrong with the spec itself.
+   */
+  readonly unresolved?: readonly string[];
 }
 
 /** Desired-state assertions; each is idempotent, so a retried tick is harmless. */
@@ -174,11 +182,13 @@ export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, mess
   if (strategy) next.strategy = strategy;
   const moved = next.phase !== prev.phase || next.canaryWeight !== prev.canaryWeight || next.mirrorWeight !== prev.mirrorWeight || next.matchRouting !== prev.matchRouting;
   next.lastTransitionTime = moved || !prev.lastTransitionTime ? now : prev.lastTransitionTime;
-  // Conditions kept by others (AlertsReady, DependencyError) carry over; Invalid is re-added by decide() while it holds.
-  const others = (prev.conditions ?? []).filter((c) => c.type !== 'Promoted' && c.type !== 'Invalid');
+  // Conditions kept by others (AlertsReady, DependencyError) carry over; Invalid and ReferencesResolved are re-added by decide() while they hold.
+  const others = (prev.conditions ?? []).filter((c) => !DECIDED_CONDITIONS.has(c.type));
   next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation), ...others];
   return next;
 }
+
+const DECIDED_CONDITIONS = new Set(['Promoted', 'Invalid', 'ReferencesResolved']);
 
 /** The condition a failing API call leaves on the status while it lasts. */
 export const DEPENDENCY_ERROR = 'DependencyError';

@@ -20,6 +20,8 @@ export interface ControllerSetup {
   /** Redis database; a test that flushes Redis takes one of its own. */
   readonly redisDb?: number;
   readonly extraArgs?: readonly string[];
+  /** False: the controller gets no --prometheus-url (built-in metrics have no Prometheus). */
+  readonly prometheus?: boolean;
   /** Redis flags instead of the environment's Redis, e.g. --redis-sentinels. */
   readonly redisArgs?: readonly string[];
   /** Another identity than the admin, e.g. the installed ServiceAccount's. */
@@ -42,7 +44,7 @@ export async function startController(namespace: string, setup: ControllerSetup 
       '--kubeconfig', setup.kubeconfig ?? env().kubeconfigPath,
       ...(setup.redisArgs ?? ['--redis-url', `${env().redisUrl}/${setup.redisDb ?? 0}`]),
       '--queue-name', `ticks-${namespace}`,
-      '--prometheus-url', env().prometheusUrl,
+      ...(setup.prometheus === false ? [] : ['--prometheus-url', env().prometheusUrl]),
       '--namespaces', namespace,
       '--health-address', `127.0.0.1:${healthPort}`,
       '--resync-interval', '2s',

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertProviderType, AlertSpec, MetricSpec } from '../../src/api/types.gen.js';
+import type { AlertProviderType, AlertSpec, MetricSpec, Rollout } from '../../src/api/types.gen.js';
 import { createNamespace } from '../env/context.js';
 import { waitFor } from '../env/processes.js';
+import { mergePatch } from '../../src/kube/errors.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
 import { HttpSink } from './sink.js';
 
@@ -62,6 +63,18 @@ function reasons(bodies: Record<string, unknown>[]): string[] {
   return bodies.map((b) => String(b.reason)).sort();
 }
 
+async function addAlert(cluster: Cluster, alert: AlertSpec): Promise<void> {
+  const alerts = [...((await cluster.rollout('app')).spec.analysis?.alerts ?? []), alert];
+  await cluster.custom.patchNamespacedCustomObject(
+    { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: cluster.namespace, name: 'app', body: { spec: { analysis: { alerts } } } },
+    mergePatch,
+  );
+}
+
+function heldByPreflight(r: Rollout): boolean {
+  return r.status?.conditions?.some((c) => c.type === 'ReferencesResolved' && c.status === 'False') ?? false;
+}
+
 async function waitForMessages(sink: HttpSink, path: string, count: number, timeoutMs = 30_000): Promise<Record<string, unknown>[]> {
   await waitFor(`${count} messages on ${path}`, () => Promise.resolve(sink.delivered(path).length >= count), { timeoutMs, intervalMs: 100 });
   return sink.delivered(path);
@@ -82,10 +95,11 @@ describe('release notifications through the controller process', () => {
     return sink;
   };
 
-  it('posts every step of a promotion to Slack, Teams, Discord and a webhook in their formats, and reports a missing AlertProvider without holding the release', async () => {
+  it('posts every step of a promotion to Slack, Teams, Discord and a webhook in their formats, and holds a new revision while an AlertProvider is missing', async () => {
     const sink = await startSink();
-    const s = track(await setup('notify-promote', sink, { extraAlerts: [{ name: 'ghost', severity: 'info', providerRef: { name: 'no-such-provider' } }] }));
+    const s = track(await setup('notify-promote', sink));
     const { cluster } = s;
+    await addAlert(cluster, { name: 'ghost', severity: 'info', providerRef: { name: 'no-such-provider' } });
     const reported = await cluster.waitForRollout('app', 'AlertsReady False', (r) => r.status?.conditions?.some((c) => c.type === 'AlertsReady' && c.status === 'False') ?? false);
     expect(reported.status?.conditions?.find((c) => c.type === 'AlertsReady')?.message).toContain(
       `alert "ghost" (spec.analysis.alerts[5]): AlertProvider ${cluster.namespace}/no-such-provider not found`,
@@ -95,6 +109,11 @@ describe('release notifications through the controller process', () => {
     expect(warning?.message).toContain('no-such-provider');
 
     await cluster.setImage('app', 'podinfo:2');
+    // The preflight: the new revision gets no traffic until every alert can be delivered.
+    const held = await cluster.waitForRollout('app', 'held by the preflight', heldByPreflight);
+    expect(held.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0 });
+    expect(held.status?.message).toContain('no-such-provider');
+    await provider(cluster, sink, 'no-such-provider', 'webhook');
     await cluster.waitForRollout('app', 'Succeeded', (r) => r.status?.phase === 'Succeeded', 90_000);
     const webhook = await waitForMessages(sink, s.path('webhook'), PROMOTION.length);
     expect(reasons(webhook)).toEqual([...PROMOTION].sort());
@@ -120,10 +139,8 @@ describe('release notifications through the controller process', () => {
     expect(JSON.stringify(await cluster.events('app'))).not.toContain(TOKEN);
     expect(readFileSync(s.controllers[0]?.logFile ?? '', 'utf8')).not.toContain(TOKEN);
 
-    // Creating the missing AlertProvider clears the problem, with the Rollout idle.
-    await provider(cluster, sink, 'no-such-provider', 'webhook');
-    const fixed = await cluster.waitForRollout('app', 'AlertsReady True', (r) => r.status?.conditions?.some((c) => c.type === 'AlertsReady' && c.status === 'True') ?? false);
-    expect(fixed.status?.phase).toBe('Succeeded');
+    // Creating the missing AlertProvider cleared the problem.
+    expect(rollout.status?.conditions?.find((c) => c.type === 'AlertsReady')?.status).toBe('True');
   });
 
   it('posts a rollback with the failed metric, its value against its bound and the weight it failed at; the on-call alert gets only that', async () => {

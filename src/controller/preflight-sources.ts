@@ -1,0 +1,47 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
+import { PrometheusProvider, type PrometheusProviderOptions } from '../metrics/prometheus.js';
+import { QueryOutcomeKind } from '../metrics/provider.js';
+import { kubeAlertSources } from '../notifier/alerts.js';
+import { unservedApis } from '../router/apis.js';
+import { PROBE_TIMEOUT_MS, type ReferenceSources } from './preflight-refs.js';
+import type { ReadTemplate } from './validation.js';
+
+export interface KubeReferenceDeps {
+  readonly clients: KubeClients;
+  readonly readTemplate: ReadTemplate;
+  readonly readSecret: (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;
+  /** The target as the informer holds it: the preflight reads no Deployment from the API server. */
+  readonly cachedDeployment: (namespace: string, name: string) => V1Deployment | undefined;
+  readonly prometheusUrl?: string | undefined;
+}
+
+/** The preflight's readers on the API server and Prometheus. */
+export function kubeReferenceSources(deps: KubeReferenceDeps): ReferenceSources {
+  return {
+    readTemplate: deps.readTemplate,
+    readSecret: deps.readSecret,
+    alerts: kubeAlertSources(deps.clients),
+    readDeployment: (namespace, name) => Promise.resolve(deps.cachedDeployment(namespace, name)),
+    serves: async (group, version) => (await unservedApis(deps.clients, [{ group, version, fix: '' }])).length === 0,
+    probePrometheus,
+    prometheusUrl: deps.prometheusUrl,
+  };
+}
+
+/** A query any Prometheus answers with one number at once: an answer is the only thing probed. */
+export async function probePrometheus(options: PrometheusProviderOptions): Promise<string | undefined> {
+  const outcome = await new PrometheusProvider({ ...options, timeoutMs: PROBE_TIMEOUT_MS }).instantQuery('vector(1)');
+  switch (outcome.kind) {
+    case QueryOutcomeKind.Value:
+      return undefined;
+    case QueryOutcomeKind.QueryError:
+    case QueryOutcomeKind.Unreachable:
+    case QueryOutcomeKind.Timeout:
+      return outcome.message;
+    case QueryOutcomeKind.NoData:
+    case QueryOutcomeKind.NotFinite:
+    case QueryOutcomeKind.MultipleSeries:
+      return `vector(1) came back as ${outcome.kind}: is this a Prometheus API?`;
+  }
+}

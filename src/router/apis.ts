@@ -1,0 +1,43 @@
+import { ApisApi } from '@kubernetes/client-node';
+import { MeshProvider } from '../api/types.gen.js';
+import type { KubeClients } from '../kube/client.js';
+import { ISTIO_GROUP, ISTIO_VERSION } from '../kube/names.js';
+import { GATEWAY_GROUP, GATEWAY_VERSION } from './gateway-api/routes.js';
+
+/** The API a router writes its routes through, and what makes a cluster serve it. */
+export interface RouteApi {
+  readonly group: string;
+  readonly version: string;
+  readonly fix: string;
+}
+
+export const ROUTE_APIS: Readonly<Record<MeshProvider, RouteApi>> = {
+  [MeshProvider.Istio]: {
+    group: ISTIO_GROUP,
+    version: ISTIO_VERSION,
+    fix: 'install or upgrade Istio to 1.22 or later, the first to serve networking.istio.io/v1',
+  },
+  [MeshProvider.GatewayApi]: {
+    group: GATEWAY_GROUP,
+    version: GATEWAY_VERSION,
+    fix: 'install the Gateway API CRDs v1.0 or later (standard channel), which serve gateway.networking.k8s.io/v1',
+  },
+};
+
+/** The group/versions of `apis` the API server does not serve, by discovery. Throws when discovery fails. */
+export async function unservedApis(clients: KubeClients, apis: readonly RouteApi[]): Promise<RouteApi[]> {
+  const { groups } = await clients.make(ApisApi).getAPIVersions();
+  const served = new Set(groups.flatMap((g) => g.versions.map((v) => v.groupVersion)));
+  return apis.filter((api) => !served.has(`${api.group}/${api.version}`));
+}
+
+export function describeUnserved(provider: MeshProvider, api: RouteApi): string {
+  return `the ${provider} router needs ${api.group}/${api.version}, which the API server does not serve: ${api.fix}`;
+}
+
+/** Per provider whose route API is not served: why, and the fix. */
+export async function unservedRouters(clients: KubeClients): Promise<{ provider: MeshProvider; message: string }[]> {
+  const providers = Object.values(MeshProvider);
+  const missing = await unservedApis(clients, providers.map((p) => ROUTE_APIS[p]));
+  return providers.filter((p) => missing.includes(ROUTE_APIS[p])).map((provider) => ({ provider, message: describeUnserved(provider, ROUTE_APIS[provider]) }));
+}
