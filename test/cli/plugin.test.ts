@@ -4,6 +4,7 @@ import { CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, set
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig } from '../env/context.js';
+import { serviceAccountKubeconfig } from '../env/service-accounts.js';
 import { rolloutOf } from '../engine/harness.js';
 import { freePort } from '../env/ports.js';
 import { columns } from './columns.js';
@@ -185,21 +186,7 @@ describe('kubectl flowshift, found by kubectl on PATH', () => {
         namespace,
         body: { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace }] },
       });
-      const token = await core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-      const cluster = kubeConfig().getCurrentCluster();
-      const file = join(env().dir, `kubeconfig-${namespace}-${name}`);
-      writeFileSync(
-        file,
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [{ name: 'test', cluster: { server: cluster?.server, 'certificate-authority-data': cluster?.caData } }],
-          users: [{ name, user: { token: token.status?.token } }],
-          contexts: [{ name, context: { cluster: 'test', user: name, namespace } }],
-          'current-context': name,
-        }),
-      );
-      return file;
+      return serviceAccountKubeconfig(namespace, name);
     };
 
     it('a user who may only read is refused by the API server, and nothing is written', async () => {

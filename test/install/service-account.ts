@@ -1,31 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { AUDIT_LOG } from '../env/apiserver.js';
-import { env, kubeConfig } from '../env/context.js';
+import { env } from '../env/context.js';
+export { serviceAccountKubeconfig } from '../env/service-accounts.js';
 import { grantKey } from './manifests.js';
 
-/** Mints a token for a ServiceAccount (TokenRequest) and writes a kubeconfig that uses it. */
-export async function serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
-  const core = kubeConfig().makeApiClient(CoreV1Api);
-  const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-  const token = request.status?.token;
-  if (!token) throw new Error(`TokenRequest for ${namespace}/${name} returned no token`);
-  const cluster = kubeConfig().getCurrentCluster();
-  const file = join(env().dir, `kubeconfig-${namespace}-${name}`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'test', cluster: { server: cluster?.server, 'certificate-authority-data': cluster?.caData } }],
-      users: [{ name, user: { token } }],
-      contexts: [{ name: 'test', context: { cluster: 'test', user: name, namespace } }],
-      'current-context': 'test',
-    }),
-  );
-  return file;
-}
 
 /** One request of the audited identity, as "group/resource[/subresource]:verb". */
 export interface AuditedRequest {
