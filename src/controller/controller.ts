@@ -1,28 +1,28 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Analyzer } from '../analysis/analyzer.js';
+import type { Rollout } from '../api/types.gen.js';
 import { GateAsker } from '../gates/asker.js';
 import { EventHooks } from '../gates/event-hooks.js';
 import type { WebhookDeps } from '../gates/webhook-gate.js';
-import type { Rollout } from '../api/types.gen.js';
 import { KubeClients } from '../kube/client.js';
 import { rolloutKey } from '../kube/names.js';
 import { RolloutClient } from '../kube/rollouts.js';
+import type { RedisConnection } from '../redis/settings.js';
 import { GatewayApiRouter } from '../router/gateway-api/router.js';
 import { IstioRouter } from '../router/istio/router.js';
 import { ServiceRouter } from '../router/services.js';
 import { DeploymentTarget, progressKey } from '../target/deployment.js';
+import { DeadlineAnalyzer, analysisDeadlineMs } from './analysis-deadline.js';
+import { controlsKey } from './controls.js';
 import { EventRecorder } from './events.js';
 import { ControllerMetrics } from './metrics.js';
 import { Notifications } from './notifications.js';
-import { RolloutMetrics } from './rollout-metrics.js';
-import { controlsKey } from './controls.js';
 import { kubeReferenceSources } from './preflight-sources.js';
-import { DeadlineAnalyzer, analysisDeadlineMs } from './analysis-deadline.js';
+import { RolloutMetrics } from './rollout-metrics.js';
 import { TickScheduler, tickLockMs, type ChainNext, type TickJob } from './scheduler.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
-import type { RedisConnection } from '../redis/settings.js';
 import { RolloutWatcher } from './watcher.js';
 
 export interface ControllerOptions {
