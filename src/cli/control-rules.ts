@@ -1,25 +1,12 @@
-import type { Rollout } from '../api/types.gen.js';
+import type { Rollout, RolloutStatus } from '../api/types.gen.js';
 import { CONTROL_ANNOTATIONS, type ControlAnnotation } from '../kube/names.js';
-import type { RolloutStatus } from '../api/types.gen.js';
 import { releaseInProgress } from './step.js';
 
-/** The manual actions: each writes one annotation of CONTROL-CONTRACT.md. */
-export const ControlAction = {
-  Approve: 'approve',
-  Abort: 'abort',
-  Retry: 'retry',
-} as const;
-export type ControlAction = (typeof ControlAction)[keyof typeof ControlAction];
+/** The manual actions: each writes the control annotation of its name. */
+export type ControlAction = keyof typeof CONTROL_ANNOTATIONS;
 
 export function annotationOf(action: ControlAction): ControlAnnotation {
-  switch (action) {
-    case 'approve':
-      return CONTROL_ANNOTATIONS.approve;
-    case 'abort':
-      return CONTROL_ANNOTATIONS.abort;
-    case 'retry':
-      return CONTROL_ANNOTATIONS.retry;
-  }
+  return CONTROL_ANNOTATIONS[action];
 }
 
 /** What an action is about: the revision it applies to, or why there is nothing to act on. */

@@ -19,19 +19,22 @@ export async function startRedis(dir: string): Promise<RedisServer> {
   const url = `redis://127.0.0.1:${port}`;
   await waitFor(
     'redis PING',
-    async () => {
-      const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      // Refused connections before redis listens are expected; connect() rejects with them.
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        await client.ping();
-        return true;
-      } finally {
-        client.disconnect();
-      }
-    },
+    () => redisAnswers(url),
     { timeoutMs: 20_000, process: proc },
   );
   return { url, process: proc };
+}
+
+/** True once a Redis at `url` answers PING; rejects while it refuses connections (waitFor retries then). */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // Refused connections before redis listens are expected; connect() rejects with them.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } finally {
+    client.disconnect();
+  }
 }

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../env/ports.js';
+import { redisAnswers } from '../env/redis.js';
 import { startProcess, waitFor, type ManagedProcess } from '../env/processes.js';
 
 /** A redis-server (or Sentinel) of a test, on a loopback port, stopped by PID. */
@@ -63,16 +64,8 @@ export class RedisNodes {
   }
 }
 
-export async function ping(port: number): Promise<boolean> {
-  const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } finally {
-    client.disconnect();
-  }
+export function ping(port: number): Promise<boolean> {
+  return redisAnswers(`redis://127.0.0.1:${port}`);
 }
 
 /** Runs one command against a node and returns its answer. */
