@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { Rollout } from '../src/api/types.gen.js';
-import { podinfo, updateWithRetry } from '../test/env/deployments.js';
-import { startEnvironment } from '../test/env/environment.js';
-import { freePort } from '../test/env/ports.js';
-import { startProcess, waitFor } from '../test/env/processes.js';
+import { podinfo, updateWithRetry } from '../devenv/env/deployments.js';
+import { startEnvironment } from '../devenv/env/environment.js';
+import { freePort } from '../devenv/env/ports.js';
+import { startProcess, waitFor } from '../devenv/env/processes.js';
 import { inBatches, percentile, readMetricCounters, rssMb } from './stats.js';
 
 const { values } = parseArgs({ options: { rollouts: { type: 'string', default: '200' }, interval: { type: 'string', default: '5s' } } });

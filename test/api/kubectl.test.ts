@@ -5,7 +5,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/c
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig } from '../env/context.js';
-import { statusCode } from '../env/crds.js';
+import { statusCode } from '../../devenv/env/crds.js';
 import { group, tryCreate, validRollout, version } from './rollouts.js';
 
 const run = promisify(execFile);

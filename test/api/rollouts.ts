@@ -3,7 +3,7 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { Rollout } from '../../src/api/types.gen.js';
 import { kubeConfig } from '../env/context.js';
-import { statusCode } from '../env/crds.js';
+import { statusCode } from '../../devenv/env/crds.js';
 
 export const group = 'flowshift.io';
 export const version = 'v1alpha1';

@@ -6,7 +6,7 @@ import type { Rollout, RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig } from '../env/context.js';
 import { serviceAccountKubeconfig } from '../env/service-accounts.js';
 import { rolloutOf } from '../engine/harness.js';
-import { freePort } from '../env/ports.js';
+import { freePort } from '../../devenv/env/ports.js';
 import { columns } from './columns.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
 

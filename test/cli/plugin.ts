@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { env } from '../env/context.js';
-import { startProcess, waitFor, type ManagedProcess } from '../env/processes.js';
+import { startProcess, waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, env } from '../env/context.js';
-import { waitFor, type ManagedProcess } from '../env/processes.js';
+import { waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
 import { installPlugin, readLog, startKubectlFlowshift } from './plugin.js';
 

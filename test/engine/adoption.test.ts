@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace } from '../env/context.js';
-import { waitFor } from '../env/processes.js';
+import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
 
 interface UserRoute {

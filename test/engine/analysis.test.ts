@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MetricSpec, Rollout } from '../../src/api/types.gen.js';
-import { MeshSimulator } from '../../src/sim/mesh-simulator.js';
-import type { VersionBehaviourUpdate } from '../../src/sim/traffic-model.js';
+import { MeshSimulator } from '../../devenv/sim/mesh-simulator.js';
+import type { VersionBehaviourUpdate } from '../../devenv/sim/traffic-model.js';
 import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../env/context.js';
-import { startPrometheus, type PrometheusServer } from '../env/prometheus.js';
+import { startPrometheus, type PrometheusServer } from '../../devenv/env/prometheus.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
 
 const successRate: MetricSpec = { name: 'request-success-rate', interval: '10s', thresholdRange: { min: 99 } };

@@ -4,7 +4,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { ConfigWatches } from '../../src/controller/config-watches.js';
 import { mergePatch } from '../../src/kube/errors.js';
 import { createNamespace, kubeConfig, KubeletAnnotation } from '../env/context.js';
-import { waitFor } from '../env/processes.js';
+import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, startController, rolloutOf, type ControllerProcess } from './harness.js';
 
 /** podinfo reading a ConfigMap through envFrom and a Secret through a volume. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { createNamespace, KubeletAnnotation } from '../env/context.js';
-import { waitFor } from '../env/processes.js';
+import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

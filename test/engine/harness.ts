@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, Watch, type V1Deployment } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
 import { env, kubeConfig } from '../env/context.js';
-import { updateWithRetry } from '../env/deployments.js';
+import { updateWithRetry } from '../../devenv/env/deployments.js';
 
-export { podinfo } from '../env/deployments.js';
-import { freePort } from '../env/ports.js';
-import { startProcess, waitFor, type ManagedProcess } from '../env/processes.js';
+export { podinfo } from '../../devenv/env/deployments.js';
+import { freePort } from '../../devenv/env/ports.js';
+import { startProcess, waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -5,8 +5,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { queuePrefix } from '../../src/redis/client.js';
 import { createNamespace, env } from '../env/context.js';
-import { freePort } from '../env/ports.js';
-import { waitFor } from '../env/processes.js';
+import { freePort } from '../../devenv/env/ports.js';
+import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, rolloutOf, startController } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KUBERNETES_VERSION, resolveKubeBinaries } from '../env/binaries.js';
+import { KUBERNETES_VERSION, resolveKubeBinaries } from '../../devenv/env/binaries.js';
 
 describe('resolveKubeBinaries', () => {
   const saved = { ...process.env };

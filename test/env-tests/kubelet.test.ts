@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { createNamespace, KubeletAnnotation, kubeConfig } from '../env/context.js';
-import { deploymentStatus } from '../env/kubelet.js';
-import { waitFor } from '../env/processes.js';
+import { deploymentStatus } from '../../devenv/env/kubelet.js';
+import { waitFor } from '../../devenv/env/processes.js';
 
 function deployment(name: string, annotations: Record<string, string> = {}, replicas = 2): V1Deployment {
   return {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import type { EnvInfo } from './info.js';
+import type { EnvInfo } from '../../devenv/env/info.js';
 
-export { addScrapeTarget, removeScrapeTarget } from './prometheus.js';
-export { KubeletAnnotation } from './kubelet.js';
+export { addScrapeTarget, removeScrapeTarget } from '../../devenv/env/prometheus.js';
+export { KubeletAnnotation } from '../../devenv/env/kubelet.js';
 
 /** The shared environment's addresses, for use inside a test file. */
 export function env(): EnvInfo {

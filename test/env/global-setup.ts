@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { startEnvironment } from './environment.js';
-import type { EnvInfo } from './info.js';
+import { startEnvironment } from '../../devenv/env/environment.js';
+import type { EnvInfo } from '../../devenv/env/info.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -5,7 +5,7 @@ import type { Rollout, WebhookSpec } from '../../src/api/types.gen.js';
 import { GateAsker } from '../../src/gates/asker.js';
 import { WebhookGate, type WebhookDeps } from '../../src/gates/webhook-gate.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signature } from '../../src/http/safe-post.js';
-import { freePort } from '../env/ports.js';
+import { freePort } from '../../devenv/env/ports.js';
 import { HookServer } from '../http/hook-server.js';
 
 const rollout: Rollout = {

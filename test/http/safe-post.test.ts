@@ -11,7 +11,7 @@ import {
   signature,
   type PostOutcome,
 } from '../../src/http/safe-post.js';
-import { freePort } from '../env/ports.js';
+import { freePort } from '../../devenv/env/ports.js';
 import { HookServer } from './hook-server.js';
 
 /** What a receiver does: recompute the HMAC over "<timestamp>.<body>" and refuse stale timestamps. */

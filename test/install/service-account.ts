@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUDIT_LOG } from '../env/apiserver.js';
+import { AUDIT_LOG } from '../../devenv/env/apiserver.js';
 import { env } from '../env/context.js';
 export { serviceAccountKubeconfig } from '../env/service-accounts.js';
 import { grantKey } from './manifests.js';

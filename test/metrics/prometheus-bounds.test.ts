@@ -4,7 +4,7 @@ import type { AnalysisVerdict } from '../../src/analysis/analyzer.js';
 import type { Rollout } from '../../src/api/types.gen.js';
 import { DeadlineAnalyzer } from '../../src/controller/analysis-deadline.js';
 import { MAX_RESPONSE_BYTES, PrometheusProvider } from '../../src/metrics/prometheus.js';
-import { freePort } from '../env/ports.js';
+import { freePort } from '../../devenv/env/ports.js';
 
 const servers: Server[] = [];
 

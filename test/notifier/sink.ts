@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { freePort } from '../env/ports.js';
+import { freePort } from '../../devenv/env/ports.js';
 
 export interface Received {
   readonly path: string;

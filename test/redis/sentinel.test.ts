@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, env } from '../env/context.js';
-import { waitFor } from '../env/processes.js';
+import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, startController, type ControllerProcess } from '../engine/harness.js';
 import { initialized, releaseWith } from './release.js';
 import { RedisNodes, command, type RedisNode } from './servers.js';

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '../env/ports.js';
-import { redisAnswers } from '../env/redis.js';
-import { startProcess, waitFor, type ManagedProcess } from '../env/processes.js';
+import { freePort } from '../../devenv/env/ports.js';
+import { redisAnswers } from '../../devenv/env/redis.js';
+import { startProcess, waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
 
 /** A redis-server (or Sentinel) of a test, on a loopback port, stopped by PID. */
 export interface RedisNode {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusProvider } from '../../src/metrics/prometheus.js';
-import type { MeshSimulator } from '../../src/sim/mesh-simulator.js';
+import type { MeshSimulator } from '../../devenv/sim/mesh-simulator.js';
 import { env } from '../env/context.js';
 import { builtin, near, pollQuery, requestRate, valueOf } from './prometheus-poll.js';
 import { createVirtualService, simulateService, type Route } from './sim-fixture.js';

@@ -1,6 +1,6 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { MeshSimulator } from '../../src/sim/mesh-simulator.js';
-import type { VersionBehaviourUpdate } from '../../src/sim/traffic-model.js';
+import { MeshSimulator } from '../../devenv/sim/mesh-simulator.js';
+import type { VersionBehaviourUpdate } from '../../devenv/sim/traffic-model.js';
 import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../env/context.js';
 
 const group = 'networking.istio.io';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyDistribution, defaultLatencyBuckets, standardNormalCdf } from '../../src/sim/latency.js';
-import { renderIstioMetrics, workloadIdentities } from '../../src/sim/exposition.js';
-import { TrafficModel } from '../../src/sim/traffic-model.js';
+import { LatencyDistribution, defaultLatencyBuckets, standardNormalCdf } from '../../devenv/sim/latency.js';
+import { renderIstioMetrics, workloadIdentities } from '../../devenv/sim/exposition.js';
+import { TrafficModel } from '../../devenv/sim/traffic-model.js';
 
 function fakeClock(): { now: () => number; tick: (ms: number) => void } {
   let t = 1_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_PRIMARY, splitOf, versionOfHost } from '../../src/sim/traffic-split.js';
+import { ALL_PRIMARY, splitOf, versionOfHost } from '../../devenv/sim/traffic-split.js';
 
 const vs = (http: object[]): object => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', spec: { hosts: ['podinfo'], http } });
 const route = (primary: number, canary: number): object[] => [

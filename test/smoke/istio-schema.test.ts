@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { createNamespace, env, kubeConfig } from '../env/context.js';
-import { statusCode } from '../env/crds.js';
+import { statusCode } from '../../devenv/env/crds.js';
 
 const group = 'networking.istio.io';
 const version = 'v1';

@@ -7,7 +7,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { createNamespace, kubeConfig } from '../env/context.js';
-import { installCrds, statusCode } from '../env/crds.js';
+import { installCrds, statusCode } from '../../devenv/env/crds.js';
 
 // A throwaway kind, so this smoke test depends on nothing the project defines.
 const group = 'smoke.flowshift.io';

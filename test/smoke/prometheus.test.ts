@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusDriver } from 'prometheus-query';
 import { addScrapeTarget, env, removeScrapeTarget } from '../env/context.js';
-import { waitFor } from '../env/processes.js';
+import { waitFor } from '../../devenv/env/processes.js';
 
 describe('Prometheus scraping a test endpoint', () => {
   const target = `smoke-${process.pid}`;

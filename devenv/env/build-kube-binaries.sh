@@ -2,7 +2,7 @@
 # Builds kube-apiserver (and, when asked, etcd) from Go modules into a cache
 # outside the repository, keyed by version, so a fresh clone reuses it.
 #
-#   test/env/build-kube-binaries.sh <dest-dir> <k8s-version> [<etcd-version>]
+#   devenv/env/build-kube-binaries.sh <dest-dir> <k8s-version> [<etcd-version>]
 #
 # k8s.io/kubernetes cannot be required as-is: its go.mod replaces every
 # k8s.io/* staging module with ./staging/src/..., which does not exist in the
