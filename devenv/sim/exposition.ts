@@ -63,7 +63,7 @@ function baseLabels(identity: WorkloadIdentity): Record<string, string> {
   };
 }
 
-function sample(name: string, labels: Record<string, string>, value: number): string {
+export function sample(name: string, labels: Record<string, string>, value: number): string {
   const text = Object.entries(labels)
     .map(([key, v]) => `${key}="${escapeLabelValue(v)}"`)
     .join(',');

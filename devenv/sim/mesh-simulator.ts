@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { renderIstioMetrics, workloadIdentities, type WorkloadIdentity } from './exposition.js';
+import { renderAppMetrics, renderContourMetrics } from './exposition-extra.js';
+import { HTTP_ROUTES, RoutePoller, VIRTUAL_SERVICES } from './route-poller.js';
 import { TrafficModel, type VersionBehaviour, type VersionBehaviourUpdate } from './traffic-model.js';
-import { ALL_PRIMARY, splitOf, VERSIONS, type TrafficSplit, type Version } from './traffic-split.js';
-import { VirtualServicePoller } from './virtual-service-poller.js';
+import { ALL_PRIMARY, splitOf, splitOfHttpRoute, VERSIONS, type TrafficSplit, type Version } from './traffic-split.js';
 
 export { Version } from './traffic-split.js';
 export type { TrafficSplit } from './traffic-split.js';
@@ -16,6 +17,16 @@ export interface MeshSimulatorOptions {
   readonly target: string;
   /** The apex service and VirtualService name; default: target. */
   readonly service?: string;
+  /**
+   * The route object to follow: the VirtualService `<service>` by default; an
+   * HTTPRoute for provider gatewayapi; or a user's VirtualService, of which
+   * only the HTTP route named `route` carries this service's traffic.
+   */
+  readonly routes?: { readonly kind: 'VirtualService' | 'HTTPRoute'; readonly name?: string; readonly route?: string };
+  /** Share of requests (0..1) carrying the A/B header or affinity cookie; default 0. */
+  readonly matchedShare?: number;
+  /** The path label of the application's own latency histogram; default /api/info. */
+  readonly path?: string;
   /** Requests per second reaching the service; default 100. */
   readonly requestsPerSecond?: number;
   readonly primary?: VersionBehaviourUpdate;
@@ -42,9 +53,10 @@ export const METRICS_PATH = '/metrics';
  */
 export class MeshSimulator {
   private readonly model: TrafficModel;
-  private readonly poller: VirtualServicePoller;
+  private readonly poller: RoutePoller;
   private readonly server: Server;
   private readonly identities: Record<Version, WorkloadIdentity>;
+  private readonly path: string;
 
   private constructor(options: MeshSimulatorOptions) {
     const service = options.service ?? options.target;
@@ -55,22 +67,17 @@ export class MeshSimulator {
       ...(options.buckets ? { buckets: options.buckets } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
-    this.poller = new VirtualServicePoller({
-      kubeConfig: options.kubeConfig,
-      namespace: options.namespace,
-      name: service,
-      intervalMs: options.pollIntervalMs ?? 250,
-      onRead: (virtualService) => {
-        this.model.setSplit(virtualService === undefined ? ALL_PRIMARY : splitOf(virtualService, service));
-      },
+    this.poller = routePoller(options, service, (split) => {
+      this.model.setSplit(split);
     });
     this.identities = workloadIdentities(options.namespace, options.target, service);
+    this.path = options.path ?? '/api/info';
     this.server = createServer((req, res) => {
       this.handle(req, res);
     });
   }
 
-  /** Starts serving metrics and following the VirtualService `<service>` in `<namespace>`. */
+  /** Starts serving metrics and following the route object (see `routes`) in `<namespace>`. */
   static async start(options: MeshSimulatorOptions): Promise<MeshSimulator> {
     const simulator = new MeshSimulator(options);
     await listen(simulator.server, options.host ?? '127.0.0.1', options.port ?? 0);
@@ -104,20 +111,25 @@ export class MeshSimulator {
     this.model.setRate(requestsPerSecond);
   }
 
-  /** The split currently applied (from the last VirtualService read). */
+  /** The split currently applied (from the last read of the route object). */
   split(): TrafficSplit {
     return this.model.split();
   }
 
-  /** Reads the VirtualService now rather than at the next poll, and returns the split it gives. */
+  /** Reads the route object now rather than at the next poll, and returns the split it gives. */
   async refreshRoutes(): Promise<TrafficSplit> {
     await this.poller.refresh();
     return this.model.split();
   }
 
-  /** The metrics a scrape would return now. */
+  /**
+   * The metrics a scrape would return now: Istio's destination metrics, the
+   * application's own latency histogram, and Contour's (Envoy's) upstream
+   * counters, as a Gateway API data plane exports them.
+   */
   metrics(): string {
-    return renderIstioMetrics(VERSIONS.map((version) => ({ identity: this.identities[version], counts: this.model.counts(version) })));
+    const workloads = VERSIONS.map((version) => ({ identity: this.identities[version], counts: this.model.counts(version) }));
+    return renderIstioMetrics(workloads) + renderAppMetrics(workloads, this.path) + renderContourMetrics(workloads);
   }
 
   /** Requests counted so far per version (live and mirrored). */
@@ -143,6 +155,23 @@ export class MeshSimulator {
     }
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(this.metrics());
   }
+}
+
+/** Follows the route object `options.routes` names, turning each read into a split. */
+function routePoller(options: MeshSimulatorOptions, service: string, onSplit: (split: TrafficSplit) => void): RoutePoller {
+  const kind = options.routes?.kind ?? 'VirtualService';
+  const read = { ...(options.routes?.route === undefined ? {} : { route: options.routes.route }), matchedShare: options.matchedShare ?? 0 };
+  return new RoutePoller({
+    kubeConfig: options.kubeConfig,
+    resource: kind === 'HTTPRoute' ? HTTP_ROUTES : VIRTUAL_SERVICES,
+    namespace: options.namespace,
+    name: options.routes?.name ?? service,
+    intervalMs: options.pollIntervalMs ?? 250,
+    onRead: (object) => {
+      if (object === undefined) onSplit(ALL_PRIMARY);
+      else onSplit(kind === 'HTTPRoute' ? splitOfHttpRoute(object, service, read) : splitOf(object, service, read));
+    },
+  });
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_PRIMARY, splitOf, versionOfHost } from '../../devenv/sim/traffic-split.js';
+import { ALL_PRIMARY, splitOf, splitOfHttpRoute, versionOfHost } from '../../devenv/sim/traffic-split.js';
 
 const vs = (http: object[]): object => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', spec: { hosts: ['podinfo'], http } });
 const route = (primary: number, canary: number): object[] => [
@@ -61,5 +61,61 @@ describe('versionOfHost', () => {
     expect(versionOfHost('podinfo-canary.shop.svc.cluster.local', 'podinfo')).toBe('canary');
     expect(versionOfHost('podinfo-canary-x', 'podinfo')).toBeUndefined();
     expect(versionOfHost(undefined, 'podinfo')).toBeUndefined();
+  });
+});
+
+describe('splitOf with matched requests and adopted routes', () => {
+  const abRoutes = [
+    { name: 'ab', match: [{ headers: { 'x-canary': { exact: 'insider' } } }], route: [{ destination: { host: 'podinfo-canary' }, weight: 100 }] },
+    { name: 'weighted', route: route(100, 0), mirror: { host: 'podinfo-canary' }, mirrorPercentage: { value: 50 } },
+  ];
+
+  it('sends the matched share of requests through the first matching route, and mirrors only the rest', () => {
+    const split = splitOf(vs(abRoutes), 'podinfo', { matchedShare: 0.2 });
+    expect(split.live.primary).toBeCloseTo(0.8);
+    expect(split.live.canary).toBeCloseTo(0.2);
+    expect(split.mirrored.canary).toBeCloseTo(0.4);
+  });
+
+  it('ignores matching routes that reach other services', () => {
+    const http = [{ match: [{ uri: { prefix: '/static' } }], route: [{ destination: { host: 'static-files' } }] }, { route: route(100, 0) }];
+    expect(splitOf(vs(http), 'podinfo', { matchedShare: 0.5 }).live).toEqual({ primary: 1, canary: 0 });
+  });
+
+  it('follows only the named route of an adopted VirtualService', () => {
+    const http = [
+      { name: 'static', match: [{ uri: { prefix: '/static' } }], route: [{ destination: { host: 'static-files' } }] },
+      { name: 'main', route: route(70, 30) },
+    ];
+    expect(splitOf(vs(http), 'podinfo', { route: 'main' }).live).toEqual({ primary: 0.7, canary: 0.3 });
+    expect(splitOf(vs(http), 'podinfo', { route: 'missing' })).toBe(ALL_PRIMARY);
+  });
+});
+
+describe('splitOfHttpRoute', () => {
+  const httpRoute = (rules: object[]): object => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', spec: { rules } });
+  const backends = (primary: number, canary: number): object[] => [
+    { name: 'podinfo-primary', port: 9898, weight: primary },
+    { name: 'podinfo-canary', port: 9898, weight: canary },
+  ];
+
+  it('splits by backendRef weights, a missing weight counting 1', () => {
+    expect(splitOfHttpRoute(httpRoute([{ backendRefs: backends(90, 10) }]), 'podinfo').live).toEqual({ primary: 0.9, canary: 0.1 });
+    expect(splitOfHttpRoute(httpRoute([{ backendRefs: [{ name: 'podinfo-primary' }, { name: 'podinfo-canary' }] }]), 'podinfo').live).toEqual({ primary: 0.5, canary: 0.5 });
+  });
+
+  it('copies a RequestMirror filter percent to its backend', () => {
+    const rule = { backendRefs: backends(100, 0), filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'podinfo-canary', port: 9898 }, percent: 30 } }] };
+    expect(splitOfHttpRoute(httpRoute([rule]), 'podinfo').mirrored).toEqual({ primary: 0, canary: 0.3 });
+  });
+
+  it('sends the matched share through the rule with matches', () => {
+    const rules = [
+      { matches: [{ headers: [{ name: 'x-canary', value: 'insider' }] }], backendRefs: [{ name: 'podinfo-canary', port: 9898 }] },
+      { backendRefs: backends(100, 0) },
+    ];
+    const split = splitOfHttpRoute(httpRoute(rules), 'podinfo', { matchedShare: 0.25 });
+    expect(split.live.canary).toBeCloseTo(0.25);
+    expect(split.live.primary).toBeCloseTo(0.75);
   });
 });

@@ -1,11 +1,18 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 
-export const VIRTUAL_SERVICE_GROUP = 'networking.istio.io';
-export const VIRTUAL_SERVICE_VERSION = 'v1';
-export const VIRTUAL_SERVICE_PLURAL = 'virtualservices';
+/** A route API's resource, as the custom objects API names it. */
+export interface RouteResource {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+}
 
-export interface VirtualServicePollerOptions {
+export const VIRTUAL_SERVICES: RouteResource = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' };
+export const HTTP_ROUTES: RouteResource = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' };
+
+export interface RoutePollerOptions {
   readonly kubeConfig: KubeConfig;
+  readonly resource: RouteResource;
   readonly namespace: string;
   readonly name: string;
   readonly intervalMs: number;
@@ -14,20 +21,21 @@ export interface VirtualServicePollerOptions {
 }
 
 /**
- * Reads one VirtualService from the API server every `intervalMs`, as Envoy
- * receives route updates from istiod: shortly after they are written. A read
- * that fails (other than 404) keeps the last routes, like a disconnected proxy.
+ * Reads one route object (a VirtualService or an HTTPRoute) from the API
+ * server every `intervalMs`, as Envoy receives route updates from its control
+ * plane: shortly after they are written. A read that fails (other than 404)
+ * keeps the last routes, like a disconnected proxy.
  */
-export class VirtualServicePoller {
+export class RoutePoller {
   /** The last read error, cleared by the next successful read. */
   lastError: unknown;
   private readonly api: CustomObjectsApi;
-  private readonly options: VirtualServicePollerOptions;
+  private readonly options: RoutePollerOptions;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(options: VirtualServicePollerOptions) {
+  constructor(options: RoutePollerOptions) {
     this.options = options;
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
   }
@@ -38,7 +46,7 @@ export class VirtualServicePoller {
     this.schedule();
   }
 
-  /** Reads the VirtualService now (joins a read already in flight). */
+  /** Reads the route object now (joins a read already in flight). */
   refresh(): Promise<void> {
     this.inFlight ??= this.read().finally(() => (this.inFlight = undefined));
     return this.inFlight;
@@ -60,15 +68,9 @@ export class VirtualServicePoller {
   }
 
   private async read(): Promise<void> {
-    const { namespace, name } = this.options;
+    const { namespace, name, resource } = this.options;
     try {
-      const object: unknown = await this.api.getNamespacedCustomObject({
-        group: VIRTUAL_SERVICE_GROUP,
-        version: VIRTUAL_SERVICE_VERSION,
-        plural: VIRTUAL_SERVICE_PLURAL,
-        namespace,
-        name,
-      });
+      const object: unknown = await this.api.getNamespacedCustomObject({ ...resource, namespace, name });
       this.lastError = undefined;
       if (!this.stopped) this.options.onRead(object);
     } catch (err: unknown) {
