@@ -43,11 +43,16 @@ function receivingTraffic(status: RolloutStatus): boolean {
 
 /**
  * Whether a check of the canary means something: it gets traffic, or it is
- * a blue/green release, whose canary is analysed on its own host (load and
- * smoke tests) before any live traffic.
+ * a blue/green release without a mirror, whose canary is analysed on its own
+ * host (load and smoke tests) before any live traffic. A mirrored one is
+ * analysed once the mirror runs.
  */
 function analysable(input: Pick<TickInput, 'spec' | 'status'>): boolean {
-  return receivingTraffic(input.status) || input.spec.strategy.blueGreen !== undefined;
+  return receivingTraffic(input.status) || analysedWithoutTraffic(input.spec);
+}
+
+function analysedWithoutTraffic(spec: TickInput['spec']): boolean {
+  return spec.strategy.blueGreen !== undefined && spec.strategy.blueGreen.mirror === undefined;
 }
 
 /**
@@ -132,8 +137,9 @@ function stopRequested(input: TickInput): Decision | undefined {
 
 /**
  * The canary is ready and gets no traffic yet: pre-rollout webhooks first
- * (until each said yes once), then the first step. Blue/green takes no step
- * without a passed analysis: undefined sends it on to the verdict.
+ * (until each said yes once), then the first step (a mirror, for blue/green
+ * with one). Blue/green without a mirror takes no step without a passed
+ * analysis: undefined sends it on to the verdict.
  */
 function beforeTraffic(input: TickInput): Decision | undefined {
   const now = input.observed.now.toISOString();
@@ -147,7 +153,7 @@ function beforeTraffic(input: TickInput): Decision | undefined {
     if (!pre.open) return failedCheck(input, pre.reason, { lastAnalysisTime: now }, []);
   }
   if (input.spec.skipAnalysis) return promoteGated(input, 'skipAnalysis is set: promoting without analysis', {});
-  if (input.spec.strategy.blueGreen) return undefined;
+  if (analysedWithoutTraffic(input.spec)) return undefined;
   return advance(input, { lastAnalysisTime: now });
 }
 

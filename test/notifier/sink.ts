@@ -3,6 +3,7 @@ import { freePort } from '../../devenv/env/ports.js';
 
 export interface Received {
   readonly path: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Record<string, unknown>;
   readonly status: number;
 }
@@ -24,7 +25,7 @@ export class HttpSink {
       req.on('end', () => {
         const path = req.url ?? '';
         const status = this.failing.has(path) ? 500 : 200;
-        this.received.push({ path, body: parse(Buffer.concat(chunks).toString('utf8')), status });
+        this.received.push({ path, headers: req.headers, body: parse(Buffer.concat(chunks).toString('utf8')), status });
         res.writeHead(status, { 'content-type': 'text/plain' });
         res.end(status === 200 ? 'ok' : 'unavailable');
       });
