@@ -32,7 +32,8 @@ export async function approveInteractively(stack: Stack, view: LiveView): Promis
   const rl = createInterface({ input: process.stdin });
   try {
     const enter = new Promise<'enter'>((resolve) => rl.once('line', () => resolve('enter')));
-    const elsewhere = view.until(pastTheGate).then(() => 'elsewhere' as const);
+    // Settles either way: once Enter wins nobody awaits it, and a stopping demo must not leave a rejection behind.
+    const elsewhere = view.until(pastTheGate).then(() => 'elsewhere' as const, () => 'elsewhere' as const);
     if ((await Promise.race([enter, elsewhere])) === 'enter') await approveWithPlugin(stack);
     else say('approved from another terminal');
   } finally {

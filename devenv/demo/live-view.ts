@@ -50,7 +50,9 @@ export class LiveView {
 
   private show(rollout: Rollout): void {
     this.last = rollout;
-    const status = rollout.status ?? {};
+    // Until the controller writes a status the view only says so; nothing to follow yet.
+    if (!rollout.status) return;
+    const status = rollout.status;
     const phase = status.phase ?? 'none';
     if (this.phases.at(-1) !== phase) this.phases.push(phase);
     const key = JSON.stringify([phase, status.canaryWeight, status.failedChecks, status.gates?.map((g) => g.open)]);

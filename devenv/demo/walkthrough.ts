@@ -76,7 +76,7 @@ async function faultyRelease(stack: Stack, objects: DemoObjects, view: LiveView)
   say('$ kubectl set image deployment/podinfo podinfo=ghcr.io/stefanprodan/podinfo:6.7.0 -n demo');
   await objects.setImage('6.7.0');
   const failed = await view.until(phaseIs('Failed'));
-  say(`rolled back: ${failed.status?.message ?? ''}`);
+  say(`phase Failed; the status says: ${failed.status?.message ?? ''}`);
   stack.sim.setVersion('canary', HEALTHY);
   return true;
 }
