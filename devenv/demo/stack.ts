@@ -50,7 +50,7 @@ export class StackParts {
  * the whole project with tsc (tens of seconds on a small machine).
  */
 export async function startStack(parts: StackParts): Promise<Stack> {
-  say('starting etcd, kube-apiserver (with the flowshift, Istio and Gateway API CRDs), Redis, Prometheus and the kubelet stand-in');
+  say('starting etcd, kube-apiserver (with the CRDs of flowshift, Istio, and the Gateway API when found), Redis, Prometheus and the kubelet stand-in');
   const env = await startEnvironment({ readyAfterMs: 500 });
   parts.env = env;
   const { info } = env;
