@@ -29,16 +29,26 @@ export interface Stack {
 
 /** What has been started so far, so an interrupted start-up still stops it all. */
 export class StackParts {
-  env?: Environment;
+  /** Set as soon as the start begins: a signal during it waits for the start, then stops what it started. */
+  env?: Promise<Environment>;
   sim?: MeshSimulator;
   sink?: SlackSink;
   controller?: ManagedProcess;
+  private stopping = false;
+
+  /** Throws once stop() has begun, so a start in progress starts nothing more. */
+  check(): void {
+    if (this.stopping) throw new Error('the demo is stopping');
+  }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.controller?.stop();
     await this.sim?.stop();
     await this.sink?.stop();
-    await this.env?.stop();
+    // A start that failed has stopped its own processes already.
+    const env = await this.env?.catch(() => undefined);
+    await env?.stop();
   }
 }
 
@@ -51,8 +61,9 @@ export class StackParts {
  */
 export async function startStack(parts: StackParts): Promise<Stack> {
   say('starting etcd, kube-apiserver (with the CRDs of flowshift, Istio, and the Gateway API when found), Redis, Prometheus and the kubelet stand-in');
-  const env = await startEnvironment({ readyAfterMs: 500 });
-  parts.env = env;
+  parts.env = startEnvironment({ readyAfterMs: 500 });
+  const env = await parts.env;
+  parts.check();
   const { info } = env;
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(info.kubeconfigPath);
@@ -61,12 +72,15 @@ export async function startStack(parts: StackParts): Promise<Stack> {
   say(`  then e.g.  kubectl get rollouts -n ${NAMESPACE}   or   kubectl flowshift status -w ${TARGET} -n ${NAMESPACE}`);
 
   await createNamespace(kubeConfig);
+  parts.check();
   const sim = await MeshSimulator.start({ kubeConfig, namespace: NAMESPACE, target: TARGET, requestsPerSecond: 100, primary: HEALTHY, canary: HEALTHY });
   parts.sim = sim;
+  parts.check();
   addScrapeTarget(info.prometheusTargetsDir, `sim-${NAMESPACE}`, sim.address);
   say(`mesh simulator: 100 requests/s to ${TARGET}, split by its VirtualService, Istio metrics at ${sim.url}/metrics (scraped every second)`);
 
   parts.sink = await SlackSink.start();
+  parts.check();
   say(`Slack stand-in listening at ${parts.sink.url}: every message the controller posts is printed as "slack …"`);
 
   parts.controller = await startController(info.kubeconfigPath, info.redisUrl, info.prometheusUrl, info.dir);
