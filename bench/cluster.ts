@@ -49,12 +49,18 @@ export class BenchCluster {
     let cluster: BenchCluster | undefined;
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => (stopping ??= (cluster?.stop() ?? Promise.resolve()));
+    // `on`, not `once`: under tsx (and a terminal's Ctrl-C) the signal arrives
+    // twice, and a second one without a listener would end the process before
+    // the servers are stopped.
     const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
       process.stderr.write(`\n[bench] ${signal}: stopping every process started\n`);
-      void stop().finally(() => process.exit(130));
+      void stop()
+        .catch((err: unknown) => process.stderr.write(`[bench] stopping failed: ${String(err)}\n`))
+        .finally(() => process.exit(130));
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       const environment = await startEnvironment({ readyAfterMs: 200 });
       cluster = new BenchCluster(environment);
