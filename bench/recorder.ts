@@ -54,6 +54,13 @@ export class RolloutRecorder {
     return n;
   }
 
+  /** How many Rollouts are in each phase, e.g. "Initializing 640, (no status) 360". */
+  phases(): string {
+    const counts = new Map<string, number>();
+    for (const s of this.seen.values()) counts.set(s.phase || '(no status)', (counts.get(s.phase || '(no status)') ?? 0) + 1);
+    return [...counts].map(([phase, n]) => `${phase} ${n}`).join(', ');
+  }
+
   /** Rollouts whose release (since markRelease) ended in Succeeded or Failed. */
   finished(): number {
     let n = 0;

@@ -50,7 +50,8 @@ export function formatTable(reports: readonly ScenarioReport[]): string {
 
 /** "n/m figures meet their target", for the last line of a run. */
 export function summary(reports: readonly ScenarioReport[]): string {
-  const judged = reports.flatMap((r) => r.rows).filter((row) => row.pass !== undefined);
+  const judged = reports.flatMap((r) => r.rows.filter((row) => row.pass !== undefined).map((row) => ({ ...row, scenario: r.scenario })));
   const missed = judged.filter((row) => !row.pass);
-  return `${judged.length - missed.length}/${judged.length} figures meet their target${missed.length ? `; MISS: ${missed.map((r) => r.figure).join(', ')}` : ''}`;
+  const names = missed.map((r) => (reports.length > 1 ? `${r.scenario}: ${r.figure}` : r.figure));
+  return `${judged.length - missed.length}/${judged.length} figures meet their target${missed.length ? `; MISS: ${names.join('; ')}` : ''}`;
 }

@@ -1,5 +1,5 @@
 import { BenchCluster, type Controller } from './cluster.js';
-import { idleRows, releaseRows, ticksPerSecond } from './figures.js';
+import { idleRows, latencyRow, releaseRows, ticksPerSecond } from './figures.js';
 import { Meter, type Window } from './measure.js';
 import { format, targetRow, type ScenarioReport } from './report.js';
 import { countFaults } from './steps.js';
@@ -51,7 +51,9 @@ async function replicas(cluster: BenchCluster, options: ScenarioOptions): Promis
   }
   const many = await release(cluster, workload, 'podinfo:3');
   const baseline = ticksPerSecond(one.window, one.facts.releaseSeconds);
+  // Below saturation ticks per second follow the schedule, not capacity: the baseline's lag tells which it was.
   const rows = [
+    latencyRow('tick lag, one replica', one.window.logLagMs, one.window.lag),
     { figure: 'ticks per second, one replica', measured: format(baseline) },
     targetRow(`ticks per second, ${options.replicas} replicas`, ticksPerSecond(many.window, many.facts.releaseSeconds), '>=', Number(format(baseline)), ''),
     ...releaseRows(many.window, many.facts).filter((r) => !r.figure.startsWith('ticks per second')),

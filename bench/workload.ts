@@ -106,7 +106,7 @@ export class Workload {
       if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}: ${n}/${total}`);
       if (Date.now() - lastLog >= 5000) {
         lastLog = Date.now();
-        log(`${what}: ${n}/${total} (${seconds(t0)} s)`);
+        log(`${what}: ${n}/${total} (${seconds(t0)} s; ${this.recorder.phases()})`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }

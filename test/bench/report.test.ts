@@ -52,7 +52,7 @@ describe('formatTable', () => {
   });
 
   it('sums up how many figures meet their target and names the missed ones', () => {
-    expect(summary(reports)).toBe('1/2 figures meet their target; MISS: requests/min');
+    expect(summary(reports)).toBe('1/2 figures meet their target; MISS: 1000 idle: requests/min');
   });
 
   it('leaves the mark empty for a figure without a target', () => {
