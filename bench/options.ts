@@ -36,6 +36,7 @@ export function scenarioOptions(values: Values, command: string): ScenarioOption
     debugLog: values['debug-log'],
     command,
   };
+  if (options.idle && options.replicas > 1) throw new Error(`--replicas ${options.replicas} with --idle: the idle mode runs one controller; drop one of them`);
   if (options.idle && options.idleWindowMs <= parseSeconds(options.interval) * 1000) {
     throw new Error(`--idle-window ${values['idle-window']}: make the window longer than the interval (${options.interval}), or it cannot see a tick per interval`);
   }

@@ -22,6 +22,7 @@ export const SCENARIOS: Readonly<Record<string, readonly string[]>> = {
 
 const { values } = parseArgs({ options: { only: { type: 'string', default: Object.keys(SCENARIOS).join(',') }, 'max-rollouts': { type: 'string' } } });
 const cap = values['max-rollouts'] === undefined ? Infinity : Number(values['max-rollouts']);
+if (!(cap >= 1)) throw new Error(`--max-rollouts ${values['max-rollouts'] ?? ''}: expected a number ≥ 1`);
 const reports: ScenarioReport[] = [];
 for (const name of values.only.split(',')) {
   const scenario = SCENARIOS[name];
