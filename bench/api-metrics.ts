@@ -46,8 +46,8 @@ export function delta(before: readonly Sample[], after: readonly Sample[], name:
   return sum(after, name, where) - sum(before, name, where);
 }
 
-/** after − before per value of `label`, over the samples that match; zero deltas left out. */
-export function deltaBy(before: readonly Sample[], after: readonly Sample[], name: string, label: string, where: Where = () => true): Map<string, number> {
+/** after − before per value of `label`, over the samples that match; zero deltas left out unless `keepZero`. */
+export function deltaBy(before: readonly Sample[], after: readonly Sample[], name: string, label: string, where: Where = () => true, keepZero = false): Map<string, number> {
   const out = new Map<string, number>();
   const add = (samples: readonly Sample[], sign: number): void => {
     for (const s of samples) {
@@ -58,13 +58,14 @@ export function deltaBy(before: readonly Sample[], after: readonly Sample[], nam
   };
   add(after, 1);
   add(before, -1);
-  for (const [key, n] of out) if (!n) out.delete(key);
+  if (!keepZero) for (const [key, n] of out) if (!n) out.delete(key);
   return out;
 }
 
 /** The buckets of histogram `name` observed between two scrapes (of one or several processes, summed). */
 export function histogramDelta(before: readonly Sample[], after: readonly Sample[], name: string): Bucket[] {
-  const counts = deltaBy(before, after, `${name}_bucket`, 'le');
+  // Every bound, empty ones too: a quantile or a share needs the bucket at the target's bound.
+  const counts = deltaBy(before, after, `${name}_bucket`, 'le', () => true, true);
   return [...counts].map(([le, count]) => ({ le: parseValue(le), count })).sort((a, b) => a.le - b.le);
 }
 

@@ -38,11 +38,11 @@ export function histogramQuantile(buckets: readonly Bucket[], q: number): number
   return lower;
 }
 
-/** Share (0-1) of a cumulative histogram's observations at or below `bound`, which must be a bucket bound. */
-export function shareAtMost(buckets: readonly Bucket[], bound: number): number {
+/** Share (0-1) of a cumulative histogram's observations at or below `bound`; undefined when `bound` is no bucket bound. */
+export function shareAtMost(buckets: readonly Bucket[], bound: number): number | undefined {
   const total = Math.max(0, ...buckets.map((b) => b.count));
   const at = buckets.find((b) => b.le === bound)?.count;
-  if (at === undefined) throw new Error(`no bucket bound ${bound}: the histogram's bounds are ${buckets.map((b) => b.le).join(', ')}`);
+  if (at === undefined) return undefined;
   return total ? at / total : 1;
 }
 

@@ -54,6 +54,12 @@ describe('histogramDelta', () => {
     const after = parseMetrics('lag_bucket{le="+Inf"} 16\nlag_bucket{le="0.1"} 10\n');
     expect(histogramDelta(before, after, 'lag')).toEqual([{ le: 0.1, count: 5 }, { le: Infinity, count: 10 }]);
   });
+
+  it('keeps the buckets nothing fell into, so a share up to their bound can still be read', () => {
+    const before = parseMetrics('lag_bucket{le="0.25"} 3\nlag_bucket{le="10"} 3\nlag_bucket{le="+Inf"} 3\n');
+    const after = parseMetrics('lag_bucket{le="0.25"} 3\nlag_bucket{le="10"} 9\nlag_bucket{le="+Inf"} 9\n');
+    expect(histogramDelta(before, after, 'lag')).toEqual([{ le: 0.25, count: 0 }, { le: 10, count: 6 }, { le: Infinity, count: 6 }]);
+  });
 });
 
 describe('prometheusQueries', () => {

@@ -28,6 +28,18 @@ describe('latencyRow', () => {
     expect(row.pass).toBe(false);
   });
 
+  it('misses when every tick was later than the target', () => {
+    const row = latencyRow('tick lag', [], [{ le: 0.25, count: 0 }, { le: 5, count: 0 }, { le: 10, count: 900 }, { le: Infinity, count: 1000 }], 250);
+    expect(row.pass).toBe(false);
+    expect(row.measured).toContain('≤ 250 ms: 0.0%');
+  });
+
+  it('leaves the mark open and says why when the histogram has no bucket at the target', () => {
+    const row = latencyRow('tick lag', [], [{ le: 0.5, count: 1 }, { le: Infinity, count: 1 }], 250);
+    expect(row.pass).toBeUndefined();
+    expect(row.measured).toContain('no 250 ms bound: use --debug-log');
+  });
+
   it('does not pass a run without a single observation', () => {
     expect(latencyRow('tick lag', [], [{ le: 0.25, count: 0 }, { le: Infinity, count: 0 }], 250).pass).toBe(false);
   });

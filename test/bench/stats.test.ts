@@ -49,7 +49,11 @@ describe('shareAtMost', () => {
     expect(shareAtMost([{ le: 0.25, count: 99 }, { le: Infinity, count: 100 }], 0.25)).toBe(0.99);
   });
 
-  it('refuses a bound that is no bucket bound, naming the bounds', () => {
-    expect(() => shareAtMost([{ le: 0.5, count: 1 }], 0.25)).toThrow('the histogram\'s bounds are 0.5');
+  it('is 0 when every observation lies above the bound', () => {
+    expect(shareAtMost([{ le: 0.25, count: 0 }, { le: 10, count: 7 }, { le: Infinity, count: 7 }], 0.25)).toBe(0);
+  });
+
+  it('is undefined for a bound that is no bucket bound', () => {
+    expect(shareAtMost([{ le: 0.5, count: 1 }], 0.25)).toBeUndefined();
   });
 });
