@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { parseSeconds, type ScenarioOptions } from './scenarios.js';
+
+/** The benchmark's command-line options; `defaults` are those of the scenario run. */
+export const OPTIONS = {
+  rollouts: { type: 'string', default: '200' },
+  interval: { type: 'string', default: '5s' },
+  replicas: { type: 'string', default: '1' },
+  'failing-every': { type: 'string', default: '4' },
+  idle: { type: 'boolean', default: false },
+  'idle-window': { type: 'string', default: '2m' },
+  batch: { type: 'string', default: '20' },
+  concurrency: { type: 'string', default: '50' },
+  'debug-log': { type: 'boolean', default: false },
+} as const;
+
+export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+export function scenarioOptions(values: Values, command: string): ScenarioOptions {
+  const count = (name: keyof typeof OPTIONS, min: number): number => {
+    const raw = String(values[name]);
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} ${raw}: expected a whole number ≥ ${min}`);
+    return n;
+  };
+  parseSeconds(values.interval);
+  const options: ScenarioOptions = {
+    rollouts: count('rollouts', 1),
+    interval: values.interval,
+    replicas: count('replicas', 1),
+    failingEvery: count('failing-every', 0),
+    idle: values.idle,
+    idleWindowMs: parseSeconds(values['idle-window']) * 1000,
+    batch: count('batch', 1),
+    concurrency: count('concurrency', 1),
+    debugLog: values['debug-log'],
+    command,
+  };
+  if (options.idle && options.replicas > 1) throw new Error(`--replicas ${options.replicas} with --idle: the idle mode runs one controller; drop one of them`);
+  if (options.idle && options.idleWindowMs <= parseSeconds(options.interval) * 1000) {
+    throw new Error(`--idle-window ${values['idle-window']}: make the window longer than the interval (${options.interval}), or it cannot see a tick per interval`);
+  }
+  return options;
+}

@@ -1,0 +1,44 @@
+// npm run bench:targets [-- --only one,200,500,1000,idle,replicas] [--max-rollouts 20]
+//
+// Runs every scenario of issue 15 in turn, each on a fresh environment, and
+// prints one table of every figure against its target (the README's
+// benchmark table is this output). --max-rollouts caps N to check the
+// benchmark itself quickly; its figures are then not the issue's.
+import { parseArgs } from 'node:util';
+import { formatTable, summary, type ScenarioReport } from './report.js';
+import { OPTIONS, scenarioOptions } from './options.js';
+import { runScenario } from './scenarios.js';
+import { log } from './workload.js';
+
+/** The issue's scenarios, as bench:engine arguments. */
+export const SCENARIOS: Readonly<Record<string, readonly string[]>> = {
+  one: ['--rollouts', '1', '--interval', '10s'],
+  200: ['--rollouts', '200', '--interval', '10s', '--failing-every', '0'],
+  500: ['--rollouts', '500', '--interval', '5s'],
+  1000: ['--rollouts', '1000', '--interval', '10s'],
+  idle: ['--rollouts', '1000', '--interval', '10s', '--idle', '--idle-window', '2m'],
+  replicas: ['--rollouts', '200', '--interval', '10s', '--replicas', '3'],
+};
+
+const { values } = parseArgs({ options: { only: { type: 'string', default: Object.keys(SCENARIOS).join(',') }, 'max-rollouts': { type: 'string' } } });
+const cap = values['max-rollouts'] === undefined ? Infinity : Number(values['max-rollouts']);
+if (!(cap >= 1)) throw new Error(`--max-rollouts ${values['max-rollouts'] ?? ''}: expected a number ≥ 1`);
+const reports: ScenarioReport[] = [];
+for (const name of values.only.split(',')) {
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`--only ${name}: no such scenario (${Object.keys(SCENARIOS).join(', ')})`);
+  const args = capRollouts(scenario, cap);
+  log(`scenario ${name}: ${args.join(' ')}`);
+  const { values: parsed } = parseArgs({ args: [...args], options: OPTIONS });
+  const report = await runScenario(scenarioOptions(parsed, `npm run bench:engine -- ${args.join(' ')}`));
+  reports.push(report);
+  process.stderr.write(`\n${formatTable([report])}\n`);
+}
+process.stdout.write(`\n${formatTable(reports)}\n${summary(reports)}\n`);
+
+function capRollouts(args: readonly string[], max: number): string[] {
+  const i = args.indexOf('--rollouts');
+  const n = Number(args[i + 1]);
+  if (i < 0 || n <= max) return [...args];
+  return [...args.slice(0, i + 1), String(max), ...args.slice(i + 2)];
+}
