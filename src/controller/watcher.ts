@@ -78,6 +78,15 @@ export class RolloutWatcher {
     return undefined;
   }
 
+  /** The cached Rollout with this uid (a route's controller owner). */
+  rolloutByUid(uid: string): Rollout | undefined {
+    for (const i of this.rollouts) {
+      const found = i.list().find((r) => r.metadata?.uid === uid);
+      if (found) return asRollout(found);
+    }
+    return undefined;
+  }
+
   /** The informers' objects, for reads that need not hit the API server. */
   cache(): ClusterCache {
     return {
