@@ -101,7 +101,7 @@ export class Controller {
         prometheusUrl: options.prometheusUrl,
       }),
       events,
-      rolloutsIn: (namespace) => this.watcher.allRollouts().filter((r) => r.metadata.namespace === namespace),
+      rivals: (rollout) => this.watcher.rivals(rollout),
       transitions: async (before, after, decisionEvents) => {
         if (after.metadata.resourceVersion !== before.metadata.resourceVersion) rolloutMetrics.recordTransition(before, after, clock());
         await this.notifications.afterWrite(before, after, decisionEvents);

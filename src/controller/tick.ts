@@ -34,8 +34,8 @@ export interface TickDeps {
   /** Where the preflight resolves a Rollout's references before anything moves. */
   readonly references: ReferenceSources;
   readonly events: EventRecorder;
-  /** The Rollouts of a namespace as the informer holds them: who claims which Deployment and service. */
-  readonly rolloutsIn: (namespace: string) => readonly Rollout[];
+  /** The Rollouts of its namespace claiming the same Deployment or service name, as the informer holds them. */
+  readonly rivals: (rollout: Rollout) => readonly Rollout[];
   /** Told of every won status write, after its Events: notifications and per-Rollout metrics. */
   readonly transitions?: TransitionObserver;
   readonly clock: () => Date;
@@ -173,7 +173,7 @@ async function clearDependencyError(deps: TickDeps, rollout: Rollout): Promise<C
 async function gather(deps: TickDeps, rollout: Rollout, log: Logger): Promise<{ input: TickInput; observation: TargetObservation | undefined }> {
   const controls = controlsOf(rollout, log);
   const names = ownedNames(rollout);
-  const problems = [...(await validationProblems(rollout, deps.readTemplate)), ...claimProblems(rollout, deps.rolloutsIn(names.namespace))];
+  const problems = [...(await validationProblems(rollout, deps.readTemplate)), ...claimProblems(rollout, deps.rivals(rollout))];
   let observation: TargetObservation | undefined;
   try {
     observation = await deps.target.observe(rollout);
