@@ -58,8 +58,9 @@ export class EventRecorder {
     try {
       return await this.core.patchNamespacedEvent({ name: previous.name, namespace, body: { count: previous.count + 1, lastTimestamp: this.clock() } }, mergePatch);
     } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
+      // Expired meanwhile, or patch not granted (an older Role): a new Event then, as before aggregation.
+      if (!isNotFound(err)) this.log.debug({ err }, 'could not raise the count of an event: recording a new one');
+      return undefined;
     }
   }
 

@@ -1,4 +1,4 @@
-import { ListWatch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { ListWatch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { SlimWatch, slim } from '../kube/slim.js';
 
@@ -17,7 +17,7 @@ const MAX_BACKOFF_MS = 30_000;
  * alone are often larger than the rest of it.
  */
 export class ResilientInformer<T extends KubernetesObject> {
-  private readonly informer: Informer<T> & ObjectCache<T>;
+  private readonly informer: ListWatch<T>;
   private backoffMs = 500;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
@@ -55,6 +55,11 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   async start(): Promise<void> {
     await this.informer.start();
+  }
+
+  /** Whether its last list succeeded: a cache that never listed (e.g. the list was forbidden) knows nothing. */
+  synced(): boolean {
+    return this.informer.latestResourceVersion() !== '';
   }
 
   list(): readonly T[] {

@@ -61,7 +61,8 @@ export class RouteWatches implements RouteCache {
 
   route(plural: string, namespace: string, name: string): CustomObject | undefined | typeof NotCached {
     const informers = this.informers.get(plural);
-    if (!this.started || !informers) return NotCached;
+    // An informer that could not list (forbidden, CRD gone) is no answer: the tick reads instead.
+    if (!this.started || !informers?.every((i) => i.synced())) return NotCached;
     for (const i of informers) {
       const found = i.get(name, namespace);
       if (found) return found;
