@@ -9,8 +9,13 @@ import { KubeClients } from '../kube/client.js';
 import { rolloutKey } from '../kube/names.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import type { RedisConnection } from '../redis/settings.js';
+import { routesOf, sameRoutes } from '../domain/decision.js';
+import { MeshProvider } from '../api/types.gen.js';
+import type { CustomObject } from '../router/owned-objects.js';
 import { GatewayApiRouter } from '../router/gateway-api/router.js';
 import { IstioRouter } from '../router/istio/router.js';
+import { routerFor } from '../router/router.js';
+import { unservedRouters } from '../router/apis.js';
 import { ServiceRouter } from '../router/services.js';
 import { DeploymentTarget, progressKey } from '../target/deployment.js';
 import { DeadlineAnalyzer, analysisDeadlineMs } from './analysis-deadline.js';
@@ -20,6 +25,8 @@ import { ControllerMetrics } from './metrics.js';
 import { Notifications } from './notifications.js';
 import { kubeReferenceSources } from './preflight-sources.js';
 import { RolloutMetrics } from './rollout-metrics.js';
+import { RolloutReads } from './rollout-reads.js';
+import { RouteWatches } from './route-watches.js';
 import { TickScheduler, tickLockMs, type ChainNext, type TickJob } from './scheduler.js';
 import { tick, type TickDeps, type TickOutcome } from './tick.js';
 import type { ReadTemplate } from './validation.js';
@@ -55,6 +62,9 @@ export class Controller {
   private readonly scheduler: TickScheduler;
   private readonly watcher: RolloutWatcher;
   private readonly notifications: Notifications;
+  private readonly routeWatches: RouteWatches;
+  private readonly reads: RolloutReads;
+  private readonly clients: KubeClients;
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
 
@@ -63,17 +73,22 @@ export class Controller {
   constructor(private readonly options: ControllerOptions) {
     const { kubeConfig, log } = options;
     const clients = new KubeClients(kubeConfig, (method) => this.metrics.kubeRequests.inc({ method }));
+    this.clients = clients;
     this.watcher = new RolloutWatcher(kubeConfig, options.namespaces, this.sink(), log);
+    this.routeWatches = new RouteWatches(kubeConfig, options.namespaces, (uid, object) => this.routeChanged(uid, object), log);
     const eventHooks = new EventHooks(options.webhooks, log);
     const rolloutMetrics = new RolloutMetrics(this.metrics.registry, () => this.watcher.allRollouts());
     const clock = options.clock ?? ((): Date => new Date());
     const events = new EventRecorder(clients, log, (rollout, event) => eventHooks.forward(rollout, event));
-    const rollouts = new RolloutClient(clients);
+    let reads: RolloutReads | undefined;
+    const rollouts = new RolloutClient(clients, (before, after) => reads?.remember(before, after));
+    this.reads = reads = new RolloutReads((namespace, name) => this.watcher.cachedRollout(namespace, name), rollouts);
     this.notifications = new Notifications({ ...options, clients, rollouts, events, watcher: this.watcher, metrics: this.metrics, clock });
     this.deps = {
       rollouts,
+      readRollout: (namespace, name, uid) => this.reads.get(namespace, name, uid),
       target: new DeploymentTarget(clients, this.watcher.cache()),
-      routers: { istio: new IstioRouter(clients), gatewayapi: new GatewayApiRouter(clients) },
+      routers: { istio: new IstioRouter(clients, this.routeWatches), gatewayapi: new GatewayApiRouter(clients, this.routeWatches) },
       services: new ServiceRouter(clients),
       analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
       gates: new GateAsker(options.webhooks),
@@ -86,7 +101,7 @@ export class Controller {
         prometheusUrl: options.prometheusUrl,
       }),
       events,
-      rolloutsIn: (namespace) => this.watcher.allRollouts().filter((r) => r.metadata.namespace === namespace),
+      rivals: (rollout) => this.watcher.rivals(rollout),
       transitions: async (before, after, decisionEvents) => {
         if (after.metadata.resourceVersion !== before.metadata.resourceVersion) rolloutMetrics.recordTransition(before, after, clock());
         await this.notifications.afterWrite(before, after, decisionEvents);
@@ -116,6 +131,7 @@ export class Controller {
     this.scheduler.start((job, plannedAt) => this.process(job, plannedAt));
     this.notifications.start();
     await this.watcher.start();
+    await this.routeWatches.start(await this.servedRouteApis());
     this.resyncTimer = setInterval(() => this.resync(), this.options.resyncMs);
     this.started = true;
     this.options.log.info({ namespaces: this.options.namespaces.length ? this.options.namespaces : 'all' }, 'controller started');
@@ -128,6 +144,31 @@ export class Controller {
     await this.scheduler.close();
     await this.notifications.close();
     await this.watcher.stop();
+    await this.routeWatches.stop();
+  }
+
+  /** The providers whose route objects can be watched; without discovery, none (ticks then read routes). */
+  private async servedRouteApis(): Promise<MeshProvider[]> {
+    try {
+      const unserved = new Set((await unservedRouters(this.clients)).map((u) => u.provider));
+      return Object.values(MeshProvider).filter((p) => !unserved.has(p));
+    } catch (err) {
+      this.options.log.warn({ err }, 'discovery failed: routes are read on every tick instead of watched');
+      return [];
+    }
+  }
+
+  /**
+   * A route object changed between ticks. Its Rollout ticks now when the
+   * routes differ from its status (a hand edit: drift) or the object is gone;
+   * our own writes match the status and wake nobody.
+   */
+  private routeChanged(uid: string, object: CustomObject | undefined): void {
+    const rollout = this.watcher.rolloutByUid(uid);
+    if (!rollout?.status?.phase) return;
+    const routes = object && routerFor(this.deps.routers, rollout).routesIn(rollout, object);
+    if (routes && sameRoutes(routes, routesOf(rollout.status))) return;
+    this.enqueue(rollout, 'tickNow');
   }
 
   private async process(job: TickJob, plannedAt: number): Promise<ChainNext> {
@@ -152,7 +193,9 @@ export class Controller {
       case 'retry':
         return { delayMs: outcome.retryMs };
       case 'done':
-        return { delayMs: this.changedDuringTick(job, outcome) ? 0 : outcome.nextMs };
+        if (this.changedDuringTick(job, outcome)) return { delayMs: 0 };
+        // A resting Rollout wakes on an informer event or the resync: no timed tick, no request.
+        return outcome.rests ? 'stop' : { delayMs: outcome.nextMs };
     }
   }
 
@@ -188,6 +231,7 @@ export class Controller {
       tickNow: (r) => this.enqueue(r, 'tickNow'),
       ensureChain: (r) => this.enqueue(r, 'ensureChain'),
       forget: (r) => {
+        this.reads.forget(r.metadata.uid ?? '');
         this.scheduler.cancel(r.metadata.uid ?? '').catch(() => undefined);
       },
     };

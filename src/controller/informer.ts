@@ -1,5 +1,6 @@
-import { ListWatch, Watch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { ListWatch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { SlimWatch, slim } from '../kube/slim.js';
 
 export interface Handlers<T> {
   readonly add?: (obj: T) => void;
@@ -11,10 +12,12 @@ const MAX_BACKOFF_MS = 30_000;
 
 /**
  * An informer that restarts itself with exponential backoff: client-node's
- * informer stops for good on a watch error.
+ * informer stops for good on a watch error. Its cache holds slim objects
+ * (no managedFields, no last-applied copy): a Deployment's managedFields
+ * alone are often larger than the rest of it.
  */
 export class ResilientInformer<T extends KubernetesObject> {
-  private readonly informer: Informer<T> & ObjectCache<T>;
+  private readonly informer: ListWatch<T>;
   private backoffMs = 500;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
@@ -27,8 +30,15 @@ export class ResilientInformer<T extends KubernetesObject> {
     private readonly log: Logger,
     /** Watches only matching objects, e.g. "metadata.name=x"; `list` must apply the same selector. */
     fieldSelector?: string,
+    /** Watches only labelled objects, e.g. "app.kubernetes.io/managed-by=flowshift"; `list` must apply the same selector. */
+    labelSelector?: string,
   ) {
-    this.informer = new ListWatch<T>(path, new Watch(kubeConfig), list, false, undefined, fieldSelector);
+    const slimList = async (): Promise<KubernetesListObject<T>> => {
+      const listed = await list();
+      for (const item of listed.items) slim(item);
+      return listed;
+    };
+    this.informer = new ListWatch<T>(path, new SlimWatch(kubeConfig), slimList, false, labelSelector, fieldSelector);
     if (handlers.add) this.informer.on('add', handlers.add);
     if (handlers.update) this.informer.on('update', handlers.update);
     if (handlers.delete) this.informer.on('delete', handlers.delete);
@@ -45,6 +55,11 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   async start(): Promise<void> {
     await this.informer.start();
+  }
+
+  /** Whether its last list succeeded: a cache that never listed (e.g. the list was forbidden) knows nothing. */
+  synced(): boolean {
+    return this.informer.latestResourceVersion() !== '';
   }
 
   list(): readonly T[] {

@@ -2,14 +2,15 @@ import type { Logger } from 'pino';
 import type { AnalysisVerdict, Analyzer } from '../analysis/analyzer.js';
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
 import { decide, decideDependencyError, needsAnalysis, preflightDue } from '../domain/decide.js';
+import { mayRest } from '../domain/rest.js';
 import { DEPENDENCY_ERROR, analysisIntervalMs, type Decision, type TickInput } from '../domain/decision.js';
 import { apiMessage } from '../kube/errors.js';
+import { sameJson } from '../kube/same-json.js';
 import { FINALIZER, ownedNames, rolloutKey } from '../kube/names.js';
 import { OwnershipError } from '../kube/ownership.js';
 import { Conflict, type RolloutClient } from '../kube/rollouts.js';
 import { routerFor, type Routers } from '../router/router.js';
 import type { ServiceRouter } from '../router/services.js';
-import { stableJson } from '../target/revision.js';
 import { TargetError, type Target, type TargetObservation } from '../target/target.js';
 import type { Controls } from '../domain/controls.js';
 import type { GateAsker } from '../gates/asker.js';
@@ -22,6 +23,8 @@ import { claimProblems, validationProblems, type ReadTemplate } from './validati
 
 export interface TickDeps {
   readonly rollouts: RolloutClient;
+  /** The tick's read of its Rollout: the informer's copy when it has one (see RolloutReads). */
+  readonly readRollout: (namespace: string, name: string, uid?: string) => Promise<Rollout | undefined>;
   readonly target: Target;
   readonly routers: Routers;
   readonly services: ServiceRouter;
@@ -31,8 +34,8 @@ export interface TickDeps {
   /** Where the preflight resolves a Rollout's references before anything moves. */
   readonly references: ReferenceSources;
   readonly events: EventRecorder;
-  /** The Rollouts of a namespace as the informer holds them: who claims which Deployment and service. */
-  readonly rolloutsIn: (namespace: string) => readonly Rollout[];
+  /** The Rollouts of its namespace claiming the same Deployment or service name, as the informer holds them. */
+  readonly rivals: (rollout: Rollout) => readonly Rollout[];
   /** Told of every won status write, after its Events: notifications and per-Rollout metrics. */
   readonly transitions?: TransitionObserver;
   readonly clock: () => Date;
@@ -55,15 +58,17 @@ export type TickOutcome =
       readonly targetProgress: string;
       /** The control annotations the tick acted on (controlsKey). */
       readonly controls?: string;
+      /** Nothing to do until a watched object changes or the resync (mayRest): no timed tick. */
+      readonly rests?: boolean;
     };
 
 /**
- * One reconcile of one Rollout: read it fresh, observe, analyse when due,
- * decide, write the status (guarded by resourceVersion), then carry out the
- * actions. A tick that loses the status write changes nothing.
+ * One reconcile of one Rollout: read it (from the informer), observe, analyse
+ * when due, decide, write the status (guarded by resourceVersion), then carry
+ * out the actions. A tick that loses the status write changes nothing.
  */
 export async function tick(deps: TickDeps, namespace: string, name: string, uid?: string): Promise<TickOutcome> {
-  const fresh = await deps.rollouts.get(namespace, name);
+  const fresh = await deps.readRollout(namespace, name, uid);
   if (!fresh || (uid && fresh.metadata.uid !== uid)) return { kind: 'gone' };
   const log = deps.log.child({ rollout: rolloutKey(fresh) });
   const rollout = await syncFinalizer(deps, fresh);
@@ -82,10 +87,11 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
   const outcome = await commit(deps, rollout, input, decision, observation, log);
   if (outcome.kind !== 'done') return outcome;
   if (input.deleting && input.problems.length) return { kind: 'gone' };
-  return done(rollout, decision, observation, nextMs);
+  const idle = !outcome.wrote && !decision.actions.length && !decision.first?.length && !decision.events.length && rollout === fresh;
+  return { ...done(rollout, decision, observation, nextMs), rests: idle && mayRest(input, decision) };
 }
 
-function done(rollout: Rollout, decision: Decision, observation: TargetObservation | undefined, nextMs: number): TickOutcome {
+function done(rollout: Rollout, decision: Decision, observation: TargetObservation | undefined, nextMs: number): Extract<TickOutcome, { kind: 'done' }> {
   // Objects created while initializing are observed at once, not an interval later.
   const creating = decision.status.phase === 'Initializing' && decision.actions.some((a) => a.type === 'ensureObjects');
   return {
@@ -98,7 +104,8 @@ function done(rollout: Rollout, decision: Decision, observation: TargetObservati
   };
 }
 
-type Committed = { readonly kind: 'done' } | Exclude<TickOutcome, { kind: 'done' }>;
+/** `wrote`: the status changed (a write won). */
+type Committed = { readonly kind: 'done'; readonly wrote: boolean } | Exclude<TickOutcome, { kind: 'done' }>;
 
 /**
  * Writes the decision's status (guarded), carries out its actions, records
@@ -124,7 +131,8 @@ async function commit(deps: TickDeps, rollout: Rollout, input: TickInput, decisi
     if (err instanceof OwnershipError) {
       // Someone created the object since the check: the same answer as the check's.
       const blocked = { ...next, problems: [...input.problems, err.message] };
-      return commit(deps, written, blocked, decide(blocked), observation, log);
+      const again = await commit(deps, written, blocked, decide(blocked), observation, log);
+      return again.kind === 'done' ? { kind: 'done', wrote: again.wrote || written !== rollout } : again;
     }
     log.warn({ err }, 'apply failed');
     const failed = await commit(deps, written, next, decideDependencyError(next, apiMessage(err)), observation, log);
@@ -134,7 +142,8 @@ async function commit(deps: TickDeps, rollout: Rollout, input: TickInput, decisi
   for (const event of decision.events) await deps.events.record(written, event);
   await deps.transitions?.(rollout, written, decision.events);
   logDecision(log, input, decision);
-  return clearDependencyError(deps, written);
+  const cleared = await clearDependencyError(deps, written);
+  return cleared.kind === 'done' ? { kind: 'done', wrote: written !== rollout || cleared.wrote } : cleared;
 }
 
 const APPLY_RETRY_MS = 5_000;
@@ -151,9 +160,9 @@ async function foreignObjects(deps: TickDeps, rollout: Rollout, decision: Decisi
 /** A tick whose actions all went through ends a dependency error on record. */
 async function clearDependencyError(deps: TickDeps, rollout: Rollout): Promise<Committed> {
   const conditions = rollout.status?.conditions ?? [];
-  if (!conditions.some((c) => c.type === DEPENDENCY_ERROR)) return { kind: 'done' };
+  if (!conditions.some((c) => c.type === DEPENDENCY_ERROR)) return { kind: 'done', wrote: false };
   const written = await deps.rollouts.writeStatus(rollout, { ...rollout.status, conditions: conditions.filter((c) => c.type !== DEPENDENCY_ERROR) });
-  return written === Conflict ? { kind: 'retry', retryMs: 200 } : { kind: 'done' };
+  return written === Conflict ? { kind: 'retry', retryMs: 200 } : { kind: 'done', wrote: true };
 }
 
 /**
@@ -164,7 +173,7 @@ async function clearDependencyError(deps: TickDeps, rollout: Rollout): Promise<C
 async function gather(deps: TickDeps, rollout: Rollout, log: Logger): Promise<{ input: TickInput; observation: TargetObservation | undefined }> {
   const controls = controlsOf(rollout, log);
   const names = ownedNames(rollout);
-  const problems = [...(await validationProblems(rollout, deps.readTemplate)), ...claimProblems(rollout, deps.rolloutsIn(names.namespace))];
+  const problems = [...(await validationProblems(rollout, deps.readTemplate)), ...claimProblems(rollout, deps.rivals(rollout))];
   let observation: TargetObservation | undefined;
   try {
     observation = await deps.target.observe(rollout);
@@ -218,7 +227,7 @@ function controlsOf(rollout: Rollout, log: Logger): Controls {
 }
 
 async function writeStatus(deps: TickDeps, rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {
-  if (stableJson(status) === stableJson(rollout.status ?? {})) return rollout;
+  if (sameJson(status, rollout.status ?? {})) return rollout;
   return deps.rollouts.writeStatus(rollout, status);
 }
 

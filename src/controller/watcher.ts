@@ -7,6 +7,7 @@ import { configRefs } from '../target/revision.js';
 import { ConfigWatches } from './config-watches.js';
 import { controlsKey } from './controls.js';
 import { ResilientInformer, type Handlers } from './informer.js';
+import { RolloutIndex } from './rollout-index.js';
 
 /** What the watcher asks of the scheduler. */
 export interface WatchSink {
@@ -28,6 +29,7 @@ export class RolloutWatcher {
   private readonly rollouts: ResilientInformer<KubernetesObject>[] = [];
   private readonly deployments: ResilientInformer<V1Deployment>[] = [];
   private readonly configs: ConfigWatches;
+  private readonly index = new RolloutIndex(() => this.allRollouts(), (namespace, name) => this.cachedRollout(namespace, name));
 
   constructor(kubeConfig: KubeConfig, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -78,6 +80,16 @@ export class RolloutWatcher {
     return undefined;
   }
 
+  /** The cached Rollout with this uid (a route's controller owner). */
+  rolloutByUid(uid: string): Rollout | undefined {
+    return this.index.byUid(uid);
+  }
+
+  /** The cached Rollouts of the same namespace claiming the same Deployment or service name as `rollout`. */
+  rivals(rollout: Rollout): Rollout[] {
+    return this.index.rivals(rollout);
+  }
+
   /** The informers' objects, for reads that need not hit the API server. */
   cache(): ClusterCache {
     return {
@@ -98,6 +110,7 @@ export class RolloutWatcher {
     return {
       add: (obj) => {
         const r = asRollout(obj);
+        this.index.invalidate();
         seen.set(r.metadata.uid ?? '', key(r));
         this.trackConfigs(r);
         this.sink.ensureChain(r);
@@ -106,12 +119,16 @@ export class RolloutWatcher {
         const r = asRollout(obj);
         const uid = r.metadata.uid ?? '';
         // Status writes (ours) do not move the generation; spec edits, deletion and approve/abort/retry do.
-        if (seen.get(uid) !== key(r) || r.metadata.deletionTimestamp) this.sink.tickNow(r);
+        if (seen.get(uid) !== key(r) || r.metadata.deletionTimestamp) {
+          this.index.invalidate();
+          this.sink.tickNow(r);
+        }
         this.trackConfigs(r);
         seen.set(uid, key(r));
       },
       delete: (obj) => {
         const r = asRollout(obj);
+        this.index.invalidate();
         seen.delete(r.metadata.uid ?? '');
         this.configs.forget(r.metadata.uid ?? '');
         this.sink.forget(r);
@@ -131,10 +148,8 @@ export class RolloutWatcher {
   }
 
   private rolloutsOfDeployment(namespace: string, name: string): Rollout[] {
-    return this.allRollouts().filter((r) => {
-      const target = r.spec.targetRef.name;
-      return r.metadata.namespace === namespace && (name === target || name === `${target}-primary`);
-    });
+    const primaryOf = name.endsWith('-primary') ? this.index.byTarget(namespace, name.slice(0, -'-primary'.length)) : [];
+    return [...this.index.byTarget(namespace, name), ...primaryOf];
   }
 
   /** Watches what the Rollout's target references, and only that. */

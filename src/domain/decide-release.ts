@@ -9,6 +9,7 @@ import {
   progressDeadline,
   secondsInState,
   shortRevision,
+  waitMessage,
   type Action,
   type Decision,
   type RolloutEvent,
@@ -170,7 +171,7 @@ export function decidePromoting(input: TickInput): Decision {
   if (!primary?.ready || primary.revision !== revision) {
     const deadline = progressDeadline(spec);
     if (secondsInState(input) > deadline) return rollback(input, `${primaryName} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
-    const status = nextStatus(input, {}, `waiting for ${primaryName} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`);
+    const status = nextStatus(input, {}, waitMessage(prev, `waiting for ${primaryName} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`));
     return { status, actions: [...convergeActions(input, status, 'up'), ...promoteAction], events: driftEvents(input) };
   }
   const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);

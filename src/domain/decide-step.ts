@@ -7,6 +7,7 @@ import {
   nextStatus,
   progressDeadline,
   secondsInState,
+  waitMessage,
   type Action,
   type Decision,
   type RolloutEvent,
@@ -21,7 +22,8 @@ export function waitForCanary(input: TickInput, drift: RolloutEvent[]): Decision
   if (secondsInState(input) > deadline) {
     return rollback(input, `canary ${spec.targetRef.name} not ready within ${deadline}s (${observed.canary.message || 'scaled to zero'})`);
   }
-  const status = nextStatus(input, { phase: 'Progressing' }, `waiting for canary ${spec.targetRef.name} to be ready: ${observed.canary.message || 'scaling up'}`);
+  const message = waitMessage(input.status, `waiting for canary ${spec.targetRef.name} to be ready: ${observed.canary.message || 'scaling up'}`);
+  const status = nextStatus(input, { phase: 'Progressing' }, message);
   return { status, actions: convergeActions(input, status, 'up'), events: drift };
 }
 

@@ -246,6 +246,18 @@ export function driftEvents(input: TickInput): RolloutEvent[] {
   ];
 }
 
+/**
+ * The message of a wait for a Deployment: while the same wait goes on (the
+ * new message differs from the one on record only in its numbers, such as
+ * "1 of 2 replicas available"), the one on record stays, so a Deployment
+ * rolling out is not one status write per replica. A wait of another kind
+ * (a stalled rollout, another revision) is written at once.
+ */
+export function waitMessage(prev: RolloutStatus, message: string): string {
+  const shape = (text: string): string => text.replace(/\d+/g, '#');
+  return prev.message !== undefined && shape(prev.message) === shape(message) ? prev.message : message;
+}
+
 export function shortRevision(revision: string | undefined): string {
   return (revision ?? '').slice(0, 10);
 }

@@ -7,11 +7,17 @@ import { GROUP, ROLLOUTS, VERSION } from './names.js';
 /** A write that lost to a newer resourceVersion: the tick that made it is dropped. */
 export const Conflict = Symbol('conflict');
 
+/** Told of every write that won: the Rollout it was computed from, and the one the API server returned. */
+export type RolloutWriteObserver = (before: Rollout, after: Rollout) => void;
+
 /** Rollout reads and writes; every write carries the resourceVersion it was computed from. */
 export class RolloutClient {
   private readonly api: CustomObjectsApi;
 
-  constructor(clients: KubeClients) {
+  constructor(
+    clients: KubeClients,
+    private readonly onWrite: RolloutWriteObserver = () => undefined,
+  ) {
     this.api = clients.make(CustomObjectsApi);
   }
 
@@ -39,7 +45,7 @@ export class RolloutClient {
   async writeStatus(rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {
     const removed = Object.keys(rollout.status ?? {}).filter((key) => !(key in status));
     const body = { ...Object.fromEntries(removed.map((key) => [key, null])), ...status };
-    return this.guarded(() =>
+    return this.guarded(rollout, () =>
       this.api.patchNamespacedCustomObjectStatus(
         { ...this.ref(rollout), body: { metadata: { resourceVersion: rollout.metadata.resourceVersion }, status: body } },
         mergePatch,
@@ -48,7 +54,7 @@ export class RolloutClient {
   }
 
   async setFinalizers(rollout: Rollout, finalizers: string[]): Promise<Rollout | typeof Conflict> {
-    return this.guarded(() =>
+    return this.guarded(rollout, () =>
       this.api.patchNamespacedCustomObject(
         { ...this.ref(rollout), body: { metadata: { resourceVersion: rollout.metadata.resourceVersion, finalizers } } },
         mergePatch,
@@ -69,9 +75,11 @@ export class RolloutClient {
     return { group: GROUP, version: VERSION, plural: ROLLOUTS, namespace: rollout.metadata.namespace ?? '', name: rollout.metadata.name ?? '' };
   }
 
-  private async guarded(write: () => Promise<unknown>): Promise<Rollout | typeof Conflict> {
+  private async guarded(rollout: Rollout, write: () => Promise<unknown>): Promise<Rollout | typeof Conflict> {
     try {
-      return (await write()) as Rollout;
+      const written = (await write()) as Rollout;
+      this.onWrite(rollout, written);
+      return written;
     } catch (err) {
       // A Rollout deleted meanwhile is as stale as one changed meanwhile.
       if (isConflict(err) || isNotFound(err)) return Conflict;

@@ -22,6 +22,20 @@ export interface PromqlSyntaxError {
  * like rate() of an instant vector), which the analysis reports as a query error.
  */
 export function checkPromql(query: string): PromqlSyntaxError | null {
+  // Every tick checks the same few queries: parse each text once.
+  const known = checked.get(query);
+  if (known !== undefined) return known;
+  const result = parsePromql(query);
+  if (checked.size >= CHECKED_MAX) checked.delete(checked.keys().next().value ?? '');
+  checked.set(query, result);
+  return result;
+}
+
+/** Answers of checkPromql by query text; the oldest are dropped past CHECKED_MAX (a few per Rollout). */
+const checked = new Map<string, PromqlSyntaxError | null>();
+const CHECKED_MAX = 4096;
+
+function parsePromql(query: string): PromqlSyntaxError | null {
   if (query.trim() === '') return { position: positionOf(query, 0), message: 'empty query' };
   let errorAt: { from: number; to: number } | undefined;
   parser.parse(query).iterate({

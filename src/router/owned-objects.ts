@@ -4,7 +4,10 @@ import type { KubeClients } from '../kube/client.js';
 import { isNotFound, mergePatch } from '../kube/errors.js';
 import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
-import { stableJson } from '../target/revision.js';
+import { sameJson } from '../kube/same-json.js';
+import { NotCached, noRouteCache, type RouteCache } from './route-cache.js';
+
+const MANAGED_LABEL = 'app.kubernetes.io/managed-by';
 
 export interface CustomObject {
   metadata?: V1ObjectMeta;
@@ -24,8 +27,15 @@ export class OwnedObjects<Plural extends string> {
     private readonly group: string,
     private readonly version: string,
     private readonly kinds: Readonly<Record<Plural, string>>,
+    private readonly cache: RouteCache = noRouteCache,
   ) {
     this.api = clients.make(CustomObjectsApi);
+  }
+
+  /** The object as the route informer holds it (no request), or read when no informer holds its kind. */
+  async observe(rollout: Rollout, plural: Plural, name: string): Promise<CustomObject | undefined> {
+    const cached = this.cache.route(plural, ownedNames(rollout).namespace, name);
+    return cached === NotCached ? this.read(rollout, plural, name) : cached;
   }
 
   async read(rollout: Rollout, plural: Plural, name: string): Promise<CustomObject | undefined> {
@@ -63,10 +73,12 @@ export class OwnedObjects<Plural extends string> {
       return;
     }
     assertOwned(rollout, kind, namespace, name, current.metadata);
-    if (stableJson(current.spec) === stableJson(spec)) return;
+    // The label is how the route informer finds it: an owned object that lost it gets it back.
+    const labelled = current.metadata?.labels?.[MANAGED_LABEL] === MANAGED_BY[MANAGED_LABEL];
+    if (labelled && sameJson(current.spec, spec)) return;
     // Keys the spec no longer has are cleared explicitly: a merge patch keeps absent keys.
     const cleared = Object.fromEntries(Object.keys(current.spec ?? {}).filter((k) => !(k in spec)).map((k) => [k, null]));
-    await this.patch(rollout, plural, name, { spec: { ...cleared, ...spec } });
+    await this.patch(rollout, plural, name, { ...(labelled ? {} : { metadata: { labels: { ...MANAGED_BY } } }), spec: { ...cleared, ...spec } });
   }
 
   async patch(rollout: Rollout, plural: Plural, name: string, body: object): Promise<void> {

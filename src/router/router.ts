@@ -1,5 +1,6 @@
 import { MeshProvider, type Rollout } from '../api/types.gen.js';
 import type { Routes } from '../domain/decision.js';
+import type { CustomObject } from './owned-objects.js';
 
 export interface RouteObservation {
   /** Undefined while the route does not exist, or when it is not this Rollout's. */
@@ -14,6 +15,8 @@ export interface Router {
   ensure(rollout: Rollout, routes: Routes): Promise<void>;
   /** The weights currently in the route, or that the route under the generated name is someone else's. */
   observe(rollout: Rollout): Promise<RouteObservation>;
+  /** The routes a route object of this Rollout carries, as the route informer saw it (drift between ticks). */
+  routesIn(rollout: Rollout, object: CustomObject): Routes;
   /** The route objects this router would write that exist and belong to someone else, each with the fix. */
   foreign(rollout: Rollout): Promise<string[]>;
   /** Writes absolute weights (never increments), so a repeated write is harmless. */

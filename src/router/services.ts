@@ -4,7 +4,7 @@ import type { Rollout } from '../api/types.gen.js';
 import { isNotFound, mergePatch } from '../kube/errors.js';
 import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
-import { stableJson } from '../target/revision.js';
+import { sameJson } from '../kube/same-json.js';
 
 /** The selector label of the target's pods, e.g. { key: 'app', value: 'podinfo' }. */
 export interface PodLabel {
@@ -81,7 +81,7 @@ export class ServiceRouter {
     }
     assertOwned(rollout, 'Service', namespace, name, current.metadata);
     const merged = mergePorts(current.spec?.ports ?? [], ports);
-    const same = stableJson(current.spec?.selector) === stableJson(selector) && stableJson(current.spec?.ports) === stableJson(merged);
+    const same = sameJson(current.spec?.selector, selector) && sameJson(current.spec?.ports, merged);
     if (same) return;
     // The whole ports list goes in the patch (a merge patch replaces lists), built to keep what others added.
     await this.core.patchNamespacedService({ name, namespace, body: { spec: { selector, ports: merged } } }, mergePatch);

@@ -5,7 +5,8 @@ import type { KubeClients } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, ownerReference, primaryConfigName } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
-import { configRefs, stableJson, type ConfigRefs } from './revision.js';
+import { sameJson } from '../kube/same-json.js';
+import { configRefs, type ConfigRefs } from './revision.js';
 
 /**
  * Config tracking: the primary reads copies (`<name>-primary`) of the
@@ -61,7 +62,7 @@ export class ConfigCopier {
     if (!existing) await this.core.createNamespacedConfigMap({ namespace, body });
     else {
       assertOwned(rollout, 'ConfigMap', namespace, copyName, existing.metadata);
-      if (stableJson([existing.data, existing.binaryData]) !== stableJson([source.data, source.binaryData])) {
+      if (!sameJson([existing.data, existing.binaryData], [source.data, source.binaryData])) {
         await this.core.replaceNamespacedConfigMap({ name: copyName, namespace, body });
       }
     }
@@ -81,7 +82,7 @@ export class ConfigCopier {
     if (!existing) await this.core.createNamespacedSecret({ namespace, body });
     else {
       assertOwned(rollout, 'Secret', namespace, copyName, existing.metadata);
-      if (stableJson(existing.data) !== stableJson(source.data)) await this.core.replaceNamespacedSecret({ name: copyName, namespace, body });
+      if (!sameJson(existing.data, source.data)) await this.core.replaceNamespacedSecret({ name: copyName, namespace, body });
     }
     return name;
   }

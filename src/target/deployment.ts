@@ -18,6 +18,7 @@ export class DeploymentTarget implements Target {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
   private readonly copier: ConfigCopier;
+  private readonly revisions = new WeakMap<V1PodTemplateSpec, string>();
 
   constructor(
     clients: KubeClients,
@@ -32,7 +33,7 @@ export class DeploymentTarget implements Target {
     const names = ownedNames(rollout);
     const [target, primary] = await Promise.all([this.read(names.namespace, names.target), this.read(names.namespace, names.primary)]);
     if (!target) return undefined;
-    const revision = revisionHash(target.spec?.template, await this.readConfigs(names.namespace, target.spec?.template));
+    const revision = this.revisionOf(target.spec?.template, await this.readConfigs(names.namespace, target.spec?.template));
     const analysis = rollout.spec.analysis;
     const canaryReady = deploymentReadiness(target, analysis?.canaryReadyThreshold ?? 100);
     const foreign = primary && !ownedBy(primary.metadata, rollout);
@@ -123,6 +124,21 @@ export class DeploymentTarget implements Target {
   private async primaryTemplate(rollout: Rollout, target: V1Deployment, label: { key: string; value: string }): Promise<V1PodTemplateSpec> {
     const copied = await this.copier.copy(rollout, target.metadata?.namespace ?? ownedNames(rollout).namespace, target.spec?.template);
     return withConfigCopies(primaryTemplate(target, label), copied);
+  }
+
+  /**
+   * The revision hash, computed once per template object: an informer
+   * replaces the object on every change, so the same object is the same
+   * template. Templates reading configs are hashed each time (their data may change).
+   */
+  private revisionOf(template: V1PodTemplateSpec | undefined, configs: Record<string, unknown>): string {
+    if (!template || Object.keys(configs).length) return revisionHash(template, configs);
+    let revision = this.revisions.get(template);
+    if (revision === undefined) {
+      revision = revisionHash(template, configs);
+      this.revisions.set(template, revision);
+    }
+    return revision;
   }
 
   private async read(namespace: string, name: string): Promise<V1Deployment | undefined> {

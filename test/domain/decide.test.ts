@@ -105,6 +105,14 @@ describe('decide: stepping', () => {
     expect(d.actions).toEqual([]);
   });
 
+  it('keeps the wait on record while the canary only progresses, so each replica is not a status write', () => {
+    const waiting = decide(input(releasing(0), { canary: { ready: false, message: '0 of 2 replicas available', replicas: 2 } })).status;
+    const later = decide(input(waiting, { canary: { ready: false, message: '1 of 2 replicas available', replicas: 2 } }));
+    expect(later.status).toEqual(waiting);
+    const stalled = decide(input(waiting, { canary: { ready: false, message: 'its Deployment exceeded its progress deadline (x)', replicas: 2 } }));
+    expect(stalled.status.message).toContain('exceeded its progress deadline');
+  });
+
   it('rolls back when the canary is not ready within the progress deadline', () => {
     const status = releasing(10, { lastTransitionTime: new Date(NOW.getTime() - 61_000).toISOString() });
     const d = decide(input(status, { canary: { ready: false, message: '0 of 2 replicas available', replicas: 2 } }));

@@ -27,6 +27,10 @@ const NEEDED_WITHOUT_A_REQUEST: Record<string, string> = {
   'gateway.networking.k8s.io/httproutes:get': 'Rollouts with spec.provider gatewayapi (this scenario is Istio; test/engine/strategies covers them)',
   'gateway.networking.k8s.io/httproutes:create': 'as httproutes:get',
   'gateway.networking.k8s.io/httproutes:patch': 'as httproutes:get',
+  'flowshift.io/rollouts:get': 'a tick reads its Rollout from the informer; get only when the informer does not hold it (at start-up, or another uid)',
+  '/events:patch': 'a repeated Event raises the count of the one recorded before (this scenario repeats none; test/engine/event-recorder covers it)',
+  'gateway.networking.k8s.io/httproutes:list': 'the route informer, when the API server serves the Gateway API',
+  'gateway.networking.k8s.io/httproutes:watch': 'as httproutes:list',
   'gateway.networking.k8s.io/httproutes:delete': 'removing the ownerReference of the HTTPRoute on revertOnDeletion (as for the Service)',
 };
 

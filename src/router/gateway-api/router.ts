@@ -2,7 +2,8 @@ import type { Rollout } from '../../api/types.gen.js';
 import type { Routes } from '../../domain/decision.js';
 import type { KubeClients } from '../../kube/client.js';
 import { ownedNames } from '../../kube/names.js';
-import { OwnedObjects } from '../owned-objects.js';
+import { OwnedObjects, type CustomObject } from '../owned-objects.js';
+import type { RouteCache } from '../route-cache.js';
 import type { RouteObservation, Router } from '../router.js';
 import { GATEWAY_GROUP, GATEWAY_VERSION, httpRouteSpec, routesOfHttpRouteSpec } from './routes.js';
 
@@ -16,8 +17,8 @@ const KIND = { httproutes: 'HTTPRoute' } as const;
 export class GatewayApiRouter implements Router {
   private readonly objects: OwnedObjects<keyof typeof KIND>;
 
-  constructor(clients: KubeClients) {
-    this.objects = new OwnedObjects(clients, GATEWAY_GROUP, GATEWAY_VERSION, KIND);
+  constructor(clients: KubeClients, cache?: RouteCache) {
+    this.objects = new OwnedObjects(clients, GATEWAY_GROUP, GATEWAY_VERSION, KIND, cache);
   }
 
   async ensure(rollout: Rollout, routes: Routes): Promise<void> {
@@ -26,10 +27,14 @@ export class GatewayApiRouter implements Router {
 
   async observe(rollout: Rollout): Promise<RouteObservation> {
     const name = ownedNames(rollout).virtualService;
-    const route = await this.objects.read(rollout, 'httproutes', name);
+    const route = await this.objects.observe(rollout, 'httproutes', name);
     if (!route) return { routes: undefined };
     const foreign = this.objects.notOwned(rollout, 'httproutes', name, route);
     return foreign ? { routes: undefined, foreign } : { routes: routesOfHttpRouteSpec(rollout, (route.spec ?? {})) };
+  }
+
+  routesIn(rollout: Rollout, object: CustomObject): Routes {
+    return routesOfHttpRouteSpec(rollout, (object.spec ?? {}));
   }
 
   foreign(rollout: Rollout): Promise<string[]> {

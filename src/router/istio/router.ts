@@ -4,6 +4,7 @@ import type { Routes } from '../../domain/decision.js';
 import { ISTIO_GROUP as group, ISTIO_VERSION as version, ownedNames } from '../../kube/names.js';
 import { TargetError } from '../../target/target.js';
 import { OwnedObjects, type CustomObject } from '../owned-objects.js';
+import type { RouteCache } from '../route-cache.js';
 import type { RouteObservation, Router } from '../router.js';
 import { httpRoutes, routesOfHttpRoute, routesOfVirtualService, weightedRoute, type HttpRoute, type VirtualServiceSpec } from './routes.js';
 
@@ -20,8 +21,8 @@ type Plural = keyof typeof KIND;
 export class IstioRouter implements Router {
   private readonly objects: OwnedObjects<Plural>;
 
-  constructor(clients: KubeClients) {
-    this.objects = new OwnedObjects(clients, group, version, KIND);
+  constructor(clients: KubeClients, cache?: RouteCache) {
+    this.objects = new OwnedObjects(clients, group, version, KIND, cache);
   }
 
   async ensure(rollout: Rollout, routes: Routes): Promise<void> {
@@ -39,11 +40,16 @@ export class IstioRouter implements Router {
   async observe(rollout: Rollout): Promise<RouteObservation> {
     const adopted = rollout.spec.service.virtualServiceRef;
     const { virtualService } = ownedNames(rollout);
-    const vs = await this.objects.read(rollout, 'virtualservices', adopted?.name ?? virtualService);
-    if (adopted) return observeAdopted(rollout, adopted, vs);
+    // An adopted VirtualService is not labelled as flowshift's, so no informer holds it: read.
+    if (adopted) return observeAdopted(rollout, adopted, await this.objects.read(rollout, 'virtualservices', adopted.name));
+    const vs = await this.objects.observe(rollout, 'virtualservices', virtualService);
     if (!vs) return { routes: undefined };
     const foreign = this.objects.notOwned(rollout, 'virtualservices', virtualService, vs);
     return foreign ? { routes: undefined, foreign } : { routes: routesOfVirtualService(rollout, vs.spec ?? {}) };
+  }
+
+  routesIn(rollout: Rollout, object: CustomObject): Routes {
+    return routesOfVirtualService(rollout, (object.spec ?? {}));
   }
 
   async foreign(rollout: Rollout): Promise<string[]> {

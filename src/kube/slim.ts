@@ -1,0 +1,35 @@
+import { Watch, type KubernetesObject } from '@kubernetes/client-node';
+
+/** kubectl's copy of the whole object it applied: as large as the object, and never read by flowshift. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops what an informer need not hold: managedFields (often larger than the
+ * object itself) and kubectl's last-applied copy. Mutates and returns `obj`,
+ * which has just been parsed from the wire and is not shared yet. Writes
+ * built from a slim object are safe: an update without managedFields keeps
+ * the server's, and flowshift never copies the last-applied annotation.
+ */
+export function slim<T extends KubernetesObject>(obj: T): T {
+  const metadata = obj.metadata as { managedFields?: unknown; annotations?: Record<string, string> } | undefined;
+  if (!metadata) return obj;
+  delete metadata.managedFields;
+  if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
+    const { [LAST_APPLIED]: _dropped, ...rest } = metadata.annotations;
+    metadata.annotations = rest;
+  }
+  return obj;
+}
+
+/** A Watch whose events carry slim objects, so an informer's cache holds only those. */
+export class SlimWatch extends Watch {
+  override watch(...[path, queryParams, callback, done]: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
+    return super.watch(path, queryParams, (phase: string, apiObj: unknown, watchObj?: unknown) => {
+      callback(phase, isObject(apiObj) ? slim(apiObj) : apiObj, watchObj);
+    }, done);
+  }
+}
+
+function isObject(value: unknown): value is KubernetesObject {
+  return typeof value === 'object' && value !== null;
+}
