@@ -1,20 +1,11 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { KubernetesObjectApi, loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { MetricTemplate, Rollout } from '../../src/api/types.gen.js';
 import { validationProblems } from '../../src/controller/validation.js';
 import { createNamespace, kubeConfig } from '../env/context.js';
+import { documents, exampleFiles } from './example-files.js';
 
-const EXAMPLES = fileURLToPath(new URL('../../deploy/examples', import.meta.url));
-const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort();
-
-function documents(file: string): KubernetesObject[] {
-  return (loadAllYaml(readFileSync(join(EXAMPLES, file), 'utf8')) as (KubernetesObject | null)[]).filter(
-    (doc): doc is KubernetesObject => doc !== null,
-  );
-}
+const files = exampleFiles();
 
 describe('deploy/examples', () => {
   it('has the examples the docs promise', () => {

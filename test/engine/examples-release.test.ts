@@ -1,13 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { KubernetesObjectApi, loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshProvider, Rollout } from '../../src/api/types.gen.js';
 import { SIGNATURE_HEADER } from '../../src/http/safe-post.js';
 import { mergePatch } from '../../src/kube/errors.js';
 import { MeshSimulator, type MeshSimulatorOptions } from '../../devenv/sim/mesh-simulator.js';
 import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../env/context.js';
+import { documents, exampleFiles, exampleText } from '../api/example-files.js';
 import { HttpSink } from '../notifier/sink.js';
 import { Cluster, startController } from './harness.js';
 import { recordRoute, weightsOf, type RouteView } from './route-recorder.js';
@@ -17,7 +15,6 @@ import { recordRoute, weightsOf, type RouteView } from './route-recorder.js';
 // controller as its own process, the mesh simulator as the data plane and
 // the test Prometheus scraping it.
 
-const EXAMPLES = fileURLToPath(new URL('../../deploy/examples', import.meta.url));
 const NEW_IMAGE = 'ghcr.io/stefanprodan/podinfo:6.7.1';
 
 interface Released {
@@ -147,7 +144,7 @@ describe('every example in deploy/examples is released', () => {
   });
 
   it('covers every example Rollout', () => {
-    const withRollouts = readdirYaml().filter((file) => documents(file).some((d) => d.kind === 'Rollout'));
+    const withRollouts = exampleFiles().filter((file) => documents(file).some((d) => d.kind === 'Rollout'));
     expect(CASES.map((c) => c.file).sort()).toEqual(withRollouts);
   });
 
@@ -233,14 +230,6 @@ async function routeObjectOf(cluster: Cluster, example: ExampleCase): Promise<un
 
 /** The files an example's "Needs:" line names, so the line is tested too. */
 function needs(file: string): string[] {
-  const line = /^# Needs: (.*(?:\n# .*)*)/m.exec(readFileSync(join(EXAMPLES, file), 'utf8'))?.[1] ?? '';
+  const line = /^# Needs: (.*(?:\n# .*)*)/m.exec(exampleText(file))?.[1] ?? '';
   return [...line.matchAll(/([\w-]+\.yaml)/g)].map((m) => m[1] ?? '');
-}
-
-function readdirYaml(): string[] {
-  return readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort();
-}
-
-function documents(file: string): KubernetesObject[] {
-  return (loadAllYaml(readFileSync(join(EXAMPLES, file), 'utf8')) as (KubernetesObject | null)[]).filter((d): d is KubernetesObject => d !== null);
 }
