@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig } from '../env/context.js';
 import { statusCode } from '../../devenv/env/crds.js';
 import { group, tryCreate, validRollout, version } from './rollouts.js';
+import { mergePatch } from '../../src/kube/errors.js';
 
 const run = promisify(execFile);
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 async function kubectl(...args: string[]): Promise<string> {
   const { stdout } = await run('kubectl', [

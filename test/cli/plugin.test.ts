@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig } from '../env/context.js';
@@ -9,8 +9,8 @@ import { rolloutOf } from '../engine/harness.js';
 import { freePort } from '../../devenv/env/ports.js';
 import { columns } from './columns.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
+import { mergePatch } from '../../src/kube/errors.js';
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const ADMIN = 'flowshift-test-admin';
 const REVISION = '5f2e8a61c0d4b937';
 

@@ -8,7 +8,7 @@ import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget }
 import { documents, exampleFiles, exampleText } from '../api/example-files.js';
 import { HttpSink } from '../notifier/sink.js';
 import { Cluster, startController } from './harness.js';
-import { recordRoute, weightsOf, type RouteView } from './route-recorder.js';
+import { readRoute, recordRoute, weightsOf, type RouteView } from './route-recorder.js';
 
 // Every example in deploy/examples released end to end: the files as
 // written, with only what a test machine must change (see forTheTest), the
@@ -181,7 +181,7 @@ async function release(example: ExampleCase, sink: HttpSink): Promise<Released> 
     await example.during?.(cluster);
     const rollout = await cluster.waitForRollout('podinfo', 'Succeeded or Failed', (r) => r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed', 150_000);
     recorder.stop();
-    const routeObject = await routeObjectOf(cluster, example);
+    const routeObject = await readRoute(cluster.namespace, example.provider, example.routeObject);
     return { rollout, views: recorder.views, sim, sink, routeObject };
   } finally {
     removeScrapeTarget(env().prometheusTargetsDir, scrapeName);
@@ -221,11 +221,6 @@ async function approveWhenWaiting(cluster: Cluster): Promise<void> {
     { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: cluster.namespace, name: 'podinfo', body: { metadata: { annotations: { 'flowshift.io/approve': JSON.stringify(approval) } } } },
     mergePatch,
   );
-}
-
-async function routeObjectOf(cluster: Cluster, example: ExampleCase): Promise<unknown> {
-  const [group, plural] = example.provider === 'istio' ? ['networking.istio.io', 'virtualservices'] : ['gateway.networking.k8s.io', 'httproutes'];
-  return cluster.custom.getNamespacedCustomObject({ group, version: 'v1', plural, namespace: cluster.namespace, name: example.routeObject });
 }
 
 /** The files an example's "Needs:" line names, so the line is tested too. */

@@ -1,12 +1,11 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult, Rollout, WebhookSpec } from '../../src/api/types.gen.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signature } from '../../src/http/safe-post.js';
 import { createNamespace } from '../env/context.js';
 import { HookServer } from '../http/hook-server.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
+import { mergePatch } from '../../src/kube/errors.js';
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 interface Payload {
   readonly type: string;

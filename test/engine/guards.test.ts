@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { createNamespace, KubeletAnnotation } from '../env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
+import { mergePatch } from '../../src/kube/errors.js';
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 describe('the controller guarding a release', () => {
   let cluster: Cluster;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Rollout } from '../../src/api/types.gen.js';
 import { createNamespace, KubeletAnnotation } from '../env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
+import { mergePatch } from '../../src/kube/errors.js';
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const istio = { group: 'networking.istio.io', version: 'v1' } as const;
 
 /** Damage a new user met: flowshift overwriting what it does not own, or leaving traffic where it cannot be served. */

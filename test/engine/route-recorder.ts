@@ -1,4 +1,4 @@
-import { Watch } from '@kubernetes/client-node';
+import { CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import type { MeshProvider } from '../../src/api/types.gen.js';
 import { kubeConfig } from '../env/context.js';
 
@@ -41,6 +41,12 @@ export const ROUTE_OBJECT: Record<MeshProvider, { readonly path: string; readonl
   },
 };
 const PLURAL: Record<MeshProvider, string> = { istio: 'virtualservices', gatewayapi: 'httproutes' };
+
+/** A route object as it is now (a VirtualService or an HTTPRoute). */
+export async function readRoute(namespace: string, provider: MeshProvider, name: string): Promise<unknown> {
+  const [group = '', version = ''] = ROUTE_OBJECT[provider].path.replace(/^apis\//, '').split('/');
+  return kubeConfig().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group, version, plural: PLURAL[provider], namespace, name });
+}
 
 /** Every distinct view of a route object as it changes (a watch, so no state is missed). */
 export async function recordRoute(namespace: string, provider: MeshProvider, name: string): Promise<{ views: RouteView[]; stop: () => void }> {

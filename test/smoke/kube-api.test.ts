@@ -1,19 +1,17 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import {
   CustomObjectsApi,
-  PatchStrategy,
   Watch,
-  setHeaderOptions,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { createNamespace, kubeConfig } from '../env/context.js';
 import { installCrds, statusCode } from '../../devenv/env/crds.js';
+import { mergePatch } from '../../src/kube/errors.js';
 
 // A throwaway kind, so this smoke test depends on nothing the project defines.
 const group = 'smoke.flowshift.io';
 const version = 'v1';
 const plural = 'widgets';
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 interface Widget extends KubernetesObject {
   spec: { size: number };
