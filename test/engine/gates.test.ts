@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult, Rollout, WebhookSpec } from '../../src/api/types.gen.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signature } from '../../src/http/safe-post.js';
-import { createNamespace } from '../env/context.js';
+import { createNamespace, mergePatch } from '../env/context.js';
 import { HookServer } from '../http/hook-server.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
-import { mergePatch } from '../../src/kube/errors.js';
 
 
 interface Payload {
@@ -218,7 +217,7 @@ describe('gates run by the controller', () => {
     const done = await cluster.waitForRollout('ar', 'Succeeded', (r) => r.status?.phase === 'Succeeded');
     expect(done.status?.retry).toMatchObject({ revision, by: 'bob' });
     expect(done.status?.lastPromotedSpec).toBe(revision);
-    expect((await cluster.events('ar')).map((e) => e.reason)).toEqual(expect.arrayContaining(['RolledBack', 'Retry', 'Succeeded']));
+    expect((await cluster.eventsOnce('ar', 'Succeeded')).map((e) => e.reason)).toEqual(expect.arrayContaining(['RolledBack', 'Retry', 'Succeeded']));
   });
 });
 

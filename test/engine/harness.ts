@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, Watch, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type V1Deployment } from '@kubernetes/client-node';
 import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
 import { env, kubeConfig } from '../env/context.js';
+import { canaryWeights, recordRoute } from './route-recorder.js';
 import { updateWithRetry } from '../../devenv/env/deployments.js';
 
 export { podinfo } from '../../devenv/env/deployments.js';
@@ -142,35 +143,15 @@ export class Cluster {
 
   /**
    * Records every change of the canary weight in the VirtualService as it
-   * happens (a watch, so no intermediate value is missed). The watch is
-   * re-opened when it ends: the API server answers 429 while the watch cache
-   * of a fresh CRD warms up.
+   * happens (a watch that resumes where it ended, so no value is missed).
    */
-  async recordWeights(vsName: string): Promise<{ weights: number[]; stop: () => void }> {
-    const weights: number[] = [];
-    let stopped = false;
-    let current: { abort: () => void } | undefined;
-    const open = async (): Promise<void> => {
-      if (stopped) return;
-      current = await new Watch(kubeConfig()).watch(
-        `/apis/networking.istio.io/v1/namespaces/${this.namespace}/virtualservices`,
-        { fieldSelector: `metadata.name=${vsName}` },
-        (_type: string, obj: { spec?: { http?: { route?: { destination?: { host?: string }; weight?: number }[] }[] } }) => {
-          const canary = obj.spec?.http?.[0]?.route?.find((r) => r.destination?.host?.endsWith('-canary'))?.weight ?? 0;
-          if (weights.at(-1) !== canary) weights.push(canary);
-        },
-        () => {
-          if (!stopped) setTimeout(() => void open().catch(() => undefined), 200);
-        },
-      );
-    };
-    await open();
+  async recordWeights(vsName: string): Promise<{ readonly weights: number[]; stop: () => void }> {
+    const route = await recordRoute(this.namespace, 'istio', vsName);
     return {
-      weights,
-      stop: () => {
-        stopped = true;
-        current?.abort();
+      get weights() {
+        return canaryWeights(route.views);
       },
+      stop: route.stop,
     };
   }
 }

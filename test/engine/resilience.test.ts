@@ -27,6 +27,8 @@ describe('release resilience', () => {
     const recorder = await cluster.recordWeights('app');
     await cluster.setImage('app', 'podinfo:2');
     await cluster.waitForRollout('app', 'weight 20', (r) => r.status?.canaryWeight === 20);
+    // The status is written before its Event: a kill between the two would lose that Event, which is not what this test is about.
+    await cluster.eventsOnce('app', 'Advanced');
     const killed = running.pop();
     process.kill(killed?.pid ?? 0, 'SIGKILL');
     await killed?.exited;

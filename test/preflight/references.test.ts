@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
-import { mergePatch } from '../../src/kube/errors.js';
-import { createNamespace, env } from '../env/context.js';
+import { createNamespace, env, mergePatch } from '../env/context.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
 
 const HELD = 'ReferencesResolved';
@@ -162,7 +161,7 @@ async function expectHeld(cluster: Cluster, name: string, reference: string): Pr
 async function expectReleased(cluster: Cluster, name: string): Promise<void> {
   const r = await cluster.waitForRollout(name, 'Succeeded', (x) => x.status?.phase === 'Succeeded');
   expect(heldCondition(r)).toBeUndefined();
-  const reasons = (await cluster.events(name)).map((e) => e.reason);
+  const reasons = (await cluster.eventsOnce(name, 'Succeeded')).map((e) => e.reason);
   expect(reasons).not.toContain('Rollback');
   expect(reasons).not.toContain('Failed');
 }
