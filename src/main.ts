@@ -1,4 +1,3 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { kubeMetricSources } from './analysis/kube-sources.js';
 import { GatedAnalyzer } from './analysis/gated-analyzer.js';
@@ -7,6 +6,7 @@ import { ConfigError, parseConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
 import { startHealthServer } from './health.js';
 import { KubeClients } from './kube/client.js';
+import { loadEndpoint } from './kube/endpoint.js';
 import { PreflightError, preflight } from './preflight.js';
 import { redactUrl, redactUrlsIn } from './redact.js';
 import { describeRedis } from './redis/settings.js';
@@ -36,17 +36,18 @@ async function main(): Promise<void> {
     serializers: { err: (err: Error) => redactedError(pino.stdSerializers.err(err)) },
     formatters: { log: redactedFields },
   });
-  const kubeConfig = new KubeConfig();
-  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-  else kubeConfig.loadFromDefault();
-  await preflight(new KubeClients(kubeConfig), config.redis, (message) => log.warn(message));
+  const endpoint = await loadEndpoint(config.kubeconfig).catch((err: unknown) => {
+    throw new PreflightError(err instanceof Error ? err.message : String(err), { cause: err });
+  });
+  const clients = new KubeClients(endpoint);
+  await preflight(clients, config.redis, (message) => log.warn(message));
 
-  const sources = kubeMetricSources(kubeConfig);
+  const sources = kubeMetricSources(clients);
   const now = (): Date => new Date();
   const webhooks = { readSecret: sources.readSecret, now };
   const analyzer = new GatedAnalyzer(new PrometheusAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now }), webhooks);
   const controller = new Controller({
-    kubeConfig,
+    endpoint,
     redis: config.redis,
     queueName: config.queueName,
     namespaces: config.namespaces,

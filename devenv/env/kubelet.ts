@@ -1,8 +1,5 @@
 import {
-  AppsV1Api,
-  PatchStrategy,
   makeInformer,
-  setHeaderOptions,
   type Informer,
   type ObjectCache,
   type KubeConfig,
@@ -10,7 +7,9 @@ import {
   type V1DeploymentCondition,
   type V1DeploymentStatus,
 } from '@kubernetes/client-node';
-import { KubeClients } from '../../src/kube/client.js';
+import { KubeClients, MERGE_PATCH } from '../../src/kube/client.js';
+import { endpointOf } from '../../src/kube/endpoint.js';
+import type { KubeHttp } from '../../src/kube/http.js';
 
 /**
  * Annotations a test sets on a Deployment to steer the stand-in:
@@ -36,7 +35,7 @@ export interface KubeletOptions {
  * replica counts, Available/Progressing conditions) after a delay.
  */
 export class KubeletStandIn {
-  private readonly api: AppsV1Api;
+  private readonly http: KubeHttp;
   private readonly informer: Informer<V1Deployment> & ObjectCache<V1Deployment>;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly since = new Map<string, { generation: number; at: number }>();
@@ -47,8 +46,9 @@ export class KubeletStandIn {
 
   constructor(kubeConfig: KubeConfig, private readonly options: KubeletOptions = {}) {
     // The controller's client: one keep-alive connection pool instead of a TLS handshake per write.
-    this.api = new KubeClients(kubeConfig).make(AppsV1Api);
-    this.informer = makeInformer(kubeConfig, '/apis/apps/v1/deployments', () => this.api.listDeploymentForAllNamespaces());
+    const clients = new KubeClients(endpointOf(kubeConfig));
+    this.http = clients.http;
+    this.informer = makeInformer(kubeConfig, '/apis/apps/v1/deployments', () => clients.apps.listDeploymentForAllNamespaces());
     const onChange = (d: V1Deployment): void => {
       this.observe(d);
     };
@@ -136,8 +136,8 @@ export class KubeletStandIn {
     if (sameStatus(d.status, desired) || this.writing.has(key)) return;
     const { name = '', namespace = '' } = d.metadata ?? {};
     this.writing.add(key);
-    this.api
-      .patchNamespacedDeploymentStatus({ name, namespace, body: { status: desired } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+    this.http
+      .request('PATCH', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/status`, { body: { status: desired }, contentType: MERGE_PATCH })
       .finally(() => this.writing.delete(key))
       .catch(() => {
         // A busy API server (429, timeout): no informer event may follow, so retry from the cache.

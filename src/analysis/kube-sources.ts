@@ -1,4 +1,5 @@
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
+import { statusCode } from '../kube/errors.js';
 import type { MetricTemplate } from '../api/types.gen.js';
 import { parseMetricTemplate } from './metric-template.js';
 import type { PrometheusAnalyzerDeps } from './prometheus-analyzer.js';
@@ -15,9 +16,7 @@ export type KubeMetricSources = Pick<PrometheusAnalyzerDeps, 'readTemplate' | 'r
  * Not found is undefined; any other API error throws, and the analyzer turns
  * it into a failed check.
  */
-export function kubeMetricSources(kubeConfig: KubeConfig): KubeMetricSources {
-  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
+export function kubeMetricSources({ custom, core }: KubeClients): KubeMetricSources {
   return {
     async readTemplate(namespace: string, name: string, signal?: AbortSignal): Promise<MetricTemplate | undefined> {
       signal?.throwIfAborted();
@@ -55,9 +54,4 @@ async function orUndefinedWhenNotFound<T>(request: Promise<T>, what: string): Pr
     if (statusCode(err) === 404) return undefined;
     throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-}
-
-function statusCode(err: unknown): number | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number') return err.code;
-  return undefined;
 }

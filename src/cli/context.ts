@@ -1,6 +1,7 @@
-import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
 import { KubeClients } from '../kube/client.js';
+import { endpointOf } from '../kube/endpoint.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import { CliError, describeFailure } from './errors.js';
 
@@ -46,7 +47,7 @@ export function namespaceOf(kubeConfig: KubeConfig, options: GlobalOptions): str
 
 export function cliContext(options: GlobalOptions): Cli {
   const kubeConfig = loadKubeConfig(options);
-  const clients = new KubeClients(kubeConfig);
+  const clients = new KubeClients(endpointOf(kubeConfig));
   return {
     kubeConfig,
     namespace: namespaceOf(kubeConfig, options),
@@ -67,9 +68,7 @@ export async function readRollout(cli: Cli, name: string): Promise<Rollout> {
 async function whoami(clients: KubeClients): Promise<string> {
   let username: string | undefined;
   try {
-    const review = await clients.make(AuthenticationV1Api).createSelfSubjectReview({
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-    });
+    const review = await clients.discovery.createSelfSubjectReview();
     username = review.status?.userInfo?.username;
   } catch (err) {
     throw new CliError(`cannot tell who you are: the SelfSubjectReview (authentication.k8s.io/v1, Kubernetes 1.28+) failed: ${describeFailure(err)}`);

@@ -1,5 +1,6 @@
-import { CoreV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1ConfigMap, type V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { KubeHttp } from '../kube/http.js';
 import type { ConfigRefs } from '../target/revision.js';
 import { ResilientInformer } from './informer.js';
 
@@ -19,17 +20,14 @@ interface Watched {
  * use it: config changes are released like image changes.
  */
 export class ConfigWatches {
-  private readonly core: CoreV1Api;
   private readonly watched = new Map<string, Watched>();
   private readonly used = new Map<string, readonly string[]>();
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    private readonly http: KubeHttp,
     private readonly onChange: (rolloutUids: readonly string[]) => void,
     private readonly log: Logger,
-  ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-  }
+  ) {}
 
   /** Declares what one Rollout's target references now; watches start and stop to match. */
   use(rolloutUid: string, namespace: string, refs: ConfigRefs): void {
@@ -59,10 +57,10 @@ export class ConfigWatches {
     this.watched.clear();
   }
 
-  /** Only a synced watch answers: before that a missing object might just not be listed yet. */
+  /** Only a listed watch answers: before that a missing object might just not be listed yet. */
   private cached(k: string, name: string, namespace: string): KubernetesObject | undefined {
     const w = this.watched.get(k);
-    return w?.synced ? w.informer.get(name, namespace) : undefined;
+    return w?.synced && w.informer.synced() ? w.informer.get(name, namespace) : undefined;
   }
 
   private acquire(k: string, uid: string): void {
@@ -72,15 +70,14 @@ export class ConfigWatches {
       return;
     }
     const [kind, namespace, name] = k.split('/') as [Kind, string, string];
-    const fieldSelector = `metadata.name=${name}`;
-    const list = (): Promise<KubernetesListObject<KubernetesObject>> =>
-      kind === 'configmap' ? this.core.listNamespacedConfigMap({ namespace, fieldSelector }) : this.core.listNamespacedSecret({ namespace, fieldSelector });
     const changed = (): void => {
       const w = this.watched.get(k);
       if (w?.synced) this.onChange([...w.users]);
     };
     const plural = kind === 'configmap' ? 'configmaps' : 'secrets';
-    const informer = new ResilientInformer(this.kubeConfig, `/api/v1/namespaces/${namespace}/${plural}`, list, { add: changed, update: changed, delete: changed }, this.log, fieldSelector);
+    const informer = new ResilientInformer(this.http, `/api/v1/namespaces/${namespace}/${plural}`, { add: changed, update: changed, delete: changed }, this.log, {
+      fieldSelector: `metadata.name=${name}`,
+    });
     const entry: Watched = { informer, users: new Set([uid]), synced: false };
     this.watched.set(k, entry);
     informer.start().then(

@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Analyzer } from '../analysis/analyzer.js';
 import type { Rollout } from '../api/types.gen.js';
@@ -6,6 +5,7 @@ import { GateAsker } from '../gates/asker.js';
 import { EventHooks } from '../gates/event-hooks.js';
 import type { WebhookDeps } from '../gates/webhook-gate.js';
 import { KubeClients } from '../kube/client.js';
+import type { KubeEndpoint } from '../kube/http.js';
 import { rolloutKey } from '../kube/names.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import type { RedisConnection } from '../redis/settings.js';
@@ -33,7 +33,8 @@ import type { ReadTemplate } from './validation.js';
 import { RolloutWatcher } from './watcher.js';
 
 export interface ControllerOptions {
-  readonly kubeConfig: KubeConfig;
+  /** The API server (loadEndpoint, or endpointOf a KubeConfig). */
+  readonly endpoint: KubeEndpoint;
   readonly redis: RedisConnection;
   readonly queueName: string;
   readonly namespaces: readonly string[];
@@ -71,11 +72,11 @@ export class Controller {
   readonly metrics = new ControllerMetrics();
 
   constructor(private readonly options: ControllerOptions) {
-    const { kubeConfig, log } = options;
-    const clients = new KubeClients(kubeConfig, (method) => this.metrics.kubeRequests.inc({ method }));
+    const { log } = options;
+    const clients = new KubeClients(options.endpoint, (method) => this.metrics.kubeRequests.inc({ method }));
     this.clients = clients;
-    this.watcher = new RolloutWatcher(kubeConfig, options.namespaces, this.sink(), log);
-    this.routeWatches = new RouteWatches(kubeConfig, options.namespaces, (uid, object) => this.routeChanged(uid, object), log);
+    this.watcher = new RolloutWatcher(clients.http, options.namespaces, this.sink(), log);
+    this.routeWatches = new RouteWatches(clients.http, options.namespaces, (uid, object) => this.routeChanged(uid, object), log);
     const eventHooks = new EventHooks(options.webhooks, log);
     const rolloutMetrics = new RolloutMetrics(this.metrics.registry, () => this.watcher.allRollouts());
     const clock = options.clock ?? ((): Date => new Date());

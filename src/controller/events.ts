@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
-import type { KubeClients } from '../kube/client.js';
-import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
+import type { CoreApi, KubeClients } from '../kube/client.js';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Rollout } from '../api/types.gen.js';
 import type { RolloutEvent } from '../domain/decision.js';
-import { isNotFound, mergePatch } from '../kube/errors.js';
+import { isNotFound } from '../kube/errors.js';
 import { GROUP, VERSION } from '../kube/names.js';
 
 const COMPONENT = 'flowshift';
@@ -23,7 +23,7 @@ interface Recorded {
  * own recorder does, instead of creating another object.
  */
 export class EventRecorder {
-  private readonly core: CoreV1Api;
+  private readonly core: CoreApi;
   private readonly instance = hostname();
   private readonly recorded = new Map<string, Recorded>();
 
@@ -34,7 +34,7 @@ export class EventRecorder {
     private readonly forward: (rollout: Rollout, event: RolloutEvent) => void = () => undefined,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.core = clients.make(CoreV1Api);
+    this.core = clients.core;
   }
 
   async record(rollout: Rollout, event: RolloutEvent): Promise<void> {
@@ -56,7 +56,7 @@ export class EventRecorder {
   /** The count and lastTimestamp of an Event recorded before; undefined when it expired meanwhile. */
   private async repeat(namespace: string, previous: Recorded): Promise<CoreV1Event | undefined> {
     try {
-      return await this.core.patchNamespacedEvent({ name: previous.name, namespace, body: { count: previous.count + 1, lastTimestamp: this.clock() } }, mergePatch);
+      return await this.core.patchNamespacedEvent({ name: previous.name, namespace, body: { count: previous.count + 1, lastTimestamp: this.clock() } });
     } catch (err) {
       // Expired meanwhile, or patch not granted (an older Role): a new Event then, as before aggregation.
       if (!isNotFound(err)) this.log.debug({ err }, 'could not raise the count of an event: recording a new one');

@@ -1,6 +1,7 @@
-import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { MeshProvider } from '../api/types.gen.js';
+import type { KubeHttp } from '../kube/http.js';
 import { MANAGED_BY } from '../kube/names.js';
 import { ROUTE_APIS } from '../router/apis.js';
 import type { CustomObject } from '../router/owned-objects.js';
@@ -26,7 +27,7 @@ export class RouteWatches implements RouteCache {
   private started = false;
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    private readonly http: KubeHttp,
     private readonly namespaces: readonly string[],
     private readonly onChange: RouteChange,
     private readonly log: Logger,
@@ -34,7 +35,6 @@ export class RouteWatches implements RouteCache {
 
   /** Starts the informers of the providers whose route API the API server serves. */
   async start(served: readonly MeshProvider[]): Promise<void> {
-    const custom = this.kubeConfig.makeApiClient(CustomObjectsApi);
     const changed = (obj: KubernetesObject): void => this.changed(obj, obj);
     const deleted = (obj: KubernetesObject): void => this.changed(obj, undefined);
     for (const provider of served) {
@@ -42,12 +42,8 @@ export class RouteWatches implements RouteCache {
       const plural = PLURALS[provider];
       const scoped = this.namespaces.length ? this.namespaces : [undefined];
       const informers = scoped.map((namespace) => {
-        const list = (): Promise<KubernetesListObject<KubernetesObject>> =>
-          (namespace
-            ? custom.listNamespacedCustomObject({ group, version, plural, namespace, labelSelector: SELECTOR })
-            : custom.listClusterCustomObject({ group, version, plural, labelSelector: SELECTOR })) as Promise<KubernetesListObject<KubernetesObject>>;
         const path = `/apis/${group}/${version}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`;
-        return new ResilientInformer(this.kubeConfig, path, list, { add: changed, update: changed, delete: deleted }, this.log, undefined, SELECTOR);
+        return new ResilientInformer(this.http, path, { add: changed, update: changed, delete: deleted }, this.log, { labelSelector: SELECTOR });
       });
       this.informers.set(plural, informers);
     }

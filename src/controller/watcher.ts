@@ -1,7 +1,8 @@
-import { AppsV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
+import type { KubeHttp } from '../kube/http.js';
 import { GROUP, ROLLOUTS, VERSION } from '../kube/names.js';
 import { configRefs } from '../target/revision.js';
 import { ConfigWatches } from './config-watches.js';
@@ -31,27 +32,13 @@ export class RolloutWatcher {
   private readonly configs: ConfigWatches;
   private readonly index = new RolloutIndex(() => this.allRollouts(), (namespace, name) => this.cachedRollout(namespace, name));
 
-  constructor(kubeConfig: KubeConfig, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    const apps = kubeConfig.makeApiClient(AppsV1Api);
-    this.configs = new ConfigWatches(kubeConfig, (uids) => this.onConfigChange(uids), log);
+  constructor(http: KubeHttp, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
+    this.configs = new ConfigWatches(http, (uids) => this.onConfigChange(uids), log);
     const scopes = namespaces.length ? namespaces : [undefined];
     for (const ns of scopes) {
       const prefix = ns ? `/namespaces/${ns}` : '';
-      const rolloutList = (): Promise<KubernetesListObject<KubernetesObject>> =>
-        (ns
-          ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS, namespace: ns })
-          : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS })) as Promise<KubernetesListObject<KubernetesObject>>;
-      this.rollouts.push(new ResilientInformer(kubeConfig, `/apis/${GROUP}/${VERSION}${prefix}/${ROLLOUTS}`, rolloutList, this.rolloutHandlers(), log));
-      this.deployments.push(
-        new ResilientInformer<V1Deployment>(
-          kubeConfig,
-          `/apis/apps/v1${prefix}/deployments`,
-          () => (ns ? apps.listNamespacedDeployment({ namespace: ns }) : apps.listDeploymentForAllNamespaces()),
-          this.deploymentHandlers(),
-          log,
-        ),
-      );
+      this.rollouts.push(new ResilientInformer(http, `/apis/${GROUP}/${VERSION}${prefix}/${ROLLOUTS}`, this.rolloutHandlers(), log));
+      this.deployments.push(new ResilientInformer<V1Deployment>(http, `/apis/apps/v1${prefix}/deployments`, this.deploymentHandlers(), log));
     }
   }
 

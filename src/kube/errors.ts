@@ -1,9 +1,4 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-
-/** Request options for a JSON merge patch (CRDs reject strategic merge patches). */
-export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-/** HTTP status of an ApiException from @kubernetes/client-node, if any. */
+/** HTTP status of an API error (a KubeApiError, or client-node's ApiException in the plugin and tests), if any. */
 export function statusCode(err: unknown): number | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number') return err.code;
   return undefined;
@@ -12,7 +7,7 @@ export function statusCode(err: unknown): number | undefined {
 export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
 export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
 
-/** The API server's own message from an ApiException body, else the error text. */
+/** The API server's own message from an API error's body, else the error text. */
 export function apiMessage(err: unknown): string {
   if (typeof err === 'object' && err !== null && 'body' in err) {
     const body: unknown = err.body;

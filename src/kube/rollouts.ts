@@ -1,7 +1,6 @@
-import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { KubeClients } from './client.js';
+import type { CustomObjectsApi, KubeClients } from './client.js';
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
-import { isConflict, isNotFound, mergePatch } from './errors.js';
+import { isConflict, isNotFound} from './errors.js';
 import { GROUP, ROLLOUTS, VERSION } from './names.js';
 
 /** A write that lost to a newer resourceVersion: the tick that made it is dropped. */
@@ -18,7 +17,7 @@ export class RolloutClient {
     clients: KubeClients,
     private readonly onWrite: RolloutWriteObserver = () => undefined,
   ) {
-    this.api = clients.make(CustomObjectsApi);
+    this.api = clients.custom;
   }
 
   async get(namespace: string, name: string): Promise<Rollout | undefined> {
@@ -48,7 +47,6 @@ export class RolloutClient {
     return this.guarded(rollout, () =>
       this.api.patchNamespacedCustomObjectStatus(
         { ...this.ref(rollout), body: { metadata: { resourceVersion: rollout.metadata.resourceVersion }, status: body } },
-        mergePatch,
       ),
     );
   }
@@ -57,7 +55,6 @@ export class RolloutClient {
     return this.guarded(rollout, () =>
       this.api.patchNamespacedCustomObject(
         { ...this.ref(rollout), body: { metadata: { resourceVersion: rollout.metadata.resourceVersion, finalizers } } },
-        mergePatch,
       ),
     );
   }
@@ -68,7 +65,7 @@ export class RolloutClient {
    * status the controller writes meanwhile.
    */
   async patch(namespace: string, name: string, body: object): Promise<Rollout> {
-    return (await this.api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS, namespace, name, body }, mergePatch)) as Rollout;
+    return (await this.api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS, namespace, name, body })) as Rollout;
   }
 
   private ref(rollout: Rollout): { group: string; version: string; plural: string; namespace: string; name: string } {

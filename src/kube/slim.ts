@@ -1,4 +1,4 @@
-import { Watch, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 
 /** kubectl's copy of the whole object it applied: as large as the object, and never read by flowshift. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -19,17 +19,4 @@ export function slim<T extends KubernetesObject>(obj: T): T {
     metadata.annotations = rest;
   }
   return obj;
-}
-
-/** A Watch whose events carry slim objects, so an informer's cache holds only those. */
-export class SlimWatch extends Watch {
-  override watch(...[path, queryParams, callback, done]: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
-    return super.watch(path, queryParams, (phase: string, apiObj: unknown, watchObj?: unknown) => {
-      callback(phase, isObject(apiObj) ? slim(apiObj) : apiObj, watchObj);
-    }, done);
-  }
-}
-
-function isObject(value: unknown): value is KubernetesObject {
-  return typeof value === 'object' && value !== null;
 }

@@ -1,8 +1,9 @@
-import { AppsV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { kubeMetricSources } from '../analysis/kube-sources.js';
 import type { Rollout } from '../api/types.gen.js';
 import { unresolvedReferences } from '../controller/preflight-refs.js';
-import { KubeClients } from '../kube/client.js';
+import { KubeClients, type AppsApi } from '../kube/client.js';
+import { endpointOf } from '../kube/endpoint.js';
 import { apiMessage, isNotFound, statusCode } from '../kube/errors.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
 import { unservedApis } from '../router/apis.js';
@@ -66,9 +67,9 @@ function causesOf(err: unknown): { field: string; message: string }[] {
 
 /** The linted files first, then the current context: what the objects refer to may be applied with them. */
 export function clusterSources(lint: ClusterLint, files: LintSources): LintSources {
-  const clients = new KubeClients(lint.kubeConfig);
-  const kube = kubeMetricSources(lint.kubeConfig);
-  const apps = clients.make(AppsV1Api);
+  const clients = new KubeClients(endpointOf(lint.kubeConfig));
+  const kube = kubeMetricSources(clients);
+  const apps = clients.apps;
   const alerts = kubeAlertSources(clients);
   return {
     readTemplate: async (namespace, name) => (await files.readTemplate(namespace, name)) ?? kube.readTemplate(namespace, name),
@@ -80,7 +81,7 @@ export function clusterSources(lint: ClusterLint, files: LintSources): LintSourc
 
 /** The release preflight of the controller, run against the current context: templates, Secrets, alert providers, the target's ports, the route API. */
 export async function referenceCheck(lint: ClusterLint, objects: readonly LintedObject[], found: LintSources, namespaceOf: (o: LintedObject) => string): Promise<LintProblem[]> {
-  const clients = new KubeClients(lint.kubeConfig);
+  const clients = new KubeClients(endpointOf(lint.kubeConfig));
   const sources = {
     readTemplate: found.readTemplate,
     readSecret: found.readSecret,
@@ -101,7 +102,7 @@ export async function referenceCheck(lint: ClusterLint, objects: readonly Linted
   return problems;
 }
 
-async function readDeployment(apps: AppsV1Api, namespace: string, name: string): Promise<V1Deployment | undefined> {
+async function readDeployment(apps: AppsApi, namespace: string, name: string): Promise<V1Deployment | undefined> {
   try {
     return await apps.readNamespacedDeployment({ namespace, name });
   } catch (err) {

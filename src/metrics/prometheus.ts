@@ -1,4 +1,5 @@
-import { PrometheusDriver, type PrometheusConnectionOptions } from 'prometheus-query';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { redactUrl } from '../redact.js';
 import { parseQueryData, unexpectedResponse } from './prometheus-response.js';
 import { QueryOutcomeKind, type MetricsProvider, type QueryOutcome } from './provider.js';
@@ -25,20 +26,19 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
  */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-type Interceptors = Required<Pick<PrometheusConnectionOptions, 'requestInterceptor' | 'responseInterceptor'>>;
+/** Kept-alive connections to every Prometheus, shared by all queries (a tick's queries run in parallel). */
+const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) } as const;
 
-/** The HTTP response behind a prometheus-query call, seen by our interceptor. */
-interface SeenResponse {
-  readonly status: number;
-  readonly statusText: string;
-  readonly data: unknown;
-}
+/** How an HTTP exchange ended, before its body is judged. */
+type Exchange =
+  | { readonly kind: 'answered'; readonly status: number; readonly statusText: string; readonly body: string }
+  | { readonly kind: 'failed'; readonly outcome: QueryOutcome };
 
 /**
- * Prometheus through prometheus-query. The library rejects with plain objects
- * (not Errors), drops the HTTP status of non-JSON error bodies and parses
- * "+Inf" as NaN, so this class watches the raw HTTP response with interceptors
- * and turns every case into a QueryOutcome itself.
+ * Prometheus' HTTP API (GET /api/v1/query), on Node's own HTTP client: every
+ * answer, failure and refusal becomes a QueryOutcome here, never an
+ * exception. Sample values are read from the raw JSON, so "+Inf" stays
+ * infinite.
  */
 export class PrometheusProvider implements MetricsProvider {
   readonly address: string;
@@ -60,91 +60,77 @@ export class PrometheusProvider implements MetricsProvider {
    */
   async instantQuery(query: string, signal?: AbortSignal): Promise<QueryOutcome> {
     if (signal?.aborted) return abortedOutcome(signal, this.shown);
-    let seen: SeenResponse | undefined;
-    const driver = new PrometheusDriver(this.connection(interceptors(signal, (response) => (seen = response))));
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    let url: URL;
     try {
-      // Prometheus' own evaluation timeout, so a heavy query stops there too.
-      await driver.instantQuery(query, undefined, `${Math.max(1, Math.ceil(timeoutMs / 1000))}s`);
-    } catch (rejection: unknown) {
-      if (signal?.aborted) return abortedOutcome(signal, this.shown);
-      return outcomeOfRejection(rejection, seen, timeoutMs, this.shown);
+      url = new URL(`${this.address}/api/v1/query`);
+    } catch {
+      return { kind: QueryOutcomeKind.Unreachable, message: `${this.shown} is not a URL` };
     }
-    if (!seen || !isRecord(seen.data)) return unexpectedResponse('no response body');
-    return parseQueryData(seen.data['data']);
+    url.searchParams.set('query', query);
+    // Prometheus' own evaluation timeout, so a heavy query stops there too.
+    url.searchParams.set('timeout', `${Math.max(1, Math.ceil(timeoutMs / 1000))}s`);
+    const exchange = await this.exchange(url, timeoutMs, signal);
+    if (exchange.kind === 'failed') return exchange.outcome;
+    return this.judge(exchange);
   }
 
-  private connection(hooks: Interceptors): PrometheusConnectionOptions {
-    const { auth, headers, timeoutMs } = this.options;
-    const allHeaders: Record<string, string> = { ...headers };
-    if (auth?.kind === 'bearer') allHeaders['Authorization'] = `Bearer ${auth.token}`;
-    return {
-      endpoint: this.address,
-      baseURL: '/api/v1/',
-      headers: allHeaders,
-      timeout: timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
-      requestInterceptor: hooks.requestInterceptor,
-      responseInterceptor: hooks.responseInterceptor,
-      ...(auth?.kind === 'basic' ? { auth: { username: auth.username, password: auth.password } } : {}),
-    };
+  private exchange(url: URL, timeoutMs: number, signal: AbortSignal | undefined): Promise<Exchange> {
+    // An address's own user:password is sent as basic auth by Node, unless a secretRef's Authorization is set.
+    const headers: Record<string, string> = { Accept: 'application/json', ...this.options.headers, ...authorization(this.options.auth) };
+    const agent = url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
+    return new Promise((resolve) => {
+      const settle = (exchange: Exchange): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(exchange);
+      };
+      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            req.destroy();
+            settle({ kind: 'failed', outcome: tooLarge(this.shown) });
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => settle({ kind: 'answered', status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (err) => settle({ kind: 'failed', outcome: networkOutcome(err, this.shown) }));
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        settle({ kind: 'failed', outcome: { kind: QueryOutcomeKind.Timeout, message: `no answer from ${this.shown} within ${timeoutMs} ms` } });
+      }, timeoutMs);
+      const onAbort = (): void => {
+        req.destroy();
+        settle({ kind: 'failed', outcome: abortedOutcome(signal ?? AbortSignal.abort(), this.shown) });
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (err) => settle({ kind: 'failed', outcome: networkOutcome(err, this.shown) }));
+      req.end();
+    });
+  }
+
+  private judge(answer: Extract<Exchange, { kind: 'answered' }>): QueryOutcome {
+    const { status } = answer;
+    if (status >= 300 && status < 400) {
+      return { kind: QueryOutcomeKind.QueryError, errorType: 'redirect', httpStatus: status, message: `HTTP ${status} from ${this.shown}: redirects are not followed; set the address Prometheus answers on` };
+    }
+    const json = parseJson(answer.body);
+    if (status >= 400) return isRecord(json) && json['status'] === 'error' ? prometheusError(json, status) : httpStatusOutcome(answer);
+    if (!isRecord(json)) return unexpectedResponse(answer.body ? 'the answer is not JSON' : 'no response body');
+    if (json['status'] === 'error') return prometheusError(json, status);
+    return parseQueryData(json['data']);
   }
 }
 
-function interceptors(signal: AbortSignal | undefined, record: (response: SeenResponse) => void): Interceptors {
-  const remember = (response: unknown): void => {
-    if (!isRecord(response)) return;
-    const status = typeof response['status'] === 'number' ? response['status'] : 0;
-    const statusText = typeof response['statusText'] === 'string' ? response['statusText'] : '';
-    record({ status, statusText, data: response['data'] });
-  };
-  return {
-    requestInterceptor: {
-      onFulfilled: (config) => {
-        if (signal) config.signal = signal;
-        config.maxRedirects = 0;
-        config.maxContentLength = MAX_RESPONSE_BYTES;
-        return config;
-      },
-    },
-    responseInterceptor: {
-      onFulfilled: (response) => {
-        remember(response);
-        return response;
-      },
-      onRejected: (error: unknown) => {
-        if (isRecord(error)) remember(error['response']);
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    },
-  };
-}
-
-/** Maps what prometheus-query rejected with (a plain object, or an Error of its own) to an outcome. */
-function outcomeOfRejection(
-  rejection: unknown,
-  seen: SeenResponse | undefined,
-  timeoutMs: number,
-  address: string,
-): QueryOutcome {
-  const fields = isRecord(rejection) ? rejection : {};
-  if (seen && seen.status >= 300 && seen.status < 400) {
-    return { kind: QueryOutcomeKind.QueryError, errorType: 'redirect', httpStatus: seen.status, message: `HTTP ${seen.status} from ${address}: redirects are not followed; set the address Prometheus answers on` };
-  }
-  const errorType = stringField(fields, 'errorType');
-  const message = stringField(fields, 'error') ?? (rejection instanceof Error ? rejection.message : String(rejection));
-  switch (errorType) {
-    case 'timeout_error':
-      return { kind: QueryOutcomeKind.Timeout, message: `no answer from ${address} within ${timeoutMs} ms` };
-    case 'network_error':
-    case 'ssl_error':
-      return networkOutcome(stringField(fields, 'code'), message, address);
-    case 'http_error':
-      return httpErrorOutcome(fields, message);
-    case undefined:
-    default:
-      if (seen && seen.status >= 400) return httpStatusOutcome(seen);
-      return unexpectedResponse(message);
-  }
+function authorization(auth: PrometheusAuth | undefined): Record<string, string> {
+  if (auth?.kind === 'bearer') return { Authorization: `Bearer ${auth.token}` };
+  if (auth?.kind === 'basic') return { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
+  return {};
 }
 
 /** Aborted by the caller: the tick's deadline (a timeout) or shutting down. */
@@ -156,39 +142,43 @@ function abortedOutcome(signal: AbortSignal, address: string): QueryOutcome {
   return { kind: QueryOutcomeKind.Unreachable, message: 'query aborted' };
 }
 
-function networkOutcome(code: string | undefined, message: string, address: string): QueryOutcome {
-  if (code === 'ERR_CANCELED') return { kind: QueryOutcomeKind.Unreachable, message: 'query aborted' };
-  if (message.includes('maxContentLength')) {
-    return { kind: QueryOutcomeKind.QueryError, errorType: 'response_too_large', message: `the answer from ${address} is larger than ${MAX_RESPONSE_BYTES} bytes: make the query return one series` };
-  }
-  const detail = [code && !message.includes(code) ? code : '', message].filter(Boolean).join(' ') || 'network error';
+function networkOutcome(err: Error, address: string): QueryOutcome {
+  const code = (err as NodeJS.ErrnoException).code;
+  const detail = [code && !err.message.includes(code) ? code : '', err.message].filter(Boolean).join(' ') || 'network error';
   return { kind: QueryOutcomeKind.Unreachable, message: `${address} unreachable: ${detail}` };
 }
 
-function httpErrorOutcome(fields: Record<string, unknown>, message: string): QueryOutcome {
-  const payload = fields['prometheus'];
-  const promType = isRecord(payload) ? stringField(payload, 'errorType') : undefined;
-  const httpStatus = typeof fields['httpStatus'] === 'number' ? fields['httpStatus'] : undefined;
+function tooLarge(address: string): QueryOutcome {
+  return { kind: QueryOutcomeKind.QueryError, errorType: 'response_too_large', message: `the answer from ${address} is larger than ${MAX_RESPONSE_BYTES} bytes: make the query return one series` };
+}
+
+/** Prometheus' own error answer ({"status":"error","errorType":…,"error":…}). */
+function prometheusError(json: Record<string, unknown>, httpStatus: number): QueryOutcome {
+  const errorType = stringField(json, 'errorType') ?? 'http_error';
+  const message = stringField(json, 'error') ?? `HTTP ${httpStatus}`;
   // Prometheus reports its own evaluation timeout as errorType "timeout" (HTTP 503).
-  if (promType === 'timeout') return { kind: QueryOutcomeKind.Timeout, message };
-  return {
-    kind: QueryOutcomeKind.QueryError,
-    errorType: promType ?? 'http_error',
-    message,
-    ...(httpStatus === undefined ? {} : { httpStatus }),
-  };
+  if (errorType === 'timeout') return { kind: QueryOutcomeKind.Timeout, message };
+  return { kind: QueryOutcomeKind.QueryError, errorType, message, httpStatus };
 }
 
 /** An HTTP error whose body is not Prometheus JSON, e.g. a 401 from an auth proxy. */
-function httpStatusOutcome(seen: SeenResponse): QueryOutcome {
-  const body = typeof seen.data === 'string' ? seen.data.trim().slice(0, 200) : '';
-  const text = `HTTP ${seen.status}${seen.statusText ? ` ${seen.statusText}` : ''}`;
+function httpStatusOutcome(answer: { readonly status: number; readonly statusText: string; readonly body: string }): QueryOutcome {
+  const body = answer.body.trim().slice(0, 200);
+  const text = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
   return {
     kind: QueryOutcomeKind.QueryError,
     errorType: 'http_error',
     message: body ? `${text}: ${body}` : text,
-    httpStatus: seen.status,
+    httpStatus: answer.status,
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function stringField(record: Record<string, unknown>, key: string): string | undefined {

@@ -1,4 +1,3 @@
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { AlertProvider, AlertProviderSpec, AlertSpec, Rollout } from '../api/types.gen.js';
 import { decodeSecretData } from '../analysis/kube-sources.js';
 import type { KubeClients } from '../kube/client.js';
@@ -73,9 +72,7 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** The readers on the API server; not found is undefined, other errors throw. */
-export function kubeAlertSources(clients: KubeClients): AlertSources {
-  const custom = clients.make(CustomObjectsApi);
-  const core = clients.make(CoreV1Api);
+export function kubeAlertSources({ custom, core }: KubeClients): AlertSources {
   return {
     async readProvider(namespace, name) {
       const obj: unknown = await notFoundAsUndefined(custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: 'alertproviders', namespace, name }));

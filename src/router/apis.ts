@@ -1,4 +1,3 @@
-import { ApisApi } from '@kubernetes/client-node';
 import { MeshProvider } from '../api/types.gen.js';
 import type { KubeClients } from '../kube/client.js';
 import { ISTIO_GROUP, ISTIO_VERSION } from '../kube/names.js';
@@ -26,7 +25,7 @@ export const ROUTE_APIS: Readonly<Record<MeshProvider, RouteApi>> = {
 
 /** The group/versions of `apis` the API server does not serve, by discovery. Throws when discovery fails. */
 export async function unservedApis(clients: KubeClients, apis: readonly RouteApi[]): Promise<RouteApi[]> {
-  const { groups } = await clients.make(ApisApi).getAPIVersions();
+  const { groups } = await clients.discovery.getAPIVersions();
   const served = new Set(groups.flatMap((g) => g.versions.map((v) => v.groupVersion)));
   return apis.filter((api) => !served.has(`${api.group}/${api.version}`));
 }

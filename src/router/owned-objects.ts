@@ -1,7 +1,7 @@
-import { CustomObjectsApi, type V1ObjectMeta } from '@kubernetes/client-node';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
-import type { KubeClients } from '../kube/client.js';
-import { isNotFound, mergePatch } from '../kube/errors.js';
+import type { CustomObjectsApi, KubeClients } from '../kube/client.js';
+import { isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { sameJson } from '../kube/same-json.js';
@@ -29,7 +29,7 @@ export class OwnedObjects<Plural extends string> {
     private readonly kinds: Readonly<Record<Plural, string>>,
     private readonly cache: RouteCache = noRouteCache,
   ) {
-    this.api = clients.make(CustomObjectsApi);
+    this.api = clients.custom;
   }
 
   /** The object as the route informer holds it (no request), or read when no informer holds its kind. */
@@ -83,6 +83,6 @@ export class OwnedObjects<Plural extends string> {
 
   async patch(rollout: Rollout, plural: Plural, name: string, body: object): Promise<void> {
     const { group, version } = this;
-    await this.api.patchNamespacedCustomObject({ group, version, plural, namespace: ownedNames(rollout).namespace, name, body }, mergePatch);
+    await this.api.patchNamespacedCustomObject({ group, version, plural, namespace: ownedNames(rollout).namespace, name, body });
   }
 }

@@ -1,7 +1,7 @@
-import { CoreV1Api, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
-import type { KubeClients } from '../kube/client.js';
+import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { CoreApi, KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
-import { isNotFound, mergePatch } from '../kube/errors.js';
+import { isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { sameJson } from '../kube/same-json.js';
@@ -17,10 +17,10 @@ export interface PodLabel {
  * primary pods), and one host per version so Istio's metrics separate them.
  */
 export class ServiceRouter {
-  private readonly core: CoreV1Api;
+  private readonly core: CoreApi;
 
   constructor(clients: KubeClients) {
-    this.core = clients.make(CoreV1Api);
+    this.core = clients.core;
   }
 
   async ensure(rollout: Rollout, label: PodLabel): Promise<void> {
@@ -53,7 +53,6 @@ export class ServiceRouter {
         namespace: names.namespace,
         body: { metadata: { ownerReferences: null }, spec: { selector: { [label.key]: label.value } } },
       },
-      mergePatch,
     );
   }
 
@@ -62,7 +61,7 @@ export class ServiceRouter {
     const names = ownedNames(rollout);
     const service = await this.read(names.namespace, names.primaryService);
     if (!service || !ownedBy(service.metadata, rollout)) return;
-    await this.core.patchNamespacedService({ name: names.primaryService, namespace: names.namespace, body: { metadata: { ownerReferences: null } } }, mergePatch);
+    await this.core.patchNamespacedService({ name: names.primaryService, namespace: names.namespace, body: { metadata: { ownerReferences: null } } });
   }
 
   private async upsert(rollout: Rollout, name: string, selector: Record<string, string>): Promise<void> {
@@ -84,7 +83,7 @@ export class ServiceRouter {
     const same = sameJson(current.spec?.selector, selector) && sameJson(current.spec?.ports, merged);
     if (same) return;
     // The whole ports list goes in the patch (a merge patch replaces lists), built to keep what others added.
-    await this.core.patchNamespacedService({ name, namespace, body: { spec: { selector, ports: merged } } }, mergePatch);
+    await this.core.patchNamespacedService({ name, namespace, body: { spec: { selector, ports: merged } } });
   }
 
   private async read(namespace: string, name: string): Promise<V1Service | undefined> {

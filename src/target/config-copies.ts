@@ -1,7 +1,7 @@
-import { CoreV1Api, type V1ConfigMap, type V1Container, type V1ObjectMeta, type V1PodTemplateSpec, type V1Secret, type V1Volume } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Container, V1ObjectMeta, V1PodTemplateSpec, V1Secret, V1Volume } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
-import type { KubeClients } from '../kube/client.js';
+import type { CoreApi, KubeClients } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, ownerReference, primaryConfigName } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
@@ -15,13 +15,13 @@ import { configRefs, type ConfigRefs } from './revision.js';
  * rolled back, like an image change; the stable pods keep the promoted data.
  */
 export class ConfigCopier {
-  private readonly core: CoreV1Api;
+  private readonly core: CoreApi;
 
   constructor(
     clients: KubeClients,
     private readonly cache?: ClusterCache,
   ) {
-    this.core = clients.make(CoreV1Api);
+    this.core = clients.core;
   }
 
   /** Copies every referenced config that exists; returns the names copied (a missing optional one is left as it is). */

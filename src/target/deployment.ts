@@ -1,8 +1,8 @@
-import { AppsV1Api, CoreV1Api, type V1Deployment, type V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { KubeClients } from '../kube/client.js';
+import type { V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { AppsApi, CoreApi, KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
-import { isNotFound, mergePatch } from '../kube/errors.js';
+import { isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, ownerReference } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { ConfigCopier, withConfigCopies } from './config-copies.js';
@@ -15,8 +15,8 @@ import { TargetError, type Target, type TargetObservation } from './target.js';
 export const SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'] as const;
 
 export class DeploymentTarget implements Target {
-  private readonly apps: AppsV1Api;
-  private readonly core: CoreV1Api;
+  private readonly apps: AppsApi;
+  private readonly core: CoreApi;
   private readonly copier: ConfigCopier;
   private readonly revisions = new WeakMap<V1PodTemplateSpec, string>();
 
@@ -24,8 +24,8 @@ export class DeploymentTarget implements Target {
     clients: KubeClients,
     private readonly cache?: ClusterCache,
   ) {
-    this.apps = clients.make(AppsV1Api);
-    this.core = clients.make(CoreV1Api);
+    this.apps = clients.apps;
+    this.core = clients.core;
     this.copier = new ConfigCopier(clients, cache);
   }
 
@@ -107,7 +107,7 @@ export class DeploymentTarget implements Target {
     const names = ownedNames(rollout);
     const primary = await this.read(names.namespace, names.primary);
     if (!primary || !ownedBy(primary.metadata, rollout)) return;
-    await this.apps.patchNamespacedDeployment({ name: names.primary, namespace: names.namespace, body: { metadata: { ownerReferences: null } } }, mergePatch);
+    await this.apps.patchNamespacedDeployment({ name: names.primary, namespace: names.namespace, body: { metadata: { ownerReferences: null } } });
   }
 
   async scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void> {
@@ -117,7 +117,7 @@ export class DeploymentTarget implements Target {
       const primary = await this.read(names.namespace, names.primary);
       replicas = Math.max(primary?.spec?.replicas ?? 1, 1);
     }
-    await this.apps.patchNamespacedDeployment({ name: names.target, namespace: names.namespace, body: { spec: { replicas } } }, mergePatch);
+    await this.apps.patchNamespacedDeployment({ name: names.target, namespace: names.namespace, body: { spec: { replicas } } });
   }
 
   /** The target's template for primary pods: their label, and the copies of the configs it reads. */

@@ -6,15 +6,21 @@ import type { MetricSpec, Rollout } from '../../src/api/types.gen.js';
 import { kubeMetricSources } from '../../src/analysis/kube-sources.js';
 import { analysisContextOf } from '../../src/analysis/metric-query.js';
 import { PrometheusAnalyzer } from '../../src/analysis/prometheus-analyzer.js';
-import { createNamespace, env, kubeConfig } from '../env/context.js';
+import type { KubeClients } from '../../src/kube/client.js';
+import { createNamespace, env, kubeClients, kubeConfig } from '../env/context.js';
 import { pollQuery, requestRate } from '../sim/prometheus-poll.js';
 import { simulateService, type SimulatedService } from '../sim/sim-fixture.js';
 import { startAuthProxy, type AuthProxy } from './auth-proxy.js';
 import { metricTemplate, rolloutWith } from './fixtures.js';
 
+let clients: KubeClients;
+beforeAll(async () => {
+  clients = await kubeClients();
+});
+
 function analyzer(): PrometheusAnalyzer {
   return new PrometheusAnalyzer({
-    ...kubeMetricSources(kubeConfig()),
+    ...kubeMetricSources(clients),
     defaultAddress: env().prometheusUrl,
     now: () => new Date(),
     queryTimeoutMs: 5_000,
@@ -102,7 +108,7 @@ describe('PrometheusAnalyzer on the simulated mesh, through the real Prometheus'
     const port = await closedPort();
     const rollout = rolloutWith([successRate, duration], { namespace: 'shop' });
     const verdict = await new PrometheusAnalyzer({
-      ...kubeMetricSources(kubeConfig()),
+      ...kubeMetricSources(clients),
       defaultAddress: `http://127.0.0.1:${port}`,
       now: () => new Date(),
     }).analyze(rollout, analysisContextOf(rollout));

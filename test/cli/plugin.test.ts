@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus } from '../../src/api/types.gen.js';
-import { createNamespace, env, kubeConfig } from '../env/context.js';
+import { createNamespace, env, kubeConfig, mergePatch } from '../env/context.js';
 import { serviceAccountKubeconfig } from '../env/service-accounts.js';
 import { rolloutOf } from '../engine/harness.js';
 import { freePort } from '../../devenv/env/ports.js';
 import { columns } from './columns.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
-import { mergePatch } from '../../src/kube/errors.js';
 
 const ADMIN = 'flowshift-test-admin';
 const REVISION = '5f2e8a61c0d4b937';

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { ConfigWatches } from '../../src/controller/config-watches.js';
-import { mergePatch } from '../../src/kube/errors.js';
-import { createNamespace, kubeConfig, KubeletAnnotation } from '../env/context.js';
+import { createNamespace, kubeClients, KubeletAnnotation, mergePatch } from '../env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, startController, rolloutOf, type ControllerProcess } from './harness.js';
 
@@ -92,7 +91,7 @@ describe('watching referenced configs', () => {
     await cluster.core.createNamespacedSecret({ namespace, body: { metadata: { name: 'used' }, stringData: { k: 'v' } } });
     await cluster.core.createNamespacedSecret({ namespace, body: { metadata: { name: 'unrelated' }, stringData: { k: 'secret' } } });
     const changes: string[][] = [];
-    const watches = new ConfigWatches(kubeConfig(), (uids) => changes.push([...uids]), pino({ level: 'silent' }));
+    const watches = new ConfigWatches((await kubeClients()).http, (uids) => changes.push([...uids]), pino({ level: 'silent' }));
     try {
       watches.use('rollout-1', namespace, { configMaps: [], secrets: ['used'] });
       await waitFor('watch synced', () => Promise.resolve(watches.secret(namespace, 'used') !== undefined), { timeoutMs: 10_000 });

@@ -3,8 +3,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Rollout } from '../../src/api/types.gen.js';
 import { EventRecorder } from '../../src/controller/events.js';
-import { KubeClients } from '../../src/kube/client.js';
-import { createNamespace, kubeConfig } from '../env/context.js';
+import { createNamespace, kubeClients, kubeConfig } from '../env/context.js';
 
 describe('EventRecorder against the API server', () => {
   let namespace: string;
@@ -13,7 +12,7 @@ describe('EventRecorder against the API server', () => {
 
   beforeAll(async () => {
     namespace = await createNamespace('events');
-    recorder = new EventRecorder(new KubeClients(kubeConfig(), (method) => requests.push(method)), pino({ level: 'silent' }));
+    recorder = new EventRecorder(await kubeClients((method) => requests.push(method)), pino({ level: 'silent' }));
   });
 
   const rollout = (name: string): Rollout => ({

@@ -2,9 +2,8 @@ import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-n
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshProvider, Rollout } from '../../src/api/types.gen.js';
 import { SIGNATURE_HEADER } from '../../src/http/safe-post.js';
-import { mergePatch } from '../../src/kube/errors.js';
 import { MeshSimulator, type MeshSimulatorOptions } from '../../devenv/sim/mesh-simulator.js';
-import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../env/context.js';
+import { addScrapeTarget, createNamespace, env, kubeConfig, mergePatch, removeScrapeTarget } from '../env/context.js';
 import { documents, exampleFiles, exampleText } from '../api/example-files.js';
 import { HttpSink } from '../notifier/sink.js';
 import { Cluster, startController } from './harness.js';

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, KubeletAnnotation } from '../env/context.js';
+import { createNamespace, KubeletAnnotation, mergePatch } from '../env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
-import { mergePatch } from '../../src/kube/errors.js';
 
 
 describe('the controller guarding a release', () => {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/types.gen.js';
-import { createNamespace, KubeletAnnotation } from '../env/context.js';
+import { createNamespace, KubeletAnnotation, mergePatch } from '../env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
-import { mergePatch } from '../../src/kube/errors.js';
 
 const istio = { group: 'networking.istio.io', version: 'v1' } as const;
 

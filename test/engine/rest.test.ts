@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace } from '../env/context.js';
+import { createNamespace, mergePatch } from '../env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
-import { mergePatch } from '../../src/kube/errors.js';
 
 
 /**

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import type { EnvInfo } from '../../devenv/env/info.js';
+import { KubeClients, type RequestObserver } from '../../src/kube/client.js';
+import { loadEndpoint } from '../../src/kube/endpoint.js';
 
 export { addScrapeTarget, removeScrapeTarget } from '../../devenv/env/prometheus.js';
 export { KubeletAnnotation } from '../../devenv/env/kubelet.js';
 
 /** The shared environment's addresses, for use inside a test file. */
+/** client-node's request options for a JSON merge patch (CRDs reject strategic merge patches). */
+export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
 export function env(): EnvInfo {
   return inject('env');
 }
@@ -19,6 +24,11 @@ export function kubeConfig(): KubeConfig {
 }
 
 /** Creates a namespace of its own for a test (namespaces are never reused). */
+/** flowshift's own client of the test API server, its kubeconfig loaded as the controller loads it. */
+export async function kubeClients(onRequest?: RequestObserver): Promise<KubeClients> {
+  return new KubeClients(await loadEndpoint(env().kubeconfigPath), onRequest);
+}
+
 export async function createNamespace(prefix: string): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   await kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });

@@ -38,7 +38,7 @@ describe('PrometheusProvider against the real Prometheus', () => {
     expect(vector.kind === 'not-finite' && vector.value).toBeNaN();
   });
 
-  it('returns not-finite with the sign of infinity, which prometheus-query itself reads as NaN', async () => {
+  it('returns not-finite with the sign of infinity (parseFloat would read "+Inf" as NaN)', async () => {
     expect(await provider().instantQuery('1/0')).toEqual({ kind: 'not-finite', value: Infinity });
     expect(await provider().instantQuery('vector(-1)/0')).toEqual({ kind: 'not-finite', value: -Infinity });
   });

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertProviderType, AlertSpec, MetricSpec, Rollout } from '../../src/api/types.gen.js';
-import { createNamespace } from '../env/context.js';
+import { createNamespace, mergePatch } from '../env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
-import { mergePatch } from '../../src/kube/errors.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
 import { HttpSink } from './sink.js';
 

@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { KubeClients } from '../../src/kube/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KubeClients } from '../../src/kube/client.js';
 import { ROUTE_APIS, unservedApis, unservedRouters } from '../../src/router/apis.js';
-import { kubeConfig } from '../env/context.js';
+import { kubeClients } from '../env/context.js';
 
 describe('route APIs by discovery against the test API server', () => {
-  const clients = new KubeClients(kubeConfig());
+  let clients: KubeClients;
+  beforeAll(async () => {
+    clients = await kubeClients();
+  });
 
   it('finds both routers served when Istio and the Gateway API CRDs are installed', async () => {
     expect(await unservedRouters(clients)).toEqual([]);

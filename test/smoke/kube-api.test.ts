@@ -4,9 +4,8 @@ import {
   Watch,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { createNamespace, kubeConfig } from '../env/context.js';
+import { createNamespace, kubeConfig, mergePatch } from '../env/context.js';
 import { installCrds, statusCode } from '../../devenv/env/crds.js';
-import { mergePatch } from '../../src/kube/errors.js';
 
 // A throwaway kind, so this smoke test depends on nothing the project defines.
 const group = 'smoke.flowshift.io';

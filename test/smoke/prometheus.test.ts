@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrometheusDriver } from 'prometheus-query';
+import { PrometheusProvider } from '../../src/metrics/prometheus.js';
 import { addScrapeTarget, env, removeScrapeTarget } from '../env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
 
@@ -25,15 +25,14 @@ describe('Prometheus scraping a test endpoint', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('answers an instant query through prometheus-query with the scraped value', async () => {
-    const prom = new PrometheusDriver({ endpoint: env().prometheusUrl, baseURL: '/api/v1' });
+  it('answers an instant query with the scraped value', async () => {
+    const prom = new PrometheusProvider({ address: env().prometheusUrl });
     let value: number | undefined;
     await waitFor(
       'the scraped sample',
       async () => {
-        const res = await prom.instantQuery(`flowshift_smoke_value{smoke="${target}"}`);
-        const first = res.result[0] as { value: { value: number } } | undefined;
-        value = first?.value.value;
+        const outcome = await prom.instantQuery(`flowshift_smoke_value{smoke="${target}"}`);
+        value = outcome.kind === 'value' ? outcome.value : undefined;
         return value !== undefined;
       },
       { timeoutMs: 20_000, intervalMs: 250 },

@@ -1,0 +1,160 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ResilientInformer } from '../../src/controller/informer.js';
+import { KubeClients } from '../../src/kube/client.js';
+import { loadEndpoint } from '../../src/kube/endpoint.js';
+import { apiMessage, isNotFound } from '../../src/kube/errors.js';
+import { KubeApiError } from '../../src/kube/http.js';
+import { waitFor } from '../../devenv/env/processes.js';
+import { createNamespace, env, kubeClients } from '../env/context.js';
+
+const silent = pino({ level: 'silent' });
+
+describe("flowshift's Kubernetes client against the test API server", () => {
+  let dir: string;
+  let clients: KubeClients;
+  let namespace: string;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flowshift-kubeconfig-'));
+    clients = await kubeClients((method) => requests.push(method));
+    namespace = await createNamespace('client');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The test environment's kubeconfig as parts: server, CA and token. */
+  function parts(): { server: string; ca: string; token: string } {
+    const config = JSON.parse(readFileSync(env().kubeconfigPath, 'utf8')) as {
+      clusters: [{ cluster: { server: string; 'certificate-authority-data': string } }];
+      users: [{ user: { token: string } }];
+    };
+    return { server: config.clusters[0].cluster.server, ca: config.clusters[0].cluster['certificate-authority-data'], token: config.users[0].user.token };
+  }
+
+  it('creates, reads, replaces and merge-patches objects, counting each request', async () => {
+    requests.length = 0;
+    await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'a' }, data: { k: '1' } } });
+    const read = await clients.core.readNamespacedConfigMap({ name: 'a', namespace });
+    expect(read.data).toEqual({ k: '1' });
+    await clients.core.replaceNamespacedConfigMap({ name: 'a', namespace, body: { ...read, data: { k: '2' } } });
+    const missing = await clients.core.patchNamespacedService({ name: 'missing', namespace, body: {} }).catch((err: unknown) => err);
+    expect(isNotFound(missing)).toBe(true);
+    // A merge patch: null removes a key, other keys stay.
+    await clients.http.request('PATCH', `/api/v1/namespaces/${namespace}/configmaps/a`, { body: { data: { k: null, j: '3' } }, contentType: 'application/merge-patch+json' });
+    expect((await clients.core.readNamespacedConfigMap({ name: 'a', namespace })).data).toEqual({ j: '3' });
+    const listed = await clients.core.listNamespacedConfigMap({ namespace, fieldSelector: 'metadata.name=a' });
+    expect(listed.items.map((c) => c.metadata?.name)).toEqual(['a']);
+    expect(requests).toEqual(['POST', 'GET', 'PUT', 'PATCH', 'PATCH', 'GET', 'GET']);
+  });
+
+  it('turns an error answer into a KubeApiError with the status code and the server message', async () => {
+    const err = await clients.apps.readNamespacedDeployment({ name: 'nothing-here', namespace }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect((err as KubeApiError).code).toBe(404);
+    expect(apiMessage(err)).toBe('deployments.apps "nothing-here" not found');
+    expect((err as Error).message).toContain(`GET /apis/apps/v1/namespaces/${namespace}/deployments/nothing-here: HTTP 404`);
+  });
+
+  it('reads a kubeconfig whose CA and token are files next to it, as kubectl does', async () => {
+    const { server, ca, token } = parts();
+    writeFileSync(join(dir, 'ca.crt'), Buffer.from(ca, 'base64'));
+    writeFileSync(join(dir, 'token'), `${token}\n`);
+    const file = join(dir, 'relative.yaml');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        clusters: [{ name: 'c', cluster: { server, 'certificate-authority': 'ca.crt' } }],
+        users: [{ name: 'u', user: { tokenFile: 'token' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
+    const version = await new KubeClients(await loadEndpoint(file)).discovery.getCode();
+    expect(version.major).toBe('1');
+  });
+
+  describe('KUBECONFIG', () => {
+    const saved = process.env['KUBECONFIG'];
+    afterEach(() => {
+      if (saved === undefined) delete process.env['KUBECONFIG'];
+      else process.env['KUBECONFIG'] = saved;
+    });
+
+    it('merges several files: the first to set the current context or an entry wins', async () => {
+      const { server, ca, token } = parts();
+      writeFileSync(join(dir, 'first.yaml'), JSON.stringify({ 'current-context': 'x', users: [{ name: 'u', user: { token } }] }));
+      writeFileSync(
+        join(dir, 'second.yaml'),
+        JSON.stringify({
+          'current-context': 'ignored',
+          clusters: [{ name: 'c', cluster: { server, 'certificate-authority-data': ca } }],
+          users: [{ name: 'u', user: { token: 'not-this-one' } }],
+          contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        }),
+      );
+      process.env['KUBECONFIG'] = [join(dir, 'first.yaml'), join(dir, 'missing.yaml'), join(dir, 'second.yaml')].join(':');
+      const groups = await new KubeClients(await loadEndpoint()).discovery.getAPIVersions();
+      expect(groups.groups.map((g) => g.name)).toContain('flowshift.io');
+    });
+
+    it('names the missing context when the current one is not defined', async () => {
+      writeFileSync(join(dir, 'nocontext.yaml'), JSON.stringify({ 'current-context': 'gone' }));
+      process.env['KUBECONFIG'] = join(dir, 'nocontext.yaml');
+      await expect(loadEndpoint()).rejects.toThrow(/has no current context "gone"/);
+    });
+  });
+
+  it('hands a user with an exec credential plugin to client-node, and uses the token the plugin prints', async () => {
+    const { server, ca, token } = parts();
+    const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } });
+    const file = join(dir, 'exec.yaml');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        clusters: [{ name: 'c', cluster: { server, 'certificate-authority-data': ca } }],
+        users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', `echo '${credential}'`], interactiveMode: 'Never' } } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
+    const review = await new KubeClients(await loadEndpoint(file)).discovery.createSelfSubjectReview();
+    expect(review.status?.userInfo?.username).toBeTruthy();
+  });
+
+  it('an informer resumes each ended watch from the last version it saw: it misses no change and relists nothing', async () => {
+    const seen: string[] = [];
+    requests.length = 0;
+    const note = (what: string) => (c: V1ConfigMap): void => {
+      seen.push(`${what} ${c.metadata?.name ?? ''}=${c.data?.['v'] ?? ''}`);
+    };
+    // The API server ends each watch after 2 s.
+    const informer = new ResilientInformer<V1ConfigMap>(clients.http, `/api/v1/namespaces/${namespace}/configmaps`, { add: note('add'), update: note('update'), delete: note('delete') }, silent, {
+      labelSelector: 'informer=test',
+      watchSeconds: [2, 2],
+    });
+    await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'listed', labels: { informer: 'test' } }, data: { v: '0' } } });
+    await informer.start();
+    try {
+      expect(informer.synced()).toBe(true);
+      for (let v = 1; v <= 5; v++) {
+        await clients.http.request('PATCH', `/api/v1/namespaces/${namespace}/configmaps/listed`, { body: { data: { v: String(v) } }, contentType: 'application/merge-patch+json' });
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'added', labels: { informer: 'test' } }, data: { v: 'x' } } });
+      await clients.http.request('DELETE', `/api/v1/namespaces/${namespace}/configmaps/listed`);
+      await waitFor('the delete seen', () => Promise.resolve(seen.includes('delete listed=5')), { timeoutMs: 10_000 });
+      expect(seen).toEqual(['add listed=0', 'update listed=1', 'update listed=2', 'update listed=3', 'update listed=4', 'update listed=5', 'add added=x', 'delete listed=5']);
+      expect(informer.list().map((c) => c.metadata?.name)).toEqual(['added']);
+      // One list at the start; the watch was renewed at least twice, each from where it ended.
+      expect(requests.filter((m) => m === 'GET')).toHaveLength(1);
+      expect(requests.filter((m) => m === 'WATCH').length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await informer.stop();
+    }
+  });
+});
