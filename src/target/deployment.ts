@@ -2,7 +2,7 @@ import type { V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { AppsApi, CoreApi, KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
-import { isNotFound } from '../kube/errors.js';
+import { isConflict, isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, ownerReference } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { ConfigCopier, withConfigCopies } from './config-copies.js';
@@ -12,6 +12,9 @@ import type { PrimaryObservation } from '../domain/decision.js';
 import { TargetError, type Target, type TargetObservation } from './target.js';
 
 /** The selector labels looked for, in order, as Flagger does. */
+/** Replaces of the primary tried before a tick gives up on conflicts (each after a fresh read). */
+const CONFLICT_ATTEMPTS = 3;
+
 export const SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'] as const;
 
 export class DeploymentTarget implements Target {
@@ -86,21 +89,33 @@ export class DeploymentTarget implements Target {
 
   async promote(rollout: Rollout, revision: string): Promise<void> {
     const names = ownedNames(rollout);
-    const [target, primary] = await Promise.all([this.mustRead(names.namespace, names.target), this.mustRead(names.namespace, names.primary)]);
-    assertOwned(rollout, 'Deployment', names.namespace, names.primary, primary.metadata);
+    const [target, cached] = await Promise.all([this.mustRead(names.namespace, names.target), this.mustRead(names.namespace, names.primary)]);
     const label = selectorLabel(target);
     const template = await this.primaryTemplate(rollout, target, label);
-    // A full replace, so labels, annotations or volumes removed from the
-    // canary disappear from the primary too (a merge patch would keep them).
-    await this.apps.replaceNamespacedDeployment({
-      name: names.primary,
-      namespace: names.namespace,
-      body: {
-        ...primary,
-        metadata: { ...primary.metadata, annotations: { ...primary.metadata?.annotations, [REVISION_ANNOTATION]: revision } },
-        spec: { ...primary.spec, selector: primary.spec?.selector ?? {}, template },
-      },
-    });
+    // The cached primary can be a version behind (its status moves as its pods
+    // get ready): on a conflict it is read afresh and replaced again, instead
+    // of failing the tick and retrying from the same stale cache.
+    let primary = cached;
+    for (let attempt = 1; ; attempt++) {
+      assertOwned(rollout, 'Deployment', names.namespace, names.primary, primary.metadata);
+      try {
+        // A full replace, so labels, annotations or volumes removed from the
+        // canary disappear from the primary too (a merge patch would keep them).
+        await this.apps.replaceNamespacedDeployment({
+          name: names.primary,
+          namespace: names.namespace,
+          body: {
+            ...primary,
+            metadata: { ...primary.metadata, annotations: { ...primary.metadata?.annotations, [REVISION_ANNOTATION]: revision } },
+            spec: { ...primary.spec, selector: primary.spec?.selector ?? {}, template },
+          },
+        });
+        return;
+      } catch (err) {
+        if (!isConflict(err) || attempt === CONFLICT_ATTEMPTS) throw err;
+      }
+      primary = await this.apps.readNamespacedDeployment({ name: names.primary, namespace: names.namespace });
+    }
   }
 
   async releasePrimary(rollout: Rollout): Promise<void> {

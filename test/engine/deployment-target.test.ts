@@ -1,0 +1,39 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { ClusterCache } from '../../src/kube/cache.js';
+import { REVISION_ANNOTATION } from '../../src/kube/names.js';
+import { DeploymentTarget } from '../../src/target/deployment.js';
+import { createNamespace, kubeClients } from '../env/context.js';
+import { Cluster, podinfo, rolloutOf } from './harness.js';
+
+describe('DeploymentTarget against the test API server', () => {
+  it('promotes through a primary its cache holds a version behind: the conflict is answered with a fresh read, not a failed tick', async () => {
+    const cluster = new Cluster(await createNamespace('target'));
+    const { namespace } = cluster;
+    await cluster.apps.createNamespacedDeployment({ namespace, body: podinfo('app') });
+    // No controller watches this namespace: the Rollout only gives the primary its owner.
+    await cluster.createRollout(rolloutOf('app'));
+    const rollout = await cluster.rollout('app');
+    const requests: string[] = [];
+    const clients = await kubeClients((method) => requests.push(method));
+
+    const cached: { primary?: V1Deployment } = {};
+    const cache: ClusterCache = { deployment: (_ns, name) => (name === 'app-primary' ? cached.primary : undefined), configMap: () => undefined, secret: () => undefined };
+    const target = new DeploymentTarget(clients, cache);
+    await target.ensurePrimary(rollout, 'rev-1');
+    cached.primary = await clients.apps.readNamespacedDeployment({ name: 'app-primary', namespace });
+    // Someone else writes the primary after the cache saw it (in a cluster: its status as pods get ready).
+    await clients.apps.patchNamespacedDeployment({ name: 'app-primary', namespace, body: { metadata: { labels: { touched: 'yes' } } } });
+    await cluster.setImage('app', 'podinfo:2');
+
+    requests.length = 0;
+    await target.promote(rollout, 'rev-2');
+    const made = [...requests];
+    const primary = await clients.apps.readNamespacedDeployment({ name: 'app-primary', namespace });
+    expect(primary.spec?.template.spec?.containers[0]?.image).toBe('podinfo:2');
+    expect(primary.metadata?.annotations?.[REVISION_ANNOTATION]).toBe('rev-2');
+    expect(primary.metadata?.labels?.['touched']).toBe('yes');
+    // The target is read (not cached here), the stale replace is refused, the primary read afresh and replaced.
+    expect(made).toEqual(['GET', 'PUT', 'GET', 'PUT']);
+  });
+});
