@@ -9,6 +9,8 @@ export interface AuditCounts {
   readonly byVerb: Map<string, number>;
   /** Completed writes by "resource[/subresource]". */
   readonly writesByResource: Map<string, number>;
+  /** Writes the API server refused, by "resource[/subresource] HTTP-code" (409: a conflict, computed from a stale version). */
+  readonly refusedWrites: Map<string, number>;
 }
 
 interface AuditEvent {
@@ -16,22 +18,29 @@ interface AuditEvent {
   verb?: string;
   user?: { username?: string };
   objectRef?: { resource?: string; subresource?: string };
+  responseStatus?: { code?: number };
 }
 
 /** Counts `username`'s requests in audit log lines; a request counts once, at its ResponseComplete stage. */
 export function countAudit(lines: Iterable<string>, username: string): AuditCounts {
   const byVerb = new Map<string, number>();
   const writesByResource = new Map<string, number>();
+  const refusedWrites = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string): void => {
+    map.set(key, (map.get(key) ?? 0) + 1);
+  };
   for (const line of lines) {
     if (!line.includes(username)) continue;
     const event = JSON.parse(line) as AuditEvent;
     if (event.user?.username !== username || event.stage !== 'ResponseComplete' || !event.verb) continue;
-    byVerb.set(event.verb, (byVerb.get(event.verb) ?? 0) + 1);
+    add(byVerb, event.verb);
     if (!AUDIT_WRITE_VERBS.has(event.verb)) continue;
     const resource = [event.objectRef?.resource ?? '?', event.objectRef?.subresource].filter(Boolean).join('/');
-    writesByResource.set(resource, (writesByResource.get(resource) ?? 0) + 1);
+    add(writesByResource, resource);
+    const code = event.responseStatus?.code ?? 0;
+    if (code >= 400) add(refusedWrites, `${resource} ${code}`);
   }
-  return { byVerb, writesByResource };
+  return { byVerb, writesByResource, refusedWrites };
 }
 
 export function totalOf(counts: ReadonlyMap<string, number>, keys?: ReadonlySet<string>): number {

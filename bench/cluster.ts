@@ -24,6 +24,7 @@ export interface ControllerOptions {
   readonly concurrency: number;
   readonly resyncInterval: string;
   readonly debugLog: boolean;
+  readonly nodeArgs: readonly string[];
 }
 
 /** The test environment, the controller's kubeconfig, and every controller process started on it. */
@@ -82,7 +83,7 @@ export class BenchCluster {
       `flowshift-${this.controllers.length}`,
       process.execPath,
       [
-        'dist/main.js', '--kubeconfig', this.controllerKubeconfig, '--redis-url', info.redisUrl, '--prometheus-url', info.prometheusUrl,
+        ...options.nodeArgs, 'dist/main.js', '--kubeconfig', this.controllerKubeconfig, '--redis-url', info.redisUrl, '--prometheus-url', info.prometheusUrl,
         '--namespaces', options.namespace, '--health-address', `127.0.0.1:${healthPort}`, '--log-level', options.debugLog ? 'debug' : 'info',
         '--concurrency', String(options.concurrency), '--resync-interval', options.resyncInterval,
       ],

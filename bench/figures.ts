@@ -46,6 +46,7 @@ export function releaseRows(w: Window, f: ReleaseFacts): Row[] {
     targetRow(`API writes ${kind} (apiserver_request_total)`, apiserverWrites / n, '<=', WRITES_PER_RELEASE, ''),
     targetRow(`API writes ${kind} (flowshift_kube_requests_total)`, controllerWrites / n, '<=', WRITES_PER_RELEASE, ''),
     { figure: 'API writes per release by resource (audit log)', measured: perRelease(w.audit.writesByResource, n) },
+    { figure: 'of them refused, per release, by resource and HTTP status (audit log)', measured: perRelease(w.audit.refusedWrites, n) },
     { figure: 'API writes per release by resource (apiserver_request_total, the benchmark\'s own included)', measured: perRelease(w.apiserverWritesByResource, n) },
     rollbackRow(w.rollbackMs, f.failing),
     rssRow(f.rollouts, f.rss),

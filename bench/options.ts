@@ -12,6 +12,8 @@ export const OPTIONS = {
   batch: { type: 'string', default: '20' },
   concurrency: { type: 'string', default: '50' },
   'debug-log': { type: 'boolean', default: false },
+  /** Node flags for the controllers, space-separated: --node-args="--max-semi-space-size=4". */
+  'node-args': { type: 'string', default: '' },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -34,6 +36,7 @@ export function scenarioOptions(values: Values, command: string): ScenarioOption
     batch: count('batch', 1),
     concurrency: count('concurrency', 1),
     debugLog: values['debug-log'],
+    nodeArgs: values['node-args'].split(' ').filter(Boolean),
     command,
   };
   if (options.idle && options.replicas > 1) throw new Error(`--replicas ${options.replicas} with --idle: the idle mode runs one controller; drop one of them`);

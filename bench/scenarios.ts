@@ -14,6 +14,8 @@ export interface ScenarioOptions extends WorkloadOptions {
   readonly concurrency: number;
   /** Controllers log every tick (exact tick lag percentiles, at a cost to the controller). */
   readonly debugLog: boolean;
+  /** Node flags for the controllers, before dist/main.js. */
+  readonly nodeArgs: readonly string[];
   /** The command line that reproduces the run, for the report. */
   readonly command: string;
 }
@@ -29,7 +31,7 @@ export function runScenario(options: ScenarioOptions): Promise<ScenarioReport> {
 
 async function setUp(cluster: BenchCluster, options: ScenarioOptions, resyncInterval: string): Promise<Workload> {
   const workload = await Workload.create(cluster, options);
-  await cluster.startController({ namespace: 'bench', concurrency: options.concurrency, resyncInterval, debugLog: options.debugLog });
+  await cluster.startController({ namespace: 'bench', concurrency: options.concurrency, resyncInterval, debugLog: options.debugLog, nodeArgs: options.nodeArgs });
   await workload.waitInitialized();
   return workload;
 }
@@ -47,7 +49,7 @@ async function replicas(cluster: BenchCluster, options: ScenarioOptions): Promis
   const one = await release(cluster, workload, 'podinfo:2');
   log(`starting ${options.replicas - 1} more replicas on the same Redis and queue`);
   for (let i = 1; i < options.replicas; i++) {
-    await cluster.startController({ namespace: 'bench', concurrency: options.concurrency, resyncInterval: '30s', debugLog: options.debugLog });
+    await cluster.startController({ namespace: 'bench', concurrency: options.concurrency, resyncInterval: '30s', debugLog: options.debugLog, nodeArgs: options.nodeArgs });
   }
   const many = await release(cluster, workload, 'podinfo:3');
   const baseline = ticksPerSecond(one.window, one.facts.releaseSeconds);

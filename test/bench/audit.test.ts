@@ -5,14 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { countAudit, linesBetween, totalOf, AUDIT_WRITE_VERBS } from '../../bench/audit.js';
 
 const ME = 'system:serviceaccount:flowshift-system:flowshift-bench';
-const event = (verb: string, resource: string, subresource?: string, user = ME, stage = 'ResponseComplete'): string =>
-  JSON.stringify({ kind: 'Event', stage, verb, user: { username: user }, objectRef: { resource, subresource, namespace: 'bench' } });
+const event = (verb: string, resource: string, subresource?: string, user = ME, stage = 'ResponseComplete', code = 200): string =>
+  JSON.stringify({ kind: 'Event', stage, verb, user: { username: user }, objectRef: { resource, subresource, namespace: 'bench' }, responseStatus: { code } });
 
 describe('countAudit', () => {
   const lines = [
     event('get', 'deployments'),
     event('patch', 'rollouts', 'status'),
-    event('patch', 'rollouts', 'status'),
+    event('patch', 'rollouts', 'status', ME, 'ResponseComplete', 409),
     event('create', 'events'),
     event('watch', 'rollouts', undefined, ME, 'ResponseStarted'),
     event('watch', 'rollouts'),
@@ -23,6 +23,7 @@ describe('countAudit', () => {
     const counts = countAudit(lines, ME);
     expect(Object.fromEntries(counts.byVerb)).toEqual({ get: 1, patch: 2, create: 1, watch: 1 });
     expect(Object.fromEntries(counts.writesByResource)).toEqual({ 'rollouts/status': 2, events: 1 });
+    expect(Object.fromEntries(counts.refusedWrites)).toEqual({ 'rollouts/status 409': 1 });
     expect(totalOf(counts.byVerb, AUDIT_WRITE_VERBS)).toBe(3);
     expect(totalOf(counts.byVerb)).toBe(5);
   });
