@@ -4,6 +4,7 @@ import { GatedAnalyzer } from './analysis/gated-analyzer.js';
 import { PrometheusAnalyzer } from './analysis/prometheus-analyzer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
+import { ControllerMetrics } from './controller/metrics.js';
 import { startHealthServer } from './health.js';
 import { KubeClients } from './kube/client.js';
 import { loadEndpoint } from './kube/endpoint.js';
@@ -39,7 +40,9 @@ async function main(): Promise<void> {
   const endpoint = await loadEndpoint(config.kubeconfig).catch((err: unknown) => {
     throw new PreflightError(err instanceof Error ? err.message : String(err), { cause: err });
   });
-  const clients = new KubeClients(endpoint);
+  const metrics = new ControllerMetrics();
+  // One client (one connection pool) for everything, every request counted.
+  const clients = new KubeClients(endpoint, (method) => metrics.kubeRequests.inc({ method }));
   await preflight(clients, config.redis, (message) => log.warn(message));
 
   const sources = kubeMetricSources(clients);
@@ -47,7 +50,8 @@ async function main(): Promise<void> {
   const webhooks = { readSecret: sources.readSecret, now };
   const analyzer = new GatedAnalyzer(new PrometheusAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now }), webhooks);
   const controller = new Controller({
-    endpoint,
+    clients,
+    metrics,
     redis: config.redis,
     queueName: config.queueName,
     namespaces: config.namespaces,

@@ -4,8 +4,7 @@ import type { Rollout } from '../api/types.gen.js';
 import { GateAsker } from '../gates/asker.js';
 import { EventHooks } from '../gates/event-hooks.js';
 import type { WebhookDeps } from '../gates/webhook-gate.js';
-import { KubeClients } from '../kube/client.js';
-import type { KubeEndpoint } from '../kube/http.js';
+import type { KubeClients } from '../kube/client.js';
 import { rolloutKey } from '../kube/names.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import type { RedisConnection } from '../redis/settings.js';
@@ -21,7 +20,7 @@ import { DeploymentTarget, progressKey } from '../target/deployment.js';
 import { DeadlineAnalyzer, analysisDeadlineMs } from './analysis-deadline.js';
 import { controlsKey } from './controls.js';
 import { EventRecorder } from './events.js';
-import { ControllerMetrics } from './metrics.js';
+import type { ControllerMetrics } from './metrics.js';
 import { Notifications } from './notifications.js';
 import { kubeReferenceSources } from './preflight-sources.js';
 import { RolloutMetrics } from './rollout-metrics.js';
@@ -33,8 +32,9 @@ import type { ReadTemplate } from './validation.js';
 import { RolloutWatcher } from './watcher.js';
 
 export interface ControllerOptions {
-  /** The API server (loadEndpoint, or endpointOf a KubeConfig). */
-  readonly endpoint: KubeEndpoint;
+  /** The API server's client; its requests should count into `metrics.kubeRequests`. */
+  readonly clients: KubeClients;
+  readonly metrics: ControllerMetrics;
   readonly redis: RedisConnection;
   readonly queueName: string;
   readonly namespaces: readonly string[];
@@ -69,11 +69,11 @@ export class Controller {
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
 
-  readonly metrics = new ControllerMetrics();
+  readonly metrics: ControllerMetrics;
 
   constructor(private readonly options: ControllerOptions) {
-    const { log } = options;
-    const clients = new KubeClients(options.endpoint, (method) => this.metrics.kubeRequests.inc({ method }));
+    const { clients, log } = options;
+    this.metrics = options.metrics;
     this.clients = clients;
     this.watcher = new RolloutWatcher(clients.http, options.namespaces, this.sink(), log);
     this.routeWatches = new RouteWatches(clients.http, options.namespaces, (uid, object) => this.routeChanged(uid, object), log);
