@@ -23,4 +23,7 @@ COPY --from=build /src/dist ./dist
 # The image's unprivileged "node" user; the Deployment also sets runAsUser 1000.
 USER 1000:1000
 EXPOSE 8086
-ENTRYPOINT ["node", "dist/main.js"]
+# A 2 MB young generation instead of V8's default (up to 16 MB per semi-space,
+# sized from the node's memory): peak RSS with 1,000 Rollouts releasing 424 ->
+# 312 MB, the same ticks per second (README, Benchmark).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/main.js"]

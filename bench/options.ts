@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import { parseSeconds, type ScenarioOptions } from './scenarios.js';
 
 /** The benchmark's command-line options; `defaults` are those of the scenario run. */
+/** The Node flags of the image's ENTRYPOINT (test/install/image.test.ts holds them equal): the benchmark runs the controller as it ships. */
+export const IMAGE_NODE_ARGS = '--max-semi-space-size=2';
+
 export const OPTIONS = {
   rollouts: { type: 'string', default: '200' },
   interval: { type: 'string', default: '5s' },
@@ -12,8 +15,8 @@ export const OPTIONS = {
   batch: { type: 'string', default: '20' },
   concurrency: { type: 'string', default: '50' },
   'debug-log': { type: 'boolean', default: false },
-  /** Node flags for the controllers, space-separated: --node-args="--max-semi-space-size=4". */
-  'node-args': { type: 'string', default: '' },
+  /** Node flags for the controllers, space-separated: --node-args="--max-semi-space-size=4"; --node-args= for none. */
+  'node-args': { type: 'string', default: IMAGE_NODE_ARGS },
 } as const;
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];

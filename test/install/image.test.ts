@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { IMAGE_NODE_ARGS } from '../../bench/options.js';
 import { copyOf, readDockerfile, type Stage } from './dockerfile.js';
 import { ROOT } from './manifests.js';
 
@@ -26,14 +27,14 @@ describe('the container image (Dockerfile)', () => {
     expect(build?.from).toBe(runtime.from);
     const user = instructions(runtime, 'USER').at(-1) ?? '';
     expect(user, 'USER of the runtime stage').toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
-    expect(instructions(runtime, 'ENTRYPOINT')).toEqual(['["node", "dist/main.js"]']);
+    expect(instructions(runtime, 'ENTRYPOINT')).toEqual([`["node", ${IMAGE_NODE_ARGS.split(' ').map((a) => `"${a}"`).join(', ')}, "dist/main.js"]`]);
     // Only built JavaScript and production dependencies reach the runtime stage.
     const copies = runtime.instructions.filter((i) => i.op === 'COPY').map(copyOf);
     expect(copies.flatMap((c) => (c.from ? [`${c.from}:${c.sources.join(',')}`] : c.sources)).sort()).toEqual(['build:/src/dist', 'package-lock.json', 'package.json']);
     expect(instructions(runtime, 'RUN').join(' ')).toContain('npm ci --omit=dev');
   });
 
-  it('runs `node dist/main.js --help` from a clean copy laid out as the runtime stage lays it out', async () => {
+  it('runs its ENTRYPOINT with --help from a clean copy laid out as the runtime stage lays it out', async () => {
     // The build stage: the compiler from the repository, the sources the stage copies.
     const built = join(dir, 'build');
     await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(built, 'dist')]);
@@ -60,7 +61,8 @@ describe('the container image (Dockerfile)', () => {
     const installed = readdirSync(join(workdir, 'node_modules'));
     expect(installed).toContain('bullmq');
     expect(installed.filter((m) => ['vitest', 'typescript', 'eslint', 'tsx'].includes(m)), 'dev dependencies in the image').toEqual([]);
-    const help = spawnSync(process.execPath, ['dist/main.js', '--help'], { cwd: workdir, env, encoding: 'utf8' });
+    const entrypoint = JSON.parse(instructions(runtime, 'ENTRYPOINT')[0] ?? '[]') as string[];
+    const help = spawnSync(process.execPath, [...entrypoint.slice(1), '--help'], { cwd: workdir, env, encoding: 'utf8' });
     expect(help.status, help.stderr).toBe(0);
     expect(help.stderr).toContain('usage: flowshift');
     expect(help.stderr).toContain('--redis-sentinels');
