@@ -4,6 +4,7 @@ import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, ownerReference } from '../kube/names.js';
+import { slim } from '../kube/slim.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { ConfigCopier, withConfigCopies } from './config-copies.js';
 import { deploymentReadiness } from './readiness.js';
@@ -22,6 +23,8 @@ export class DeploymentTarget implements Target {
   private readonly core: CoreApi;
   private readonly copier: ConfigCopier;
   private readonly revisions = new WeakMap<V1PodTemplateSpec, string>();
+  /** This target's last write of each Deployment (namespace/name), until the cache shows it or something newer. */
+  private readonly written = new Map<string, V1Deployment>();
 
   constructor(
     clients: KubeClients,
@@ -101,7 +104,7 @@ export class DeploymentTarget implements Target {
       try {
         // A full replace, so labels, annotations or volumes removed from the
         // canary disappear from the primary too (a merge patch would keep them).
-        await this.apps.replaceNamespacedDeployment({
+        const replaced = await this.apps.replaceNamespacedDeployment({
           name: names.primary,
           namespace: names.namespace,
           body: {
@@ -110,6 +113,7 @@ export class DeploymentTarget implements Target {
             spec: { ...primary.spec, selector: primary.spec?.selector ?? {}, template },
           },
         });
+        this.remember(replaced);
         return;
       } catch (err) {
         if (!isConflict(err) || attempt === CONFLICT_ATTEMPTS) throw err;
@@ -132,7 +136,7 @@ export class DeploymentTarget implements Target {
       const primary = await this.read(names.namespace, names.primary);
       replicas = Math.max(primary?.spec?.replicas ?? 1, 1);
     }
-    await this.apps.patchNamespacedDeployment({ name: names.target, namespace: names.namespace, body: { spec: { replicas } } });
+    this.remember(await this.apps.patchNamespacedDeployment({ name: names.target, namespace: names.namespace, body: { spec: { replicas } } }));
   }
 
   /** The target's template for primary pods: their label, and the copies of the configs it reads. */
@@ -158,13 +162,35 @@ export class DeploymentTarget implements Target {
 
   private async read(namespace: string, name: string): Promise<V1Deployment | undefined> {
     const cached = this.cache?.deployment(namespace, name);
-    if (cached) return cached;
+    if (cached) return this.newerOf(cached);
     try {
       return await this.apps.readNamespacedDeployment({ name, namespace });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * Reads its own writes: the cached Deployment, unless this target's last
+   * write of it is newer. Right after a scale, a tick woken by an older event
+   * (the kubelet's status of the previous version) would otherwise see the
+   * old replicas and scale again. etcd's resourceVersions are increasing
+   * integers; any that is not leaves the cache in charge.
+   */
+  private newerOf(cached: V1Deployment): V1Deployment {
+    const key = `${cached.metadata?.namespace ?? ''}/${cached.metadata?.name ?? ''}`;
+    const ours = this.written.get(key);
+    if (!ours) return cached;
+    const [mine, theirs] = [Number(ours.metadata?.resourceVersion), Number(cached.metadata?.resourceVersion)];
+    if (Number.isSafeInteger(mine) && Number.isSafeInteger(theirs) && mine > theirs) return ours;
+    // The informer caught up with the write, or someone wrote after it.
+    this.written.delete(key);
+    return cached;
+  }
+
+  private remember(written: V1Deployment): void {
+    if (this.cache) this.written.set(`${written.metadata?.namespace ?? ''}/${written.metadata?.name ?? ''}`, slim(written));
   }
 
   private async mustRead(namespace: string, name: string): Promise<V1Deployment> {

@@ -36,4 +36,28 @@ describe('DeploymentTarget against the test API server', () => {
     // The target is read (not cached here), the stale replace is refused, the primary read afresh and replaced.
     expect(made).toEqual(['GET', 'PUT', 'GET', 'PUT']);
   });
+
+  it('reads its own scale before the informer shows it, and lets the cache lead once it shows something newer', async () => {
+    const cluster = new Cluster(await createNamespace('target'));
+    const { namespace } = cluster;
+    await cluster.apps.createNamespacedDeployment({ namespace, body: podinfo('app') });
+    await cluster.createRollout(rolloutOf('app'));
+    const rollout = await cluster.rollout('app');
+    const clients = await kubeClients();
+    const cached: { app?: V1Deployment } = {};
+    const cache: ClusterCache = { deployment: (_ns, name) => (name === 'app' ? cached.app : undefined), configMap: () => undefined, secret: () => undefined };
+    const target = new DeploymentTarget(clients, cache);
+    await target.ensurePrimary(rollout, 'rev-1');
+    cached.app = await clients.apps.readNamespacedDeployment({ name: 'app', namespace });
+    expect(cached.app.spec?.replicas).toBe(2);
+
+    // The informer has not seen the scale yet: the next observation still knows it.
+    await target.scaleCanary(rollout, 'zero');
+    expect((await target.observe(rollout))?.canary.replicas).toBe(0);
+
+    // Someone scales it after us, and the informer shows that: the cache leads again.
+    await clients.apps.patchNamespacedDeployment({ name: 'app', namespace, body: { spec: { replicas: 3 } } });
+    cached.app = await clients.apps.readNamespacedDeployment({ name: 'app', namespace });
+    expect((await target.observe(rollout))?.canary.replicas).toBe(3);
+  });
 });
