@@ -86,6 +86,10 @@ describe('Grafana dashboards against Prometheus while a release is in progress',
     // A promotion first, for the promotion counters, annotation and release duration.
     await cluster.setImage('podinfo', 'podinfo:2');
     await cluster.waitForRollout('podinfo', 'Succeeded', (r) => r.status?.phase === 'Succeeded', 90_000);
+    // The promotion's last action (the canary scaled to zero) done before the next image: a new revision
+    // arriving while that tick still runs was twice not released within 90 s (an open bug, see the README's
+    // known issues); this test is about the dashboards, not that race.
+    await waitFor('the canary scaled to zero', async () => (await cluster.apps.readNamespacedDeployment({ name: 'podinfo', namespace: cluster.namespace })).spec?.replicas === 0, { timeoutMs: 30_000 });
     // Then a release held at weight 50 by a canary answering 20% 5xx.
     sim.setVersion('canary', { errorRate: 0.2 });
     await cluster.setImage('podinfo', 'podinfo:3');
