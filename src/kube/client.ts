@@ -140,6 +140,9 @@ interface CustomKind {
 
 /** Custom objects (Rollouts, VirtualServices, HTTPRoutes, …) as plain JSON. */
 export class CustomObjectsApi {
+  /** One Kind per group/version/plural, made on first use. */
+  private readonly kinds = new Map<string, Kind<unknown>>();
+
   constructor(private readonly http: KubeHttp) {}
 
   getNamespacedCustomObject = (p: CustomKind & Named): Promise<unknown> => this.kind(p).read(p);
@@ -152,7 +155,11 @@ export class CustomObjectsApi {
     this.http.request('PATCH', `/apis/${p.group}/${p.version}${ns(p.namespace)}/${p.plural}${at(p.name)}/status`, { body: p.body, contentType: MERGE_PATCH });
 
   private kind(p: CustomKind): Kind<unknown> {
-    return new Kind(this.http, `/apis/${p.group}/${p.version}`, p.plural);
+    const prefix = `/apis/${p.group}/${p.version}`;
+    const key = `${prefix}/${p.plural}`;
+    let kind = this.kinds.get(key);
+    if (!kind) this.kinds.set(key, (kind = new Kind(this.http, prefix, p.plural)));
+    return kind;
   }
 }
 

@@ -62,12 +62,15 @@ const REQUEST_TIMEOUT_MS = 60_000;
 export class KubeHttp {
   private pool: { readonly tls: TlsSettings; readonly agent: HttpAgent } | undefined;
   private readonly base: URL;
+  /** Every URL is built on `base`, so one protocol for all requests. */
+  private readonly https: boolean;
 
   constructor(
     readonly endpoint: KubeEndpoint,
     private readonly onRequest: RequestObserver = () => undefined,
   ) {
     this.base = new URL(endpoint.server);
+    this.https = this.base.protocol === 'https:';
   }
 
   async request<T>(method: string, path: string, params: RequestParams = {}): Promise<T> {
@@ -134,10 +137,9 @@ export class KubeHttp {
   ): Promise<IncomingMessage> {
     const credentials = await this.endpoint.credentials();
     this.onRequest(observed);
-    const https = url.protocol === 'https:';
-    const options: RequestOptions = { method, headers: { ...headers, ...credentials.headers }, agent: this.agent(credentials.tls, https) };
+    const options: RequestOptions = { method, headers: { ...headers, ...credentials.headers }, agent: this.agent(credentials.tls) };
     return new Promise((resolve, reject) => {
-      const req = (https ? httpsRequest : httpRequest)(url, options, resolve);
+      const req = (this.https ? httpsRequest : httpRequest)(url, options, resolve);
       req.on('error', (err) => reject(new Error(`${method} ${url.pathname}: ${err.message}`, { cause: err })));
       if (timeoutMs !== undefined) {
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer in ${timeoutMs / 1000} s`)));
@@ -147,10 +149,10 @@ export class KubeHttp {
   }
 
   /** One pool for all requests; a new one only when the TLS settings change (a rotated client certificate). */
-  private agent(tls: TlsSettings, https: boolean): HttpAgent {
+  private agent(tls: TlsSettings): HttpAgent {
     if (this.pool?.tls !== tls) {
       this.pool?.agent.destroy();
-      this.pool = { tls, agent: https ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true }) };
+      this.pool = { tls, agent: this.https ? new HttpsAgent({ keepAlive: true, ...tls }) : new HttpAgent({ keepAlive: true }) };
     }
     return this.pool.agent;
   }

@@ -179,7 +179,7 @@ export class DeploymentTarget implements Target {
    * integers; any that is not leaves the cache in charge.
    */
   private newerOf(cached: V1Deployment): V1Deployment {
-    const key = `${cached.metadata?.namespace ?? ''}/${cached.metadata?.name ?? ''}`;
+    const key = keyOf(cached);
     const ours = this.written.get(key);
     if (!ours) return cached;
     const [mine, theirs] = [Number(ours.metadata?.resourceVersion), Number(cached.metadata?.resourceVersion)];
@@ -190,7 +190,7 @@ export class DeploymentTarget implements Target {
   }
 
   private remember(written: V1Deployment): void {
-    if (this.cache) this.written.set(`${written.metadata?.namespace ?? ''}/${written.metadata?.name ?? ''}`, slim(written));
+    if (this.cache) this.written.set(keyOf(written), slim(written));
   }
 
   private async mustRead(namespace: string, name: string): Promise<V1Deployment> {
@@ -263,3 +263,5 @@ function primaryTemplate(target: V1Deployment, label: { key: string; value: stri
     metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [label.key]: `${label.value}-primary` } },
   };
 }
+
+const keyOf = (d: V1Deployment): string => `${d.metadata?.namespace ?? ''}/${d.metadata?.name ?? ''}`;
