@@ -1,4 +1,5 @@
 import type { Rollout } from '../api/types.gen.js';
+import { newerVersion } from '../kube/resource-version.js';
 import type { RolloutClient } from '../kube/rollouts.js';
 
 /** The informer's copy of a Rollout, or undefined when it holds none. */
@@ -33,8 +34,10 @@ export class RolloutReads {
     const key = cached.metadata.uid ?? '';
     const ours = this.written.get(key);
     if (!ours) return cached;
-    if (cached.metadata.resourceVersion === ours.from) return ours.rollout;
-    // The informer caught up with our write, or someone else wrote: the cache knows best.
+    const version = cached.metadata.resourceVersion;
+    // The cache still holds where our writes started, or a version between them (one of our own earlier writes of a chain).
+    if (version === ours.from || newerVersion(ours.rollout.metadata.resourceVersion, version)) return ours.rollout;
+    // The informer caught up with our last write, or someone else wrote: the cache knows best.
     this.written.delete(key);
     return cached;
   }

@@ -5,6 +5,7 @@ import type { ClusterCache } from '../kube/cache.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, ownerReference } from '../kube/names.js';
 import { slim } from '../kube/slim.js';
+import { newerVersion } from '../kube/resource-version.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { ConfigCopier, withConfigCopies } from './config-copies.js';
 import { deploymentReadiness } from './readiness.js';
@@ -175,15 +176,13 @@ export class DeploymentTarget implements Target {
    * Reads its own writes: the cached Deployment, unless this target's last
    * write of it is newer. Right after a scale, a tick woken by an older event
    * (the kubelet's status of the previous version) would otherwise see the
-   * old replicas and scale again. etcd's resourceVersions are increasing
-   * integers; any that is not leaves the cache in charge.
+   * old replicas and scale again.
    */
   private newerOf(cached: V1Deployment): V1Deployment {
     const key = keyOf(cached);
     const ours = this.written.get(key);
     if (!ours) return cached;
-    const [mine, theirs] = [Number(ours.metadata?.resourceVersion), Number(cached.metadata?.resourceVersion)];
-    if (Number.isSafeInteger(mine) && Number.isSafeInteger(theirs) && mine > theirs) return ours;
+    if (newerVersion(ours.metadata?.resourceVersion, cached.metadata?.resourceVersion)) return ours;
     // The informer caught up with the write, or someone wrote after it.
     this.written.delete(key);
     return cached;
