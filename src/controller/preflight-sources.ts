@@ -3,7 +3,7 @@ import type { KubeClients } from '../kube/client.js';
 import { PrometheusProvider, type PrometheusProviderOptions } from '../metrics/prometheus.js';
 import { QueryOutcomeKind } from '../metrics/provider.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
-import { unservedApis } from '../router/apis.js';
+import { ServedApis } from '../router/apis.js';
 import { PROBE_TIMEOUT_MS, type ReferenceSources } from './preflight-refs.js';
 import type { ReadTemplate } from './validation.js';
 
@@ -18,12 +18,13 @@ export interface KubeReferenceDeps {
 
 /** The preflight's readers on the API server and Prometheus. */
 export function kubeReferenceSources(deps: KubeReferenceDeps): ReferenceSources {
+  const apis = new ServedApis(deps.clients);
   return {
     readTemplate: deps.readTemplate,
     readSecret: deps.readSecret,
     alerts: kubeAlertSources(deps.clients),
     readDeployment: (namespace, name) => Promise.resolve(deps.cachedDeployment(namespace, name)),
-    serves: async (group, version) => (await unservedApis(deps.clients, [{ group, version, fix: '' }])).length === 0,
+    serves: (group, version) => apis.serves(group, version),
     probePrometheus,
     prometheusUrl: deps.prometheusUrl,
   };
