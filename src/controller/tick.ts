@@ -194,7 +194,7 @@ async function gather(deps: TickDeps, rollout: Rollout, log: Logger): Promise<{ 
     observed: {
       now: deps.clock(),
       revision: observation?.revision ?? status.lastAppliedSpec ?? '',
-      canary: observation?.canary ?? { ready: false, message: 'the target Deployment does not exist', replicas: 0 },
+      canary: observation?.canary ?? { ready: false, stalled: true, message: 'the target Deployment does not exist', replicas: 0 },
       primary: observation?.primary,
       routes: route.routes,
       foreign: [observation?.foreign, route.foreign].filter((f): f is string => f !== undefined),

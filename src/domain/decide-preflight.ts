@@ -1,16 +1,11 @@
 import type { Condition, RolloutStatus } from '../api/types.gen.js';
-import { EventType, convergeActions, event, nextStatus, type Decision, type TickInput } from './decision.js';
+import { EventType, convergeActions, event, nextStatus, receivingTraffic, type Decision, type TickInput } from './decision.js';
 
 /** The condition the preflight leaves while a reference does not resolve. */
 export const REFERENCES_RESOLVED = 'ReferencesResolved';
 
 const INITIALIZING = new Set<RolloutStatus['phase']>([undefined, 'Initializing', 'Terminating', 'Terminated']);
 const BEFORE_TRAFFIC = new Set<RolloutStatus['phase']>(['Progressing', 'Waiting']);
-
-/** Live, mirrored or matched traffic reaches the canary. */
-function receivingTraffic(status: RolloutStatus): boolean {
-  return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0 || status.matchRouting === true;
-}
 
 /**
  * Whether this tick must resolve the Rollout's references first: it is about

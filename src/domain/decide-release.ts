@@ -7,6 +7,7 @@ import {
   event,
   nextStatus,
   progressDeadline,
+  receivingTraffic,
   secondsInState,
   shortRevision,
   waitMessage,
@@ -35,11 +36,6 @@ export function needsAnalysis(input: Omit<TickInput, 'verdict'>): boolean {
   if (!RELEASE_PHASES.has(status.phase ?? '')) return false;
   if (observed.revision !== status.lastAppliedSpec || !observed.canary.ready || observed.canary.replicas === 0) return false;
   return analysable(input) && analysisDue(input);
-}
-
-/** Live, mirrored or matched traffic reaches the canary. */
-function receivingTraffic(status: RolloutStatus): boolean {
-  return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0 || status.matchRouting === true;
 }
 
 /**
@@ -171,7 +167,7 @@ export function decidePromoting(input: TickInput): Decision {
   if (!primary?.ready || primary.revision !== revision) {
     const deadline = progressDeadline(spec);
     if (secondsInState(input) > deadline) return rollback(input, `${primaryName} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
-    const status = nextStatus(input, {}, waitMessage(prev, `waiting for ${primaryName} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`));
+    const status = nextStatus(input, {}, waitMessage(input, 'Promoting', `waiting for ${primaryName} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`, primary));
     return { status, actions: [...convergeActions(input, status, 'up'), ...promoteAction], events: driftEvents(input) };
   }
   const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);

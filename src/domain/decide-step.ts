@@ -6,6 +6,7 @@ import {
   event,
   nextStatus,
   progressDeadline,
+  receivingTraffic,
   secondsInState,
   waitMessage,
   type Action,
@@ -22,7 +23,9 @@ export function waitForCanary(input: TickInput, drift: RolloutEvent[]): Decision
   if (secondsInState(input) > deadline) {
     return rollback(input, `canary ${spec.targetRef.name} not ready within ${deadline}s (${observed.canary.message || 'scaled to zero'})`);
   }
-  const message = waitMessage(input.status, `waiting for canary ${spec.targetRef.name} to be ready: ${observed.canary.message || 'scaling up'}`);
+  // Quiet only while the canary gets no traffic: a canary failing under live traffic is said at once.
+  const quiet = !receivingTraffic(input.status) ? observed.canary : undefined;
+  const message = waitMessage(input, 'Progressing', `waiting for canary ${spec.targetRef.name} to be ready: ${observed.canary.message || 'scaling up'}`, quiet);
   const status = nextStatus(input, { phase: 'Progressing' }, message);
   return { status, actions: convergeActions(input, status, 'up'), events: drift };
 }

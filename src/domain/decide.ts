@@ -6,6 +6,7 @@ import {
   routesOf,
   sameRoutes,
   shortRevision,
+  waitMessage,
   type Action,
   type Decision,
   type TickInput,
@@ -82,7 +83,7 @@ function decideInitializing(input: TickInput): Decision {
   const primary = observed.primary;
   if (!primary || !primary.ready || primary.revision !== observed.revision) {
     const why = primary ? primary.message || 'its template is being updated' : 'it is being created';
-    const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, `waiting for ${primaryName} to be ready: ${why}`);
+    const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, waitMessage(input, 'Initializing', `waiting for ${primaryName} to be ready: ${why}`, primary));
     return { status, actions: [{ type: 'ensurePrimary' }], events: input.status.phase === 'Initializing' ? [] : [event('Initializing', `creating ${primaryName}`)] };
   }
   const ensure: Action = { type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } };
@@ -94,7 +95,7 @@ function decideInitializing(input: TickInput): Decision {
   const message = `initialized: ${primaryName} serves 100% of traffic, ${spec.targetRef.name} scaled to zero`;
   const status = nextStatus(
     input,
-    { phase: 'Initialized', canaryWeight: 0, mirrorWeight: 0, failedChecks: 0, iterations: 0, lastAppliedSpec: observed.revision, lastPromotedSpec: observed.revision },
+    { phase: 'Initialized', ...NO_CANARY_TRAFFIC, failedChecks: 0, iterations: 0, lastAppliedSpec: observed.revision, lastPromotedSpec: observed.revision },
     message,
   );
   return { status, actions: [ensure, ...convergeActions(input, status, 'zero')], events: [event('Initialized', message)] };

@@ -20,6 +20,8 @@ export interface Readiness {
   readonly ready: boolean;
   /** Why not ready, in words ("1 of 3 replicas available"); empty when ready. */
   readonly message: string;
+  /** Not ready and not getting there by itself (a progress deadline passed, the Deployment is missing): said at once. */
+  readonly stalled?: boolean;
 }
 
 export interface CanaryObservation extends Readiness {
@@ -141,6 +143,11 @@ export function strategyOf(spec: RolloutSpec): RolloutStatus['strategy'] {
 }
 
 /** Seconds since the last phase or weight change. */
+/** Live, mirrored or matched traffic reaches the canary. */
+export function receivingTraffic(status: RolloutStatus): boolean {
+  return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0 || status.matchRouting === true;
+}
+
 export function secondsInState(input: TickInput): number {
   const since = input.status.lastTransitionTime ? Date.parse(input.status.lastTransitionTime) : input.observed.now.getTime();
   return (input.observed.now.getTime() - since) / 1000;
@@ -180,7 +187,12 @@ export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, mess
   const next: RolloutStatus = { ...prev, ...patch, message, observedGeneration: input.generation };
   const strategy = strategyOf(input.spec);
   if (strategy) next.strategy = strategy;
-  const moved = next.phase !== prev.phase || next.canaryWeight !== prev.canaryWeight || next.mirrorWeight !== prev.mirrorWeight || next.matchRouting !== prev.matchRouting;
+  // An absent weight is 0 and an absent matchRouting false: filling one in moves nothing.
+  const moved =
+    next.phase !== prev.phase ||
+    (next.canaryWeight ?? 0) !== (prev.canaryWeight ?? 0) ||
+    (next.mirrorWeight ?? 0) !== (prev.mirrorWeight ?? 0) ||
+    (next.matchRouting ?? false) !== (prev.matchRouting ?? false);
   next.lastTransitionTime = moved || !prev.lastTransitionTime ? now : prev.lastTransitionTime;
   // Conditions kept by others (AlertsReady, DependencyError) carry over; Invalid and ReferencesResolved are re-added by decide() while they hold.
   const others = (prev.conditions ?? []).filter((c) => !DECIDED_CONDITIONS.has(c.type));
@@ -247,16 +259,25 @@ export function driftEvents(input: TickInput): RolloutEvent[] {
 }
 
 /**
- * The message of a wait for a Deployment: while the same wait goes on (the
- * new message differs from the one on record only in its numbers, such as
- * "1 of 2 replicas available"), the one on record stays, so a Deployment
- * rolling out is not one status write per replica. A wait of another kind
- * (a stalled rollout, another revision) is written at once.
+ * The message of a wait for a Deployment to roll out. A routine wait (the
+ * Deployment makes progress) keeps the message on record while it is young
+ * (under QUIET_WAIT_SECONDS in `phase`): the tick that began it said what
+ * it started, and most waits end before anyone reads more. Later, or once
+ * the rollout stalls, the wait is written; while the same wait goes on (the
+ * new message differs only in its numbers, such as "1 of 2 replicas
+ * available"), the one on record stays. Either way a Deployment rolling out
+ * is not one status write per replica.
  */
-export function waitMessage(prev: RolloutStatus, message: string): string {
+export function waitMessage(input: TickInput, phase: Phase, message: string, detail: Readiness | undefined): string {
+  const prev = input.status.message;
+  if (prev === undefined || input.status.phase !== phase) return message;
+  const routine = detail !== undefined && !detail.stalled && secondsInState(input) < QUIET_WAIT_SECONDS;
   const shape = (text: string): string => text.replace(/\d+/g, '#');
-  return prev.message !== undefined && shape(prev.message) === shape(message) ? prev.message : message;
+  return routine || shape(prev) === shape(message) ? prev : message;
 }
+
+/** How long a routine wait for a Deployment keeps the message of the tick that began it. */
+export const QUIET_WAIT_SECONDS = 10;
 
 export function shortRevision(revision: string | undefined): string {
   return (revision ?? '').slice(0, 10);

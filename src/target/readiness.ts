@@ -10,7 +10,7 @@ export function deploymentReadiness(d: V1Deployment, thresholdPercent = 100): Re
   const status = d.status ?? {};
   if ((status.observedGeneration ?? 0) < generation) return notReady('the new generation is not observed yet');
   const stalled = status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-  if (stalled) return notReady(`its Deployment exceeded its progress deadline (${stalled.message ?? ''})`);
+  if (stalled) return { ready: false, stalled: true, message: `its Deployment exceeded its progress deadline (${stalled.message ?? ''})` };
   return replicaReadiness(d.spec?.replicas ?? 1, status.updatedReplicas ?? 0, status.availableReplicas ?? 0, thresholdPercent);
 }
 

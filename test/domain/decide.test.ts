@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, needsAnalysis } from '../../src/domain/decide.js';
-import type { Action } from '../../src/domain/decision.js';
+import { QUIET_WAIT_SECONDS, type Action } from '../../src/domain/decision.js';
 import { NOW, REV_A, REV_B, REV_C, fail, idle, input, pass, releasing, spec } from './fixtures.js';
 
 const types = (actions: readonly Action[]): string[] => actions.map((a) => a.type);
@@ -13,6 +13,13 @@ describe('decide: initialization', () => {
     expect(d.actions).toEqual([{ type: 'ensurePrimary' }]);
     expect(d.status.message).toContain('podinfo-primary');
     expect(d.status.conditions?.[0]).toMatchObject({ type: 'Promoted', status: 'Unknown' });
+  });
+
+  it('keeps "being created" while the new primary only rolls out within QUIET_WAIT_SECONDS', () => {
+    const creating = decide(input({}, { primary: undefined, routes: undefined, revision: REV_A })).status;
+    const rolling = { ready: false, message: '0 of 2 replicas available (100% needed)', revision: REV_A };
+    const soon = decide(input(creating, { now: new Date(NOW.getTime() + 1_000), primary: rolling, routes: undefined, revision: REV_A }));
+    expect(soon.status).toEqual(creating);
   });
 
   it('waits while the primary runs another revision than the target', () => {
@@ -113,6 +120,25 @@ describe('decide: stepping', () => {
     expect(stalled.status.message).toContain('exceeded its progress deadline');
   });
 
+  it('keeps the message of the tick that started a release while the canary scales up within QUIET_WAIT_SECONDS: a routine wait writes no status', () => {
+    const started = decide(input(idle, { canary: { ready: false, message: '', replicas: 0 } })).status;
+    const scaling = { ready: false, message: '0 of 2 replicas available (100% needed)', replicas: 2 };
+    const soon = decide(input(started, { now: new Date(NOW.getTime() + 2_000), canary: scaling }));
+    expect(soon.status).toEqual(started);
+    // Outlasting the quiet time, the wait is said, once.
+    const late = decide(input(started, { now: new Date(NOW.getTime() + QUIET_WAIT_SECONDS * 1000), canary: scaling }));
+    expect(late.status.message).toBe('waiting for canary podinfo to be ready: 0 of 2 replicas available (100% needed)');
+  });
+
+  it('says at once a canary wait that is no routine: a stalled canary, or a canary that stops being ready under live traffic', () => {
+    const started = decide(input(idle, { canary: { ready: false, message: '', replicas: 0 } })).status;
+    const stalled = { ready: false, stalled: true, message: 'its Deployment exceeded its progress deadline (x)', replicas: 2 };
+    expect(decide(input(started, { now: new Date(NOW.getTime() + 1_000), canary: stalled })).status.message).toContain('exceeded its progress deadline');
+    const justAdvanced = releasing(10, { lastTransitionTime: NOW.toISOString(), message: 'advanced canary weight to 10' });
+    const failing = decide(input(justAdvanced, { now: new Date(NOW.getTime() + 1_000), canary: { ready: false, message: '1 of 2 replicas available (100% needed)', replicas: 2 } }));
+    expect(failing.status.message).toBe('waiting for canary podinfo to be ready: 1 of 2 replicas available (100% needed)');
+  });
+
   it('rolls back when the canary is not ready within the progress deadline', () => {
     const status = releasing(10, { lastTransitionTime: new Date(NOW.getTime() - 61_000).toISOString() });
     const d = decide(input(status, { canary: { ready: false, message: '0 of 2 replicas available', replicas: 2 } }));
@@ -190,6 +216,15 @@ describe('decide: promotion', () => {
     const d = decide(input(promoting, { primary: { ready: true, message: '', revision: REV_A } }));
     expect(d.status.phase).toBe('Promoting');
     expect(d.actions).toContainEqual({ type: 'promotePrimary', revision: REV_B });
+  });
+
+  it('keeps the message of the promoting tick while the primary rolls out within QUIET_WAIT_SECONDS, then says the wait', () => {
+    const started = releasing(30, { phase: 'Promoting', lastTransitionTime: NOW.toISOString(), message: 'analysis passed at canary weight 30: promoting' });
+    const rolling = { ready: false, message: '0 of 2 replicas available (100% needed)', revision: REV_B };
+    const soon = decide(input(started, { now: new Date(NOW.getTime() + 1_000), primary: rolling }));
+    expect(soon.status.message).toBe('analysis passed at canary weight 30: promoting');
+    const late = decide(input(started, { now: new Date(NOW.getTime() + QUIET_WAIT_SECONDS * 1000), primary: rolling }));
+    expect(late.status.message).toBe('waiting for podinfo-primary to roll out revision bbbbbbbbbb: 0 of 2 replicas available (100% needed)');
   });
 
   it('shifts all traffic back at once when the primary is ready', () => {
