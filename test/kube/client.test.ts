@@ -157,4 +157,25 @@ describe("flowshift's Kubernetes client against the test API server", () => {
       await informer.stop();
     }
   });
+
+  it('sends a burst of requests over at most 32 connections, keeps 8 of them open after it, and never makes a watch wait behind it', async () => {
+    const own = await kubeClients();
+    const sockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const before = sockets();
+    const watch = await own.http.watch(`/api/v1/namespaces/${namespace}/configmaps`, { timeoutSeconds: 60 }, () => undefined, () => undefined);
+    let most = 0;
+    const sample = setInterval(() => (most = Math.max(most, sockets() - before)), 1);
+    try {
+      await Promise.all(Array.from({ length: 200 }, () => own.discovery.getCode()));
+      // A watch opened while requests queue gets its own connection at once.
+      const second = await own.http.watch(`/api/v1/namespaces/${namespace}/secrets`, { timeoutSeconds: 60 }, () => undefined, () => undefined);
+      second.abort();
+    } finally {
+      clearInterval(sample);
+      watch.abort();
+    }
+    expect(most).toBeGreaterThan(8);
+    expect(most).toBeLessThanOrEqual(32 + 2);
+    await waitFor('idle connections closed down to 8', () => Promise.resolve(sockets() - before <= 8), { timeoutMs: 10_000 });
+  });
 });
