@@ -25,8 +25,41 @@ export function kubeReferenceSources(deps: KubeReferenceDeps): ReferenceSources 
     alerts: kubeAlertSources(deps.clients),
     readDeployment: (namespace, name) => Promise.resolve(deps.cachedDeployment(namespace, name)),
     serves: (group, version) => apis.serves(group, version),
-    probePrometheus,
+    probePrometheus: keptProbe(probePrometheus),
     prometheusUrl: deps.prometheusUrl,
+  };
+}
+
+/** How long a Prometheus that answered the probe is taken to answer. */
+const PROBE_KEPT_MS = 30_000;
+
+type Probe = (options: PrometheusProviderOptions) => Promise<string | undefined>;
+
+/**
+ * `probe`, asked once per Prometheus (address, headers, credentials) per
+ * PROBE_KEPT_MS while it answers, where every preflight of every Rollout
+ * used to send its own query; concurrent preflights share one probe. A
+ * failed probe is not kept: the next preflight asks again.
+ */
+export function keptProbe(probe: Probe, now: () => number = Date.now): Probe {
+  const answered = new Map<string, number>();
+  const pending = new Map<string, Promise<string | undefined>>();
+  return (options) => {
+    const key = JSON.stringify([options.address, options.headers ?? null, options.auth ?? null]);
+    const at = answered.get(key);
+    if (at !== undefined && now() - at < PROBE_KEPT_MS) return Promise.resolve(undefined);
+    let asked = pending.get(key);
+    if (!asked) {
+      asked = probe(options)
+        .then((why) => {
+          if (why === undefined) answered.set(key, now());
+          else answered.delete(key);
+          return why;
+        })
+        .finally(() => pending.delete(key));
+      pending.set(key, asked);
+    }
+    return asked;
   };
 }
 
