@@ -3,7 +3,7 @@ import { parseSeconds, type ScenarioOptions } from './scenarios.js';
 
 /** The benchmark's command-line options; `defaults` are those of the scenario run. */
 /** The Node flags of the image's ENTRYPOINT (test/install/image.test.ts holds them equal): the benchmark runs the controller as it ships. */
-export const IMAGE_NODE_ARGS = '--max-semi-space-size=2';
+export const IMAGE_NODE_ARGS = '--max-semi-space-size=2 --heap-growing-percent=25';
 
 export const OPTIONS = {
   rollouts: { type: 'string', default: '200' },
