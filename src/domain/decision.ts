@@ -142,12 +142,12 @@ export function strategyOf(spec: RolloutSpec): RolloutStatus['strategy'] {
   return 'canary';
 }
 
-/** Seconds since the last phase or weight change. */
 /** Live, mirrored or matched traffic reaches the canary. */
 export function receivingTraffic(status: RolloutStatus): boolean {
   return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0 || status.matchRouting === true;
 }
 
+/** Seconds since the last phase or weight change. */
 export function secondsInState(input: TickInput): number {
   const since = input.status.lastTransitionTime ? Date.parse(input.status.lastTransitionTime) : input.observed.now.getTime();
   return (input.observed.now.getTime() - since) / 1000;

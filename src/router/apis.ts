@@ -25,9 +25,14 @@ export const ROUTE_APIS: Readonly<Record<MeshProvider, RouteApi>> = {
 
 /** The group/versions of `apis` the API server does not serve, by discovery. Throws when discovery fails. */
 export async function unservedApis(clients: KubeClients, apis: readonly RouteApi[]): Promise<RouteApi[]> {
-  const { groups } = await clients.discovery.getAPIVersions();
-  const served = new Set(groups.flatMap((g) => g.versions.map((v) => v.groupVersion)));
+  const served = await servedGroupVersions(clients);
   return apis.filter((api) => !served.has(`${api.group}/${api.version}`));
+}
+
+/** Every group/version the API server serves ("networking.istio.io/v1"), by discovery. */
+async function servedGroupVersions(clients: KubeClients): Promise<ReadonlySet<string>> {
+  const { groups } = await clients.discovery.getAPIVersions();
+  return new Set(groups.flatMap((g) => g.versions.map((v) => v.groupVersion)));
 }
 
 /** How long a discovery answer that serves the asked group/version is trusted. */
@@ -56,7 +61,7 @@ export class ServedApis {
   }
 
   private fetch(): Promise<ReadonlySet<string>> {
-    const served = this.clients.discovery.getAPIVersions().then(({ groups }) => new Set(groups.flatMap((g) => g.versions.map((v) => v.groupVersion))));
+    const served = servedGroupVersions(this.clients);
     const kept = { at: this.now(), served };
     this.kept = kept;
     served.catch(() => {
