@@ -47,15 +47,18 @@ describe('the controller process', () => {
     expect(await controller.exited).toBe(0);
   });
 
-  it('stops the tick chain of a deleted Rollout', async () => {
+  it('stops the tick chain of a Rollout deleted mid-release', async () => {
     const cluster = new Cluster(await createNamespace('chain'));
     const controller = await startController(cluster.namespace);
     const connection = new Redis(env().redisUrl, { maxRetriesPerRequest: null });
     const queue = new Queue(`ticks-${cluster.namespace}`, { connection, prefix: queuePrefix(`ticks-${cluster.namespace}`) });
     try {
       await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('gone') });
-      await cluster.createRollout(rolloutOf('gone'));
+      // A minute between checks: mid-release, its next tick waits in the queue (an Initialized Rollout rests, with no tick queued).
+      await cluster.createRollout(rolloutOf('gone', { analysis: { interval: '1m', threshold: 2 } }));
       await cluster.waitForRollout('gone', 'Initialized', (r) => r.status?.phase === 'Initialized');
+      await cluster.setImage('gone', 'podinfo:2');
+      await cluster.waitForRollout('gone', 'Progressing', (r) => r.status?.phase === 'Progressing' && (r.status.canaryWeight ?? 0) > 0);
       const pending = async (): Promise<number> => {
         const counts = await queue.getJobCounts('delayed', 'waiting', 'active');
         return (counts['delayed'] ?? 0) + (counts['waiting'] ?? 0) + (counts['active'] ?? 0);
