@@ -1,4 +1,5 @@
-import { createServer, type ServerResponse, type Server } from 'node:http';
+import type { ServerResponse, Server } from 'node:http';
+import { nodeHttp } from './http/node-http.js';
 import type { Registry } from 'prom-client';
 
 /**
@@ -6,7 +7,7 @@ import type { Registry } from 'prom-client';
  * informers have synced and Redis answers now); /metrics: Prometheus.
  */
 export function startHealthServer(host: string, port: number, ready: () => Promise<boolean>, registry: Registry): Promise<Server> {
-  const server = createServer((req, res) => {
+  const server = nodeHttp.createServer((req, res) => {
     switch (req.url) {
       case '/metrics':
         registry.metrics().then(

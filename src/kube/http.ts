@@ -1,6 +1,7 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
+import { nodeHttp } from '../http/node-http.js';
 
 /** How to reach and authenticate to one API server. */
 export interface KubeEndpoint {
@@ -151,7 +152,7 @@ export class KubeHttp {
     const pool = this.agents(credentials.tls);
     const options: RequestOptions = { method, headers: { ...headers, ...credentials.headers }, agent: observed === 'WATCH' ? pool.watches : pool.requests };
     return new Promise((resolve, reject) => {
-      const req = (this.https ? httpsRequest : httpRequest)(url, options, resolve);
+      const req = (this.https ? httpsRequest : nodeHttp.request)(url, options, resolve);
       req.on('error', (err) => reject(new Error(`${method} ${url.pathname}: ${err.message}`, { cause: err })));
       if (timeoutMs !== undefined) {
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer in ${timeoutMs / 1000} s`)));
@@ -166,7 +167,7 @@ export class KubeHttp {
       this.pool?.requests.destroy();
       this.pool?.watches.destroy();
       const agent = (options: { maxSockets?: number; maxFreeSockets: number }): HttpAgent =>
-        this.https ? new HttpsAgent({ keepAlive: true, ...options, ...tls }) : new HttpAgent({ keepAlive: true, ...options });
+        this.https ? new HttpsAgent({ keepAlive: true, ...options, ...tls }) : new nodeHttp.Agent({ keepAlive: true, ...options });
       this.pool = { tls, requests: agent({ maxSockets: REQUEST_SOCKETS, maxFreeSockets: IDLE_SOCKETS }), watches: agent({ maxFreeSockets: 2 }) };
     }
     return this.pool;

@@ -1,5 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { nodeHttp } from '../http/node-http.js';
 import { redactUrl } from '../redact.js';
 import { parseQueryData, unexpectedResponse } from './prometheus-response.js';
 import { QueryOutcomeKind, type MetricsProvider, type QueryOutcome } from './provider.js';
@@ -32,7 +32,7 @@ export const MAX_RESPONSE_BYTES = 1024 * 1024;
  * bursts (uncapped, a burst at 500 Rollouts left 47 open).
  */
 const POOL = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4 } as const;
-const AGENTS = { 'http:': new HttpAgent(POOL), 'https:': new HttpsAgent(POOL) } as const;
+const AGENTS = { 'http:': new nodeHttp.Agent(POOL), 'https:': new HttpsAgent(POOL) } as const;
 
 /** How an HTTP exchange ended, before its body is judged. */
 type Exchange =
@@ -90,7 +90,7 @@ export class PrometheusProvider implements MetricsProvider {
         signal?.removeEventListener('abort', onAbort);
         resolve(exchange);
       };
-      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { headers, agent }, (res) => {
+      const req = (url.protocol === 'https:' ? httpsRequest : nodeHttp.request)(url, { headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {

@@ -45,6 +45,12 @@ describe('what the controller loads at run time', () => {
     expect([...loaded].filter((m) => m.startsWith('@kubernetes/'))).toEqual([]);
   });
 
+  it('takes node:http through require (src/http/node-http.ts): an ESM import of it loads undici, 4 MB more with the controller loaded', () => {
+    const loaded = loadedBy(join(SRC, 'main.ts'));
+    expect([...loaded].filter((m) => m === 'node:http' || m === 'http')).toEqual([]);
+    expect(loaded).toContain(join(SRC, 'http', 'node-http.ts'));
+  });
+
   it('the kubectl plugin still uses client-node, for kubeconfig contexts and exec credential plugins', () => {
     expect(loadedBy(join(SRC, 'cli', 'main.ts'))).toContain('@kubernetes/client-node');
   });
