@@ -1,4 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { connectRedis, queuePrefix, type RedisClient } from '../redis/client.js';
 import type { RedisConnection } from '../redis/settings.js';
@@ -23,6 +24,8 @@ export interface SchedulerOptions {
 }
 
 const DEFAULT_STALLED_INTERVAL_MS = 5_000;
+/** How often cancel looks again while a deleted Rollout's tick runs. */
+const CANCEL_POLL_MS = 100;
 
 /**
  * How long a tick holds its job's lock. A tick still running after this may
@@ -66,12 +69,25 @@ export class TickScheduler {
     await this.queue.add('tick', job, { deduplication: { id: job.uid, keepLastIfActive: true } });
   }
 
-  /** Drops a deleted Rollout's waiting tick; an active one ends its chain by itself. */
+  /**
+   * Ends a deleted Rollout's chain: drops its waiting tick. A tick still
+   * running read the Rollout before it went and chains another: wait for it
+   * (no longer than its lock) and drop that one.
+   */
   async cancel(uid: string): Promise<void> {
-    const jobId = await this.queue.getDeduplicationJobId(uid);
-    if (!jobId) return;
-    const job = await this.queue.getJob(jobId);
-    if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
+    const until = Date.now() + tickLockMs(this.options.stalledIntervalMs);
+    for (;;) {
+      const jobId = await this.queue.getDeduplicationJobId(uid);
+      const job = jobId ? await this.queue.getJob(jobId) : undefined;
+      if (!job) return;
+      if (!(await job.isActive())) {
+        // A worker may take it meanwhile: that tick finds the Rollout gone and stops.
+        await job.remove().catch(() => undefined);
+        return;
+      }
+      if (Date.now() > until) return;
+      await sleep(CANCEL_POLL_MS);
+    }
   }
 
   /** Jobs by state, for the queue-depth gauge. */
