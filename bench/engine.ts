@@ -1,4 +1,4 @@
-// npm run bench:engine [-- --rollouts 200 --interval 5s] [--replicas 3] [--idle --idle-window 2m]
+// npm run bench:engine [-- --rollouts 200 --interval 5s] [--replicas 3] [--idle --idle-window 2m] (--help lists every option)
 //
 // Drives N Rollouts through a release at once on the test environment (real
 // kube-apiserver, etcd, Redis, Prometheus) with the built controller as its
@@ -10,11 +10,16 @@
 // requests and Prometheus queries of Rollouts with nothing to do;
 // --replicas N runs N controllers on one Redis against a one-replica baseline.
 import { parseArgs } from 'node:util';
+import { readArguments, usage } from './cli.js';
 import { formatTable, summary } from './report.js';
-import { OPTIONS, scenarioOptions } from './options.js';
+import { OPTION_HELP, OPTIONS, scenarioOptions } from './options.js';
 import { runScenario } from './scenarios.js';
 
-const { values } = parseArgs({ options: OPTIONS });
-const command = `npm run bench:engine -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
-const report = await runScenario(scenarioOptions(values, command));
+const NAME = 'npm run bench:engine';
+const HELP = usage(NAME, 'Releases N Rollouts at once on a fresh test environment and prints every figure against its target.', OPTION_HELP, OPTIONS);
+const options = readArguments(NAME, HELP, (args) => {
+  const { values } = parseArgs({ args, options: OPTIONS });
+  return scenarioOptions(values, `${NAME} -- ${args.join(' ')}`.trim().replace(/ --$/, ''));
+});
+const report = await runScenario(options);
 process.stdout.write(`\n${formatTable([report])}\n${summary([report])}\n`);

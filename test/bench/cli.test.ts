@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { usage } from '../../bench/cli.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs a benchmark entry point as `npm run` does, with the given arguments; nothing starts when they are bad. */
+function bench(script: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('the benchmark command lines', () => {
+  it('lists each option with its placeholder and default', () => {
+    const text = usage('npm run bench:x', 'Does x.', { rollouts: { value: '<n>', text: 'Rollouts at once' }, idle: { text: 'nothing to do' } }, { rollouts: { type: 'string', default: '200' }, idle: { type: 'boolean', default: false } });
+    expect(text).toBe(
+      'Usage: npm run bench:x [-- options]\n\nDoes x.\n\nOptions:\n' +
+        '  --rollouts <n>  Rollouts at once (default 200)\n' +
+        '  --idle          nothing to do\n' +
+        '  --help          this text\n',
+    );
+  });
+
+  it('bench:engine --help names every option, and exits 0', () => {
+    const run = bench('bench/engine.ts', '--help');
+    expect(run.status).toBe(0);
+    for (const option of ['--rollouts <n>', '--interval <duration>', '--replicas <n>', '--idle ', '--node-args']) expect(run.stdout).toContain(option);
+  });
+
+  it('bench:engine refuses an unknown option and a bad value in one line each, exit 2, before starting anything', () => {
+    const unknown = bench('bench/engine.ts', '--rolouts', '5');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^npm run bench:engine: Unknown option '--rolouts'.*\nSee: npm run bench:engine -- --help\n$/s);
+    const bad = bench('bench/engine.ts', '--rollouts', 'many');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--rollouts many: expected a whole number ≥ 1');
+    expect(bad.stderr).not.toContain('    at ');
+    expect(bench('bench/engine.ts', '--interval', '5').stderr).toContain('--interval 5: a duration is a number and a unit (ms, s, m, h), e.g. 10s');
+  });
+
+  it('bench:targets refuses a scenario it does not have, naming the ones it has', () => {
+    const run = bench('bench/targets.ts', '--only', 'one,2000');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--only 2000: no such scenario (one, 200, 500, 1000, idle, replicas)');
+  });
+});
