@@ -83,6 +83,10 @@ describe('Grafana dashboards against Prometheus while a release is in progress',
       }),
     );
     await cluster.waitForRollout('podinfo', 'Initialized', (r) => r.status?.phase === 'Initialized');
+    // increase() sees a promotion only if Prometheus scraped the counter at 0 before it: on a loaded
+    // machine a scrape can time out (1 s) for longer than a release takes, and the annotation then never shows.
+    const promotions = `flowshift_rollout_promotions_total{namespace="${ns}", rollout="podinfo"}`;
+    await waitFor('Prometheus to scrape the promotions counter at 0', async () => (await query(promotions)).data?.result[0]?.value[1] === '0', { timeoutMs: 60_000, intervalMs: 250 });
     // A promotion first, for the promotion counters, annotation and release duration.
     await cluster.setImage('podinfo', 'podinfo:2');
     await cluster.waitForRollout('podinfo', 'Succeeded', (r) => r.status?.phase === 'Succeeded', 90_000);
