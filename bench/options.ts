@@ -50,7 +50,7 @@ export function scenarioOptions(values: Values, command: string): ScenarioOption
       throw new Error(`--${name} ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   };
-  seconds('interval');
+  const intervalSeconds = seconds('interval');
   const options: ScenarioOptions = {
     rollouts: count('rollouts', 1),
     interval: values.interval,
@@ -65,7 +65,7 @@ export function scenarioOptions(values: Values, command: string): ScenarioOption
     command,
   };
   if (options.idle && options.replicas > 1) throw new Error(`--replicas ${options.replicas} with --idle: the idle mode runs one controller; drop one of them`);
-  if (options.idle && options.idleWindowMs <= seconds('interval') * 1000) {
+  if (options.idle && options.idleWindowMs <= intervalSeconds * 1000) {
     throw new Error(`--idle-window ${values['idle-window']}: make the window longer than the interval (${options.interval}), or it cannot see a tick per interval`);
   }
   return options;
