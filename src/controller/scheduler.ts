@@ -72,21 +72,25 @@ export class TickScheduler {
   /**
    * Ends a deleted Rollout's chain: drops its waiting tick. A tick still
    * running read the Rollout before it went and chains another: wait for it
-   * (no longer than its lock) and drop that one.
+   * (no longer than its lock) and drop that one. The tick can finish between
+   * any two of these reads, so after each drop the chain's job is read again
+   * until it is none, or the one just dropped.
    */
   async cancel(uid: string): Promise<void> {
     const until = Date.now() + tickLockMs(this.options.stalledIntervalMs);
+    let dropped: string | undefined;
     for (;;) {
       const jobId = await this.queue.getDeduplicationJobId(uid);
-      const job = jobId ? await this.queue.getJob(jobId) : undefined;
-      if (!job) return;
-      if (!(await job.isActive())) {
-        // A worker may take it meanwhile: that tick finds the Rollout gone and stops.
-        await job.remove().catch(() => undefined);
-        return;
+      if (!jobId || jobId === dropped) return;
+      const job = await this.queue.getJob(jobId);
+      if (job && (await job.isActive())) {
+        if (Date.now() > until) return;
+        await sleep(CANCEL_POLL_MS);
+        continue;
       }
-      if (Date.now() > until) return;
-      await sleep(CANCEL_POLL_MS);
+      // Gone already, or taken by a worker meanwhile (that tick finds the Rollout gone and stops).
+      await job?.remove().catch(() => undefined);
+      dropped = jobId;
     }
   }
 

@@ -62,4 +62,28 @@ describe('TickScheduler on the real redis-server', () => {
     await cancelled;
     expect(await pending(s)).toBe(0);
   });
+
+  it('cancel as the running tick finishes: 100 deletes at moments 0-10 ms apart leave no tick behind', async () => {
+    let started = (): void => undefined;
+    let finish = (): void => undefined;
+    const s = start(async () => {
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      started();
+      await finished;
+      return MINUTE;
+    });
+    let left = 0;
+    for (let i = 0; i < 100; i++) {
+      const job: TickJob = { namespace: 'ns', name: `race-${i}`, uid: `uid-race-${i}` };
+      const running = new Promise<void>((resolve) => (started = resolve));
+      await s.ensureChain(job);
+      await running;
+      // The tick finishes (and chains) somewhere between cancel's reads of the queue.
+      const cancelled = s.cancel(job.uid);
+      setTimeout(finish, i % 11);
+      await cancelled;
+      left += await pending(s);
+    }
+    expect(left).toBe(0);
+  }, 60_000);
 });
