@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { Bucket } from './stats.js';
 
 /** One sample of the Prometheus text format. */
@@ -98,8 +98,8 @@ export function apiServerScraper(kubeconfigPath: string): { scrape: () => Promis
   const dispatcher = new Agent({ connect: { ca } });
   return {
     scrape: async () => {
-      // undici's fetch accepts a dispatcher; Node's global typings omit it.
-      const res = await fetch(`${cluster.server}/metrics`, { headers: { authorization: `Bearer ${token}` }, ...({ dispatcher } as object) });
+      // undici's own fetch: a dispatcher of undici 8 does not fit the older undici inside Node's global fetch.
+      const res = await undiciFetch(`${cluster.server}/metrics`, { headers: { authorization: `Bearer ${token}` }, dispatcher });
       if (!res.ok) throw new Error(`API server /metrics: ${res.status}`);
       return parseMetrics(await res.text());
     },

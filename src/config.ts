@@ -10,6 +10,8 @@ export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 export interface Config {
   /** Kubeconfig file; undefined: the default loading rules (KUBECONFIG, ~/.kube/config, in-cluster). */
   readonly kubeconfig: string | undefined;
+  /** Kubeconfig context; undefined: its current-context. */
+  readonly context: string | undefined;
   /** One Redis (a URL), Sentinels naming the master, or a Redis Cluster. */
   readonly redis: RedisConnection;
   /** BullMQ queue: controllers sharing a Redis share work only when they share this name. */
@@ -36,6 +38,7 @@ export class ConfigError extends Error {
 
 const SETTINGS = {
   kubeconfig: { env: 'FLOWSHIFT_KUBECONFIG' },
+  context: { env: 'FLOWSHIFT_CONTEXT' },
   'redis-url': { env: 'REDIS_URL' },
   'redis-sentinels': { env: 'REDIS_SENTINELS' },
   'redis-sentinel-master': { env: 'REDIS_SENTINEL_MASTER', default: 'mymaster' },
@@ -67,6 +70,7 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const USAGE = `usage: flowshift [options]
 
   --kubeconfig <file>          kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)
+  --context <name>             kubeconfig context [FLOWSHIFT_CONTEXT] (default: its current-context)
   --redis-url <url>            one Redis for the tick queue [REDIS_URL] (default redis://127.0.0.1:6379)
   --redis-sentinels <h:p,...>  Redis Sentinels to ask for the master, instead of a URL [REDIS_SENTINELS]
   --redis-sentinel-master <n>  the master's name at the Sentinels [REDIS_SENTINEL_MASTER] (default mymaster)
@@ -105,6 +109,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
   };
   return Object.freeze({
     kubeconfig: get('kubeconfig'),
+    context: get('context'),
     redis: Object.freeze(redis(get, values, env)),
     queueName: queueName(get('queue-name') ?? ''),
     prometheusUrl: url('prometheus-url', get('prometheus-url'), ['http:', 'https:']),

@@ -1,5 +1,4 @@
-import type { ServerResponse, Server } from 'node:http';
-import { nodeHttp } from './http/node-http.js';
+import { createServer, type ServerResponse, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
 /**
@@ -7,7 +6,7 @@ import type { Registry } from 'prom-client';
  * informers have synced and Redis answers now); /metrics: Prometheus.
  */
 export function startHealthServer(host: string, port: number, ready: () => Promise<boolean>, registry: Registry): Promise<Server> {
-  const server = nodeHttp.createServer((req, res) => {
+  const server = createServer((req, res) => {
     switch (req.url) {
       case '/metrics':
         registry.metrics().then(

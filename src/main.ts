@@ -7,7 +7,7 @@ import { Controller } from './controller/controller.js';
 import { ControllerMetrics } from './controller/metrics.js';
 import { startHealthServer } from './health.js';
 import { KubeClients } from './kube/client.js';
-import { loadEndpoint } from './kube/endpoint.js';
+import { loadKubeConfig } from './kube/kubeconfig.js';
 import { PreflightError, preflight } from './preflight.js';
 import { redactUrl, redactUrlsIn } from './redact.js';
 import { describeRedis } from './redis/settings.js';
@@ -37,12 +37,16 @@ async function main(): Promise<void> {
     serializers: { err: (err: Error) => redactedError(pino.stdSerializers.err(err)) },
     formatters: { log: redactedFields },
   });
-  const endpoint = await loadEndpoint(config.kubeconfig).catch((err: unknown) => {
-    throw new PreflightError(err instanceof Error ? err.message : String(err), { cause: err });
-  });
+  const kubeConfig = (() => {
+    try {
+      return loadKubeConfig(config);
+    } catch (err) {
+      throw new PreflightError(err instanceof Error ? err.message : String(err), { cause: err });
+    }
+  })();
   const metrics = new ControllerMetrics();
   // One client (one connection pool) for everything, every request counted.
-  const clients = new KubeClients(endpoint, (method) => metrics.kubeRequests.inc({ method }));
+  const clients = new KubeClients(kubeConfig, { onRequest: (method, code) => metrics.kubeRequests.inc({ method, code }) });
   await preflight(clients, config.redis, (message) => log.warn(message));
 
   const sources = kubeMetricSources(clients);

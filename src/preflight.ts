@@ -27,14 +27,14 @@ const REDIS_FIX = {
  * wrong instead of retrying watches forever.
  */
 export async function preflight(clients: KubeClients, redisTarget: RedisConnection, warn: (message: string) => void = stderrWarning): Promise<void> {
-  const server = redactUrl(clients.http.endpoint.server);
+  const server = redactUrl(clients.kubeConfig.getCurrentCluster()?.server ?? '');
   try {
-    await withTimeout(clients.discovery.getCode(), `no answer from ${server}`);
+    await withTimeout(clients.version.getCode(), `no answer from ${server}`);
   } catch (err) {
     throw new PreflightError(`cannot reach the Kubernetes API server at ${server}: ${apiMessage(err)}. Point --kubeconfig (or KUBECONFIG) at your cluster.`, { cause: err });
   }
   try {
-    const groups = await withTimeout(clients.discovery.getAPIVersions(), `no answer from ${server}`);
+    const groups = await withTimeout(clients.apis.getAPIVersions(), `no answer from ${server}`);
     const installed = groups.groups.some((g) => g.name === GROUP && g.versions.some((v) => v.version === VERSION));
     if (!installed) throw new PreflightError(`the Rollout CRD (${GROUP}/${VERSION}) is not installed in ${server}: kubectl apply -f crds/`);
   } catch (err) {

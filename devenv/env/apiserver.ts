@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { freePort } from './ports.js';
 import { startProcess, waitFor, type ManagedProcess } from './processes.js';
 
@@ -15,9 +16,15 @@ export interface ApiServer {
   readonly caData: string;
 }
 
-/** File in the environment's folder with the audit records of AUDITED_NAMESPACE's ServiceAccounts. */
+/** File in the environment's folder with the audit records of AUDITED_NAMESPACE's ServiceAccounts, and of every SelfSubjectReview. */
 export const AUDIT_LOG = 'audit.log';
 export const AUDITED_NAMESPACE = 'flowshift-system';
+/**
+ * The certificate authority (PEM files in the environment's folder) whose
+ * client certificates the API server accepts: the CN is the user name, each
+ * O a group. Tests sign client certificates with it (openssl).
+ */
+export const CLIENT_CA = { cert: 'client-ca.crt', key: 'client-ca.key' } as const;
 
 const AUDIT_POLICY = {
   apiVersion: 'audit.k8s.io/v1',
@@ -25,6 +32,8 @@ const AUDIT_POLICY = {
   omitStages: ['RequestReceived'],
   rules: [
     { level: 'Metadata', userGroups: [`system:serviceaccounts:${AUDITED_NAMESPACE}`] },
+    // Who a client was taken for, its User-Agent and whom it impersonated (test/kube/credentials.test.ts).
+    { level: 'Metadata', resources: [{ group: 'authentication.k8s.io', resources: ['selfsubjectreviews'] }] },
     { level: 'None' },
   ],
 };
@@ -44,6 +53,8 @@ export async function startApiServer(binary: string, etcdUrl: string, dir: strin
   const adminToken = randomBytes(24).toString('hex');
   writeFileSync(join(dir, 'tokens.csv'), `${adminToken},flowshift-test-admin,1,"system:masters"\n`);
   writeFileSync(join(dir, 'audit-policy.json'), JSON.stringify(AUDIT_POLICY));
+  // openssl -batch: no prompt; a day is longer than any test run.
+  execFileSync('openssl', ['req', '-batch', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=flowshift-test-client-ca', '-keyout', join(dir, CLIENT_CA.key), '-out', join(dir, CLIENT_CA.cert)], { stdio: 'ignore' });
 
   const proc = startProcess(
     'kube-apiserver',
@@ -56,6 +67,7 @@ export async function startApiServer(binary: string, etcdUrl: string, dir: strin
       `--secure-port=${port}`,
       `--cert-dir=${certDir}`,
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      `--client-ca-file=${join(dir, CLIENT_CA.cert)}`,
       '--authorization-mode=RBAC',
       `--service-account-key-file=${join(dir, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
@@ -82,11 +94,8 @@ export async function startApiServer(binary: string, etcdUrl: string, dir: strin
       caData = readFileSync(join(certDir, 'apiserver.crt'), 'utf8');
       const dispatcher = new Agent({ connect: { ca: caData } });
       try {
-        const res = await fetch(`${url}/readyz`, {
-          headers: { authorization: `Bearer ${adminToken}` },
-          // undici's fetch accepts a dispatcher; Node's global typings omit it.
-          ...({ dispatcher } as object),
-        });
+        // undici's own fetch: a dispatcher of undici 8 does not fit the older undici inside Node's global fetch.
+        const res = await undiciFetch(`${url}/readyz`, { headers: { authorization: `Bearer ${adminToken}` }, dispatcher });
         return res.ok;
       } finally {
         await dispatcher.close();

@@ -7,9 +7,7 @@ import {
   type V1DeploymentCondition,
   type V1DeploymentStatus,
 } from '@kubernetes/client-node';
-import { KubeClients, MERGE_PATCH } from '../../src/kube/client.js';
-import { endpointOf } from '../../src/kube/endpoint.js';
-import type { KubeHttp } from '../../src/kube/http.js';
+import { KubeClients } from '../../src/kube/client.js';
 
 /**
  * Annotations a test sets on a Deployment to steer the stand-in:
@@ -35,7 +33,7 @@ export interface KubeletOptions {
  * replica counts, Available/Progressing conditions) after a delay.
  */
 export class KubeletStandIn {
-  private readonly http: KubeHttp;
+  private readonly clients: KubeClients;
   private readonly informer: Informer<V1Deployment> & ObjectCache<V1Deployment>;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly since = new Map<string, { generation: number; at: number }>();
@@ -46,8 +44,7 @@ export class KubeletStandIn {
 
   constructor(kubeConfig: KubeConfig, private readonly options: KubeletOptions = {}) {
     // The controller's client: one keep-alive connection pool instead of a TLS handshake per write.
-    const clients = new KubeClients(endpointOf(kubeConfig));
-    this.http = clients.http;
+    const clients = (this.clients = new KubeClients(kubeConfig));
     this.informer = makeInformer(kubeConfig, '/apis/apps/v1/deployments', () => clients.apps.listDeploymentForAllNamespaces());
     const onChange = (d: V1Deployment): void => {
       this.observe(d);
@@ -79,6 +76,7 @@ export class KubeletStandIn {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await this.informer.stop();
+    await this.clients.close();
   }
 
   private restartSoon(): void {
@@ -136,8 +134,8 @@ export class KubeletStandIn {
     if (sameStatus(d.status, desired) || this.writing.has(key)) return;
     const { name = '', namespace = '' } = d.metadata ?? {};
     this.writing.add(key);
-    this.http
-      .request('PATCH', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/status`, { body: { status: desired }, contentType: MERGE_PATCH })
+    this.clients.apps
+      .patchNamespacedDeploymentStatus({ name, namespace, body: { status: desired } })
       .finally(() => this.writing.delete(key))
       .catch(() => {
         // A busy API server (429, timeout): no informer event may follow, so retry from the cache.

@@ -1,7 +1,7 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
 import { KubeClients } from '../kube/client.js';
-import { endpointOf } from '../kube/endpoint.js';
+import { KubeConfigError, loadKubeConfig, type LoadedKubeConfig } from '../kube/kubeconfig.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import { CliError, describeFailure } from './errors.js';
 
@@ -14,7 +14,7 @@ export interface GlobalOptions {
 
 /** What every command works with; side effects come in here so commands stay small. */
 export interface Cli {
-  readonly kubeConfig: KubeConfig;
+  readonly clients: KubeClients;
   readonly namespace: string;
   readonly rollouts: RolloutClient;
   readonly now: () => Date;
@@ -24,20 +24,16 @@ export interface Cli {
   whoami(): Promise<string>;
 }
 
-/** Loads the kubeconfig the way kubectl does: --kubeconfig, else KUBECONFIG, else ~/.kube/config, else in-cluster. */
-export function loadKubeConfig(options: GlobalOptions): KubeConfig {
-  const kubeConfig = new KubeConfig();
+/** The cluster connection the way kubectl finds it (src/kube/kubeconfig.ts), its problems as the plugin's errors. */
+export function cliClients(options: GlobalOptions): KubeClients {
+  let loaded: LoadedKubeConfig;
   try {
-    if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-    else kubeConfig.loadFromDefault();
+    loaded = loadKubeConfig(options);
   } catch (err) {
-    throw new CliError(`cannot load the kubeconfig ${options.kubeconfig ?? '(KUBECONFIG or ~/.kube/config)'}: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof KubeConfigError) throw new CliError(err.message);
+    throw err;
   }
-  if (options.context) {
-    if (!kubeConfig.getContextObject(options.context)) throw new CliError(`context "${options.context}" does not exist in the kubeconfig`);
-    kubeConfig.setCurrentContext(options.context);
-  }
-  return kubeConfig;
+  return new KubeClients(loaded);
 }
 
 /** -n, else the namespace of the current context, else "default", as kubectl resolves it. */
@@ -46,11 +42,10 @@ export function namespaceOf(kubeConfig: KubeConfig, options: GlobalOptions): str
 }
 
 export function cliContext(options: GlobalOptions): Cli {
-  const kubeConfig = loadKubeConfig(options);
-  const clients = new KubeClients(endpointOf(kubeConfig));
+  const clients = cliClients(options);
   return {
-    kubeConfig,
-    namespace: namespaceOf(kubeConfig, options),
+    clients,
+    namespace: namespaceOf(clients.kubeConfig, options),
     rollouts: new RolloutClient(clients),
     now: () => new Date(),
     isTTY: process.stdout.isTTY,
@@ -68,7 +63,7 @@ export async function readRollout(cli: Cli, name: string): Promise<Rollout> {
 async function whoami(clients: KubeClients): Promise<string> {
   let username: string | undefined;
   try {
-    const review = await clients.discovery.createSelfSubjectReview();
+    const review = await clients.authentication.createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
     username = review.status?.userInfo?.username;
   } catch (err) {
     throw new CliError(`cannot tell who you are: the SelfSubjectReview (authentication.k8s.io/v1, Kubernetes 1.28+) failed: ${describeFailure(err)}`);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
+import type { KubeClients } from '../kube/client.js';
 import { GROUP, ROLLOUTS, VERSION } from '../kube/names.js';
 import { describeFailure } from './errors.js';
 
@@ -8,7 +8,7 @@ import { describeFailure } from './errors.js';
 type WatchEnd = { readonly kind: 'deleted' } | { readonly kind: 'ended' } | { readonly kind: 'failed'; readonly error: string };
 
 export interface FollowTarget {
-  readonly kubeConfig: KubeConfig;
+  readonly clients: KubeClients;
   readonly namespace: string;
   readonly name: string;
   /** A fresh read; undefined when the Rollout does not exist. */
@@ -22,6 +22,8 @@ export interface RetryPolicy {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { retries: 5, backoffMs: 500 };
+/** Above the API server's longest watch (its --min-request-timeout, 30 min at most): with bookmarks, a quiet Rollout's watch is not reopened. */
+const FOLLOW_IDLE_MS = 31 * 60_000;
 
 /** Result of following: the Rollout went away, or was never there. */
 export type FollowEnd = 'deleted' | 'not-found';
@@ -81,8 +83,8 @@ function watchFrom(target: FollowTarget, resourceVersion: string, show: (rollout
       else if (type === 'DELETED') finish({ kind: 'deleted' });
       else if (type === 'ERROR') finish({ kind: 'failed', error: statusMessage(object) });
     };
-    new Watch(target.kubeConfig)
-      .watch(path, { fieldSelector: `metadata.name=${target.name}`, resourceVersion, allowWatchBookmarks: true }, onEvent, (err: unknown) => {
+    target.clients
+      .watch(path, { fieldSelector: `metadata.name=${target.name}`, resourceVersion, allowWatchBookmarks: true }, FOLLOW_IDLE_MS, onEvent, (err: unknown) => {
         finish(err ? { kind: 'failed', error: describeFailure(err) } : { kind: 'ended' });
       })
       .then(

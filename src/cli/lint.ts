@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
 import { lintTexts, type LintInput } from '../lint/lint.js';
 import { formatProblem } from '../lint/check.js';
-import { loadKubeConfig, namespaceOf, type GlobalOptions } from './context.js';
+import { cliClients, namespaceOf, type GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
 
 export interface LintOptions extends GlobalOptions {
@@ -19,10 +19,10 @@ export interface LintOptions extends GlobalOptions {
 export async function lint(files: readonly string[], options: LintOptions, write: (text: string) => void): Promise<number> {
   if (files.length === 0) throw new CliError('name the files to lint, or - for standard input', 2);
   const inputs = await Promise.all(files.map(readInput));
-  const kubeConfig: KubeConfig | undefined = options.cluster ? loadKubeConfig(options) : undefined;
-  const namespace = options.namespace ?? (kubeConfig ? namespaceOf(kubeConfig, options) : 'default');
+  const clients: KubeClients | undefined = options.cluster ? cliClients(options) : undefined;
+  const namespace = options.namespace ?? (clients ? namespaceOf(clients.kubeConfig, options) : 'default');
   const prometheusUrl = options.prometheusUrl ?? process.env['PROMETHEUS_URL'];
-  const result = await lintTexts(inputs, { namespace, ...(kubeConfig ? { cluster: { kubeConfig, prometheusUrl } } : {}) });
+  const result = await lintTexts(inputs, { namespace, ...(clients ? { cluster: { clients, prometheusUrl } } : {}) });
   for (const p of result.problems) write(`${formatProblem(p)}\n`);
   const summary = `${result.objects} flowshift object${result.objects === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}`;
   process.stderr.write(result.problems.length ? `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${summary}\n` : `no problems in ${summary}\n`);

@@ -13,7 +13,7 @@ export async function showStatus(cli: Cli, name: string, watch: boolean): Promis
     return;
   }
   const print = viewPrinter(cli);
-  const end = await followRollout({ kubeConfig: cli.kubeConfig, namespace: cli.namespace, name, get: () => cli.rollouts.get(cli.namespace, name) }, print);
+  const end = await followRollout({ clients: cli.clients, namespace: cli.namespace, name, get: () => cli.rollouts.get(cli.namespace, name) }, print);
   if (end === 'not-found') throw new CliError(`rollout ${name} not found in namespace ${cli.namespace}`);
   cli.write(`\nrollout ${name} was deleted\n`);
 }

@@ -1,8 +1,9 @@
 import type { KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { KubeHttp } from '../kube/http.js';
+import type { KubeClients } from '../kube/client.js';
 import type { ConfigRefs } from '../target/revision.js';
-import { ResilientInformer } from './informer.js';
+import { configMaps, secrets } from './collections.js';
+import { ResilientInformer, type Collection } from './informer.js';
 
 type Kind = 'configmap' | 'secret';
 
@@ -24,7 +25,7 @@ export class ConfigWatches {
   private readonly used = new Map<string, readonly string[]>();
 
   constructor(
-    private readonly http: KubeHttp,
+    private readonly clients: KubeClients,
     private readonly onChange: (rolloutUids: readonly string[]) => void,
     private readonly log: Logger,
   ) {}
@@ -74,8 +75,8 @@ export class ConfigWatches {
       const w = this.watched.get(k);
       if (w?.synced) this.onChange([...w.users]);
     };
-    const plural = kind === 'configmap' ? 'configmaps' : 'secrets';
-    const informer = new ResilientInformer(this.http, `/api/v1/namespaces/${namespace}/${plural}`, { add: changed, update: changed, delete: changed }, this.log, {
+    const collection: Collection<KubernetesObject> = kind === 'configmap' ? configMaps(this.clients, namespace) : secrets(this.clients, namespace);
+    const informer = new ResilientInformer(this.clients, collection, { add: changed, update: changed, delete: changed }, this.log, {
       fieldSelector: `metadata.name=${name}`,
     });
     const entry: Watched = { informer, users: new Set([uid]), synced: false };

@@ -75,8 +75,8 @@ export class Controller {
     const { clients, log } = options;
     this.metrics = options.metrics;
     this.clients = clients;
-    this.watcher = new RolloutWatcher(clients.http, options.namespaces, this.sink(), log);
-    this.routeWatches = new RouteWatches(clients.http, options.namespaces, (uid, object) => this.routeChanged(uid, object), log);
+    this.watcher = new RolloutWatcher(clients, options.namespaces, this.sink(), log);
+    this.routeWatches = new RouteWatches(clients, options.namespaces, (uid, object) => this.routeChanged(uid, object), log);
     const eventHooks = new EventHooks(options.webhooks, log);
     const rolloutMetrics = new RolloutMetrics(this.metrics.registry, () => this.watcher.allRollouts());
     const clock = options.clock ?? ((): Date => new Date());

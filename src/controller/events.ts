@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import type { CoreApi, KubeClients } from '../kube/client.js';
-import type { CoreV1Event } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
+import type { CoreV1Event, CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Rollout } from '../api/types.gen.js';
 import type { RolloutEvent } from '../domain/decision.js';
@@ -23,7 +23,7 @@ interface Recorded {
  * own recorder does, instead of creating another object.
  */
 export class EventRecorder {
-  private readonly core: CoreApi;
+  private readonly core: CoreV1Api;
   private readonly instance = hostname();
   private readonly recorded = new Map<string, Recorded>();
 

@@ -1,7 +1,28 @@
-import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { KubeApiError, type KubeHttp } from '../kube/http.js';
+import type { KubeClients } from '../kube/client.js';
+import { statusCode } from '../kube/errors.js';
 import { slim } from '../kube/slim.js';
+
+/** The selectors and version of one list. */
+export interface ListQuery {
+  readonly resourceVersion?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
+/** A list as the API server answers it (client-node's list types have this shape). */
+export interface Listed<T> {
+  readonly metadata?: { readonly resourceVersion?: string };
+  readonly items: readonly T[];
+}
+
+/** One collection: its watch path, and its list through client-node's typed API for that kind. */
+export interface Collection<T> {
+  /** e.g. /apis/apps/v1/namespaces/shop/deployments */
+  readonly path: string;
+  list(query: ListQuery): Promise<Listed<T>>;
+}
 
 export interface Handlers<T> {
   readonly add?: (obj: T) => void;
@@ -16,21 +37,37 @@ export interface InformerOptions {
   readonly labelSelector?: string;
   /** How long the API server keeps each watch open, at least and at most (seconds). */
   readonly watchSeconds?: readonly [number, number];
+  /** How long a watch may be silent before it is given up and reopened; default: above the server's longest watch (watchIdleMs). */
+  readonly idleMs?: number;
 }
 
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 /** The API server ends each watch after 5 to 10 minutes (as client-go asks), so a silently dead connection is replaced. */
 const WATCH_SECONDS: readonly [number, number] = [300, 600];
+/**
+ * Our own inactivity timeout is above the server's: with bookmarks (about
+ * one a minute) a quiet watch always hears from the server before it, and
+ * the server, not client-node's 30 s default, ends each watch.
+ */
+const IDLE_MARGIN_MS = 60_000;
+
+/** The inactivity timeout for watches the server ends after at most `maxSeconds`. */
+export function watchIdleMs(maxSeconds: number): number {
+  return maxSeconds * 1000 + IDLE_MARGIN_MS;
+}
 
 /**
- * A list-then-watch cache of one collection, as client-go's informer keeps
- * one: it lists once, then watches from the list's resourceVersion, and when a
- * watch ends it resumes from the last version seen (a relist only when the
- * server says that version is gone). On errors it retries with exponential
- * backoff and never stops. Its cache holds slim objects (no managedFields, no
- * last-applied copy): a Deployment's managedFields alone are often larger
- * than the rest of it.
+ * A list-then-watch cache of one collection, as client-go's reflector keeps
+ * one, on client-node's list APIs and Watch. What client-node's own informer
+ * lacks is why it exists: it lists once (from the watch cache), then
+ * watches from the list's resourceVersion; when a watch ends it resumes from
+ * the last version seen; only when the server says that version is gone
+ * (410) does it list again, and then with a consistent read, since the watch
+ * cache of another API server can be older still. On errors it retries with
+ * exponential backoff and never stops. Its cache holds slim objects (no
+ * managedFields, no last-applied copy): a Deployment's managedFields alone
+ * are often larger than the rest of it.
  */
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly objects = new Map<string, T>();
@@ -39,14 +76,16 @@ export class ResilientInformer<T extends KubernetesObject> {
   private backoffMs = MIN_BACKOFF_MS;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private watching: { abort: () => void } | undefined;
+  private watching: AbortController | undefined;
+  /** After a 410 the next list must be a consistent read (no resourceVersion). */
+  private consistentList = false;
   private watchedSince = 0;
   /** Set when the server asked to watch again after a pause. */
   private retryAfterMs: number | undefined;
 
   constructor(
-    private readonly http: KubeHttp,
-    private readonly path: string,
+    private readonly clients: KubeClients,
+    private readonly collection: Collection<T>,
     private readonly handlers: Handlers<T>,
     private readonly log: Logger,
     private readonly options: InformerOptions = {},
@@ -85,24 +124,38 @@ export class ResilientInformer<T extends KubernetesObject> {
       if (!this.resourceVersion) await this.relist();
       const [min, max] = this.options.watchSeconds ?? WATCH_SECONDS;
       this.watchedSince = Date.now();
-      this.watching = await this.http.watch(
-        this.path,
+      // A watch that fails to open ends inside clients.watch, before its controller is known.
+      const watch: { opened?: AbortController; failed?: { readonly err: unknown } } = {};
+      const controller = await this.clients.watch(
+        this.collection.path,
         { ...this.selectors(), resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: min + Math.floor(Math.random() * (max - min)) },
+        this.options.idleMs ?? watchIdleMs(max),
         (type, object) => this.onEvent(type, object),
-        (err) => this.ended(err),
+        (err) => {
+          if (watch.opened) this.ended(watch.opened, err);
+          else watch.failed = { err };
+        },
       );
+      if (watch.failed) {
+        this.ended(undefined, watch.failed.err ?? new Error('the watch ended as it opened'));
+        return;
+      }
+      watch.opened = this.watching = controller;
       // stop() may have been called while the watch opened.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-      if (this.stopped) this.watching.abort();
+      if (this.stopped) controller.abort();
     } catch (err) {
-      if (err instanceof KubeApiError && err.code === 410) this.resourceVersion = '';
+      if (statusCode(err) === 410) this.gone();
       this.retry(err);
     }
   }
 
-  private ended(err: Error | undefined): void {
+  private ended(watching: AbortController | undefined, err: unknown): void {
+    // A watch stopped or replaced meanwhile is no longer this informer's.
+    if (watching && this.watching !== watching) return;
     this.watching = undefined;
     if (this.stopped) return;
+    if (statusCode(err) === 410) this.gone();
     const retryAfterMs = this.retryAfterMs;
     this.retryAfterMs = undefined;
     if (retryAfterMs !== undefined) this.timer = setTimeout(() => void this.listAndWatch(), retryAfterMs);
@@ -113,26 +166,41 @@ export class ResilientInformer<T extends KubernetesObject> {
     else void this.listAndWatch();
   }
 
+  /** The version to resume from is compacted away: list again, consistently. */
+  private gone(): void {
+    this.resourceVersion = '';
+    this.consistentList = true;
+  }
+
   private retry(err: unknown): void {
     if (this.stopped) return;
-    this.log.warn({ err, path: this.path, retryInMs: this.backoffMs }, 'watch failed: restarting');
+    this.log.warn({ err, path: this.collection.path, retryInMs: this.backoffMs }, 'watch failed: restarting');
     this.timer = setTimeout(() => void this.listAndWatch(), this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
   }
 
   /**
    * Lists the collection and tells the handlers what changed since the cache
-   * was last filled. The list is served from the API server's watch cache
-   * (resourceVersion 0, as client-go's first list), so the watch that
-   * follows starts at a version that cache knows: a list read from etcd can
-   * be newer than the cache of a quiet kind, and the watch would be refused
-   * until that kind changes.
+   * was last filled. The first list is served from the API server's watch
+   * cache (resourceVersion 0, as client-go's first list), so the watch that
+   * follows starts at a version that cache knows. After a 410 it is a
+   * consistent read (no resourceVersion), as client-go relists.
    */
   private async relist(): Promise<void> {
-    const listed = await this.http.request<KubernetesListObject<T>>('GET', this.path, { query: { ...this.selectors(), resourceVersion: '0' } });
+    const query: ListQuery = { ...this.selectors(), ...(this.consistentList ? {} : { resourceVersion: '0' }) };
+    const listed = await this.collection.list(query);
+    this.consistentList = false;
+    this.replaceAll(listed.items);
+    this.resourceVersion = listed.metadata?.resourceVersion ?? '';
+    this.listed = true;
+    this.backoffMs = MIN_BACKOFF_MS;
+  }
+
+  /** Fills the cache with a list, telling the handlers what changed since it was last filled. */
+  private replaceAll(items: readonly T[]): void {
     const before = new Map(this.objects);
     this.objects.clear();
-    for (const item of listed.items) {
+    for (const item of items) {
       const obj = slim(item);
       const key = keyOf(obj.metadata?.namespace, obj.metadata?.name ?? '');
       this.objects.set(key, obj);
@@ -142,28 +210,26 @@ export class ResilientInformer<T extends KubernetesObject> {
       else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.handlers.update?.(obj);
     }
     for (const gone of before.values()) this.handlers.delete?.(gone);
-    this.resourceVersion = listed.metadata?.resourceVersion ?? '';
-    this.listed = true;
-    this.backoffMs = MIN_BACKOFF_MS;
   }
 
   /** The watch is ending: how to go on depends on why. */
   private onErrorEvent(status: { code?: unknown; details?: { retryAfterSeconds?: unknown } }): void {
     if (status.code === 410) {
       // Gone: the version to resume from is compacted away; list again at once.
-      this.resourceVersion = '';
+      this.gone();
       this.retryAfterMs = 0;
     } else if (status.code === 504) {
       // "Too large resource version": the API server's watch cache is behind that version; ask again soon.
       const seconds = status.details?.retryAfterSeconds;
       this.retryAfterMs = typeof seconds === 'number' ? seconds * 1000 : 1000;
     } else {
-      this.log.warn({ status, path: this.path }, 'watch error event');
+      this.log.warn({ status, path: this.collection.path }, 'watch error event');
     }
   }
 
-  private selectors(): Record<string, string | undefined> {
-    return { fieldSelector: this.options.fieldSelector, labelSelector: this.options.labelSelector };
+  private selectors(): { fieldSelector?: string; labelSelector?: string } {
+    const { fieldSelector, labelSelector } = this.options;
+    return { ...(fieldSelector ? { fieldSelector } : {}), ...(labelSelector ? { labelSelector } : {}) };
   }
 
   private onEvent(type: string, object: Record<string, unknown>): void {

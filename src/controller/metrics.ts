@@ -22,7 +22,7 @@ export class ControllerMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  readonly kubeRequests = new Counter({ name: 'flowshift_kube_requests_total', help: 'Kubernetes API requests, by HTTP method (WATCH: a watch opened).', labelNames: ['method'] as const, registers: [this.registry] });
+  readonly kubeRequests = new Counter({ name: 'flowshift_kube_requests_total', help: 'Kubernetes API requests, by HTTP method (WATCH: a watch opened) and answer (HTTP status; error: none came; a 429 waited out and sent again counts twice).', labelNames: ['method', 'code'] as const, registers: [this.registry] });
 
   readonly notifications = new Counter({
     name: 'flowshift_notifications_total',

@@ -1,11 +1,12 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { MeshProvider } from '../api/types.gen.js';
-import type { KubeHttp } from '../kube/http.js';
+import type { KubeClients } from '../kube/client.js';
 import { MANAGED_BY } from '../kube/names.js';
 import { ROUTE_APIS } from '../router/apis.js';
 import type { CustomObject } from '../router/owned-objects.js';
 import { NotCached, type RouteCache } from '../router/route-cache.js';
+import { customObjects } from './collections.js';
 import { ResilientInformer } from './informer.js';
 
 /** The route kind of each provider, by its plural. */
@@ -27,7 +28,7 @@ export class RouteWatches implements RouteCache {
   private started = false;
 
   constructor(
-    private readonly http: KubeHttp,
+    private readonly clients: KubeClients,
     private readonly namespaces: readonly string[],
     private readonly onChange: RouteChange,
     private readonly log: Logger,
@@ -41,10 +42,9 @@ export class RouteWatches implements RouteCache {
       const { group, version } = ROUTE_APIS[provider];
       const plural = PLURALS[provider];
       const scoped = this.namespaces.length ? this.namespaces : [undefined];
-      const informers = scoped.map((namespace) => {
-        const path = `/apis/${group}/${version}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`;
-        return new ResilientInformer(this.http, path, { add: changed, update: changed, delete: deleted }, this.log, { labelSelector: SELECTOR });
-      });
+      const informers = scoped.map(
+        (namespace) => new ResilientInformer(this.clients, customObjects(this.clients, { group, version, plural }, namespace), { add: changed, update: changed, delete: deleted }, this.log, { labelSelector: SELECTOR }),
+      );
       this.informers.set(plural, informers);
     }
     await Promise.all([...this.informers.values()].flat().map((i) => i.start()));

@@ -2,9 +2,10 @@ import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
-import type { KubeHttp } from '../kube/http.js';
+import type { KubeClients } from '../kube/client.js';
 import { GROUP, ROLLOUTS, VERSION } from '../kube/names.js';
 import { configRefs } from '../target/revision.js';
+import { customObjects, deployments } from './collections.js';
 import { ConfigWatches } from './config-watches.js';
 import { controlsKey } from './controls.js';
 import { ResilientInformer, type Handlers } from './informer.js';
@@ -32,13 +33,12 @@ export class RolloutWatcher {
   private readonly configs: ConfigWatches;
   private readonly index = new RolloutIndex(() => this.allRollouts(), (namespace, name) => this.cachedRollout(namespace, name));
 
-  constructor(http: KubeHttp, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
-    this.configs = new ConfigWatches(http, (uids) => this.onConfigChange(uids), log);
+  constructor(clients: KubeClients, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
+    this.configs = new ConfigWatches(clients, (uids) => this.onConfigChange(uids), log);
     const scopes = namespaces.length ? namespaces : [undefined];
     for (const ns of scopes) {
-      const prefix = ns ? `/namespaces/${ns}` : '';
-      this.rollouts.push(new ResilientInformer(http, `/apis/${GROUP}/${VERSION}${prefix}/${ROLLOUTS}`, this.rolloutHandlers(), log));
-      this.deployments.push(new ResilientInformer<V1Deployment>(http, `/apis/apps/v1${prefix}/deployments`, this.deploymentHandlers(), log));
+      this.rollouts.push(new ResilientInformer(clients, customObjects(clients, { group: GROUP, version: VERSION, plural: ROLLOUTS }, ns), this.rolloutHandlers(), log));
+      this.deployments.push(new ResilientInformer(clients, deployments(clients, ns), this.deploymentHandlers(), log));
     }
   }
 

@@ -1,176 +1,189 @@
-import type {
-  CoreV1Event,
-  V1APIGroupList,
-  V1ConfigMap,
-  V1Deployment,
-  V1DeploymentList,
-  V1Secret,
-  V1SelfSubjectReview,
-  V1Service,
-  VersionInfo,
+import { readFileSync } from 'node:fs';
+import type * as https from 'node:https';
+import {
+  ApisApi,
+  AppsV1Api,
+  AuthenticationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  ServerConfiguration,
+  VersionApi,
+  Watch,
+  KubeConfig,
+  createConfiguration,
+  type Middleware,
+  type RequestContext,
+  type SecurityAuthentication,
 } from '@kubernetes/client-node';
-import { KubeHttp, type KubeEndpoint, type RequestObserver } from './http.js';
+import { FLOWSHIFT_VERSION } from '../version.js';
+import { DispatcherPool, type Traffic } from './dispatchers.js';
+import { NO_EXTRAS, type LoadedKubeConfig, type UserExtras } from './kubeconfig.js';
+import { observedHttpLibrary, type RequestObserver } from './transport.js';
 
-export type { RequestObserver } from './http.js';
+export type { RequestObserver } from './transport.js';
 
-/** A list as the API server answers it. */
-export interface KubeList<T> {
-  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
-  readonly items: T[];
+/** Every request says who sends it, so the API server's audit log and metrics can tell flowshift's requests apart. */
+export const USER_AGENT = `flowshift/${FLOWSHIFT_VERSION}`;
+/** Every write names flowshift as its manager, so managedFields show which fields flowshift set. */
+export const FIELD_MANAGER = 'flowshift';
+/** kubectl's re-read period of a token file (client-go: one minute). */
+const TOKEN_FILE_REREAD_MS = 60_000;
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH']);
+
+export interface KubeClientOptions {
+  /** Told of every request and watch, with its answer's status. */
+  readonly onRequest?: RequestObserver;
+  /** How long a token file's content is used before it is read again. */
+  readonly tokenFileRereadMs?: number;
 }
 
 /**
- * A merge patch (RFC 7386): every patch flowshift sends is one. CRDs accept
- * no strategic merge patch, and one kind of patch for every object keeps the
- * writes easy to read.
- */
-export const MERGE_PATCH = 'application/merge-patch+json';
-
-/**
- * The API calls flowshift makes, grouped as client-node groups them and with
- * its parameter names, over one KubeHttp. Objects are the API server's JSON:
- * where client-node's types say Date, the value is the RFC 3339 string.
+ * The cluster connection: client-node's typed APIs and Watch over one
+ * kubeconfig, with what client-node 2.0 leaves out, in one place:
+ * - one pooled, capped dispatcher per kind of traffic (dispatchers.ts);
+ * - `User-Agent: flowshift/<version>` on every request and watch,
+ *   `fieldManager=flowshift` on every write, and a merge patch for every
+ *   PATCH (CRDs take no strategic merge patch, and client-node would send
+ *   a JSON patch);
+ * - kubectl's `tokenFile` (re-read) and impersonation of groups, uid and
+ *   extras (kubeconfig.ts);
+ * - a deadline per request, 429 answered after Retry-After, and every answer
+ *   counted (transport.ts).
  */
 export class KubeClients {
-  readonly http: KubeHttp;
-  readonly core: CoreApi;
-  readonly apps: AppsApi;
+  readonly kubeConfig: KubeConfig;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
   readonly custom: CustomObjectsApi;
-  readonly discovery: DiscoveryApi;
+  /** Any kind by apiVersion and kind (lint's server-side dry-run). */
+  readonly objects: KubernetesObjectApi;
+  readonly apis: ApisApi;
+  readonly version: VersionApi;
+  readonly authentication: AuthenticationV1Api;
+  /** What client-node's Watch reads of its KubeConfig (the current cluster and the authentication), with flowshift's authentication. */
+  private readonly watchConfig: KubeConfig;
+  private readonly pool = new DispatcherPool();
+  private readonly extras: UserExtras;
+  private readonly observe: RequestObserver;
+  private readonly tokenFileRereadMs: number;
+  private token: { readonly value: string; readonly at: number } | undefined;
 
-  constructor(endpoint: KubeEndpoint, onRequest?: RequestObserver) {
-    this.http = new KubeHttp(endpoint, onRequest);
-    this.core = new CoreApi(this.http);
-    this.apps = new AppsApi(this.http);
-    this.custom = new CustomObjectsApi(this.http);
-    this.discovery = new DiscoveryApi(this.http);
+  /** `loaded` from loadKubeConfig, or a KubeConfig made otherwise (tests, the kubelet stand-in): client-node's settings only. */
+  constructor(loaded: LoadedKubeConfig | KubeConfig, options: KubeClientOptions = {}) {
+    ({ kubeConfig: this.kubeConfig, extras: this.extras } = loaded instanceof KubeConfig ? { kubeConfig: loaded, extras: NO_EXTRAS } : loaded);
+    this.observe = options.onRequest ?? ((): void => undefined);
+    this.tokenFileRereadMs = options.tokenFileRereadMs ?? TOKEN_FILE_REREAD_MS;
+    const server = this.kubeConfig.getCurrentCluster()?.server;
+    if (!server) throw new Error('the kubeconfig has no current cluster: set a context, or pass --kubeconfig');
+    const auth: SecurityAuthentication = { getName: () => 'flowshift', applySecurityAuthentication: (context) => this.authenticate(context, 'requests') };
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(server, {}),
+      authMethods: { default: auth },
+      httpApi: observedHttpLibrary(this.observe),
+      promiseMiddleware: [writeMiddleware],
+    });
+    this.core = new CoreV1Api(configuration);
+    this.apps = new AppsV1Api(configuration);
+    this.custom = new CustomObjectsApi(configuration);
+    this.objects = new KubernetesObjectApi(configuration);
+    this.apis = new ApisApi(configuration);
+    this.version = new VersionApi(configuration);
+    this.authentication = new AuthenticationV1Api(configuration);
+    // client-node's Watch reads only the current cluster and this authentication from its KubeConfig.
+    this.watchConfig = Object.create(this.kubeConfig, {
+      applySecurityAuthentication: { value: (context: RequestContext) => this.authenticate(context, 'watches') },
+    }) as KubeConfig;
+  }
+
+  /**
+   * Opens a watch through client-node's Watch; resolves with its controller
+   * once the server answered. `idleMs` is the inactivity timeout: set it above
+   * the server's own watch timeout, and ask for bookmarks, so a quiet watch is
+   * kept rather than reopened.
+   */
+  async watch(
+    path: string,
+    query: Readonly<Record<string, string | number | boolean | undefined>>,
+    idleMs: number,
+    onEvent: (type: string, object: Record<string, unknown>) => void,
+    onDone: (err: unknown) => void,
+  ): Promise<AbortController> {
+    let failed: unknown;
+    const watch = new Watch(this.watchConfig);
+    // requestTimeoutMs is the inactivity timeout (30 s by default); client-node's typings mark it private, its code reads it per reset.
+    Object.assign(watch, { requestTimeoutMs: idleMs });
+    const controller = await watch.watch(path, { ...query }, (type: string, object: Record<string, unknown>) => onEvent(type, object), (err: unknown) => {
+      failed ??= err ?? undefined;
+      onDone(err ?? undefined);
+    });
+    this.observe('WATCH', failed === undefined ? '200' : statusOf(failed));
+    return controller;
+  }
+
+  /** Closes the connection pools (at shutdown). */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  /**
+   * client-node's credentials (token, exec plugin, OIDC, client certificate,
+   * `as`) applied to the request's headers, then flowshift's additions and
+   * the pooled dispatcher. applyToHTTPSOptions is used rather than
+   * applySecurityAuthentication so the TLS material it reads (files re-read
+   * each time, exec plugins' certificates included) picks the pool.
+   */
+  private async authenticate(context: RequestContext, traffic: Traffic): Promise<void> {
+    const options: https.RequestOptions = {};
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) context.setHeaderParam(name, String(value));
+    if (options.auth) context.setHeaderParam('Authorization', `Basic ${Buffer.from(options.auth).toString('base64')}`);
+    const token = this.fileToken();
+    if (token) context.setHeaderParam('Authorization', `Bearer ${token}`);
+    this.impersonate(context);
+    context.setHeaderParam('User-Agent', USER_AGENT);
+    const tls: https.AgentOptions = {
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      ...(options.cert === undefined ? {} : { cert: options.cert }),
+      ...(options.key === undefined ? {} : { key: options.key }),
+      ...(options.pfx === undefined ? {} : { pfx: options.pfx }),
+      ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+      ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+      ...(options.servername === undefined ? {} : { servername: options.servername }),
+    };
+    const dispatcher = this.pool.dispatcher(traffic, this.kubeConfig.createDispatcherOptions(this.kubeConfig.getCurrentCluster(), tls), context.getDispatcher());
+    if (dispatcher) context.setDispatcher(dispatcher);
+  }
+
+  private fileToken(): string | undefined {
+    const file = this.extras.tokenFile;
+    if (!file) return undefined;
+    if (!this.token || Date.now() - this.token.at > this.tokenFileRereadMs) this.token = { value: readFileSync(file, 'utf8').trim(), at: Date.now() };
+    return this.token.value;
+  }
+
+  private impersonate(context: RequestContext): void {
+    const { impersonateUid, impersonateGroups, impersonateExtra } = this.extras;
+    // One value each: loadKubeConfig refuses more (fetch cannot repeat a header).
+    for (const group of impersonateGroups) context.setHeaderParam('Impersonate-Group', group);
+    if (impersonateUid) context.setHeaderParam('Impersonate-Uid', impersonateUid);
+    for (const [key, values] of Object.entries(impersonateExtra)) for (const value of values) context.setHeaderParam(`Impersonate-Extra-${encodeURIComponent(key)}`, value);
   }
 }
 
-interface Named {
-  readonly name: string;
-  readonly namespace: string;
-}
-interface Listed {
-  readonly namespace: string;
-  readonly fieldSelector?: string;
-  readonly labelSelector?: string;
-}
-interface Created<T> {
-  readonly namespace: string;
-  readonly body: T;
-}
-interface Replaced<T> extends Named {
-  readonly body: T;
-}
-interface Patched extends Named {
-  readonly body: object;
-}
+const writeMiddleware: Middleware = {
+  pre: (context) => {
+    const method: string = context.getHttpMethod();
+    if (WRITES.has(method)) context.setQueryParam('fieldManager', FIELD_MANAGER);
+    if (method === 'PATCH') context.setHeaderParam('Content-Type', PatchStrategy.MergePatch);
+    return Promise.resolve(context);
+  },
+  post: (context) => Promise.resolve(context),
+};
 
-const ns = (namespace: string): string => `/namespaces/${encodeURIComponent(namespace)}`;
-const at = (name: string): string => `/${encodeURIComponent(name)}`;
-const selectors = (p: { fieldSelector?: string; labelSelector?: string }): Record<string, string | undefined> => ({ fieldSelector: p.fieldSelector, labelSelector: p.labelSelector });
-
-/** get/list/create/replace/merge-patch of one kind under one API prefix. */
-class Kind<T> {
-  constructor(
-    private readonly http: KubeHttp,
-    private readonly prefix: string,
-    private readonly plural: string,
-  ) {}
-
-  read = (p: Named): Promise<T> => this.http.request('GET', `${this.prefix}${ns(p.namespace)}/${this.plural}${at(p.name)}`);
-  list = (p: Listed): Promise<KubeList<T>> => this.http.request('GET', `${this.prefix}${ns(p.namespace)}/${this.plural}`, { query: selectors(p) });
-  listAll = (p: { fieldSelector?: string; labelSelector?: string } = {}): Promise<KubeList<T>> =>
-    this.http.request('GET', `${this.prefix}/${this.plural}`, { query: selectors(p) });
-  create = (p: Created<object>): Promise<T> => this.http.request('POST', `${this.prefix}${ns(p.namespace)}/${this.plural}`, { body: p.body });
-  replace = (p: Replaced<T>): Promise<T> => this.http.request('PUT', `${this.prefix}${ns(p.namespace)}/${this.plural}${at(p.name)}`, { body: p.body });
-  patch = (p: Patched): Promise<T> =>
-    this.http.request('PATCH', `${this.prefix}${ns(p.namespace)}/${this.plural}${at(p.name)}`, { body: p.body, contentType: MERGE_PATCH });
-}
-
-export class CoreApi {
-  private readonly secrets: Kind<V1Secret>;
-  private readonly configMaps: Kind<V1ConfigMap>;
-  private readonly services: Kind<V1Service>;
-  private readonly events: Kind<CoreV1Event>;
-
-  constructor(http: KubeHttp) {
-    this.secrets = new Kind(http, '/api/v1', 'secrets');
-    this.configMaps = new Kind(http, '/api/v1', 'configmaps');
-    this.services = new Kind(http, '/api/v1', 'services');
-    this.events = new Kind(http, '/api/v1', 'events');
-  }
-
-  readNamespacedSecret = (p: Named): Promise<V1Secret> => this.secrets.read(p);
-  listNamespacedSecret = (p: Listed): Promise<KubeList<V1Secret>> => this.secrets.list(p);
-  createNamespacedSecret = (p: Created<V1Secret>): Promise<V1Secret> => this.secrets.create(p);
-  replaceNamespacedSecret = (p: Replaced<V1Secret>): Promise<V1Secret> => this.secrets.replace(p);
-  readNamespacedConfigMap = (p: Named): Promise<V1ConfigMap> => this.configMaps.read(p);
-  listNamespacedConfigMap = (p: Listed): Promise<KubeList<V1ConfigMap>> => this.configMaps.list(p);
-  createNamespacedConfigMap = (p: Created<V1ConfigMap>): Promise<V1ConfigMap> => this.configMaps.create(p);
-  replaceNamespacedConfigMap = (p: Replaced<V1ConfigMap>): Promise<V1ConfigMap> => this.configMaps.replace(p);
-  readNamespacedService = (p: Named): Promise<V1Service> => this.services.read(p);
-  createNamespacedService = (p: Created<V1Service>): Promise<V1Service> => this.services.create(p);
-  patchNamespacedService = (p: Patched): Promise<V1Service> => this.services.patch(p);
-  createNamespacedEvent = (p: Created<CoreV1Event>): Promise<CoreV1Event> => this.events.create(p);
-  patchNamespacedEvent = (p: Patched): Promise<CoreV1Event> => this.events.patch(p);
-}
-
-export class AppsApi {
-  private readonly deployments: Kind<V1Deployment>;
-
-  constructor(http: KubeHttp) {
-    this.deployments = new Kind(http, '/apis/apps/v1', 'deployments');
-  }
-
-  readNamespacedDeployment = (p: Named): Promise<V1Deployment> => this.deployments.read(p);
-  listNamespacedDeployment = (p: Listed): Promise<V1DeploymentList> => this.deployments.list(p);
-  listDeploymentForAllNamespaces = (): Promise<V1DeploymentList> => this.deployments.listAll();
-  createNamespacedDeployment = (p: Created<V1Deployment>): Promise<V1Deployment> => this.deployments.create(p);
-  replaceNamespacedDeployment = (p: Replaced<V1Deployment>): Promise<V1Deployment> => this.deployments.replace(p);
-  patchNamespacedDeployment = (p: Patched): Promise<V1Deployment> => this.deployments.patch(p);
-}
-
-interface CustomKind {
-  readonly group: string;
-  readonly version: string;
-  readonly plural: string;
-}
-
-/** Custom objects (Rollouts, VirtualServices, HTTPRoutes, …) as plain JSON. */
-export class CustomObjectsApi {
-  /** One Kind per group/version/plural, made on first use. */
-  private readonly kinds = new Map<string, Kind<unknown>>();
-
-  constructor(private readonly http: KubeHttp) {}
-
-  getNamespacedCustomObject = (p: CustomKind & Named): Promise<unknown> => this.kind(p).read(p);
-  listNamespacedCustomObject = (p: CustomKind & Listed): Promise<KubeList<unknown>> => this.kind(p).list(p);
-  listClusterCustomObject = (p: CustomKind & { labelSelector?: string; fieldSelector?: string }): Promise<KubeList<unknown>> => this.kind(p).listAll(p);
-  createNamespacedCustomObject = (p: CustomKind & Created<object>): Promise<unknown> => this.kind(p).create(p);
-  patchNamespacedCustomObject = (p: CustomKind & Patched): Promise<unknown> => this.kind(p).patch(p);
-  /** A merge patch of the status subresource. */
-  patchNamespacedCustomObjectStatus = (p: CustomKind & Patched): Promise<unknown> =>
-    this.http.request('PATCH', `/apis/${p.group}/${p.version}${ns(p.namespace)}/${p.plural}${at(p.name)}/status`, { body: p.body, contentType: MERGE_PATCH });
-
-  private kind(p: CustomKind): Kind<unknown> {
-    const prefix = `/apis/${p.group}/${p.version}`;
-    const key = `${prefix}/${p.plural}`;
-    let kind = this.kinds.get(key);
-    if (!kind) this.kinds.set(key, (kind = new Kind(this.http, prefix, p.plural)));
-    return kind;
-  }
-}
-
-export class DiscoveryApi {
-  constructor(private readonly http: KubeHttp) {}
-
-  /** The API groups the server serves (GET /apis). */
-  getAPIVersions = (): Promise<V1APIGroupList> => this.http.request('GET', '/apis');
-  /** The server's version (GET /version). */
-  getCode = (): Promise<VersionInfo> => this.http.request('GET', '/version');
-  /** Who the API server takes the caller for (authentication.k8s.io/v1, Kubernetes 1.28+). */
-  createSelfSubjectReview = (): Promise<V1SelfSubjectReview> =>
-    this.http.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+function statusOf(err: unknown): string {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? String(code) : 'error';
 }

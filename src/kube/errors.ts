@@ -1,6 +1,8 @@
-/** HTTP status of an API error (a KubeApiError, or client-node's ApiException in the plugin and tests), if any. */
+/** HTTP status of an API error: client-node's ApiException (`code`), or a watch that failed to open (`statusCode`). */
 export function statusCode(err: unknown): number | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number') return err.code;
+  if (typeof err !== 'object' || err === null) return undefined;
+  if ('code' in err && typeof err.code === 'number') return err.code;
+  if ('statusCode' in err && typeof err.statusCode === 'number') return err.statusCode;
   return undefined;
 }
 

@@ -1,4 +1,5 @@
-import type { CustomObjectsApi, KubeClients } from './client.js';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeClients } from './client.js';
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
 import { isConflict, isNotFound} from './errors.js';
 import { GROUP, ROLLOUTS, VERSION } from './names.js';

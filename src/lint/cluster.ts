@@ -1,16 +1,15 @@
-import { KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import type { AppsV1Api, KubernetesObject, KubernetesObjectApi, V1Deployment } from '@kubernetes/client-node';
 import { kubeMetricSources } from '../analysis/kube-sources.js';
 import type { Rollout } from '../api/types.gen.js';
 import { unresolvedReferences } from '../controller/preflight-refs.js';
-import { KubeClients, type AppsApi } from '../kube/client.js';
-import { endpointOf } from '../kube/endpoint.js';
+import type { KubeClients } from '../kube/client.js';
 import { apiMessage, isNotFound, statusCode } from '../kube/errors.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
 import { unservedApis } from '../router/apis.js';
 import { atField, withNamespace, type LintProblem, type LintSources, type LintedObject } from './check.js';
 
 export interface ClusterLint {
-  readonly kubeConfig: KubeConfig;
+  readonly clients: KubeClients;
   /** The controller's --prometheus-url, when the user gives it: built-in and inline metrics are checked against it. */
   readonly prometheusUrl?: string | undefined;
 }
@@ -21,7 +20,7 @@ export interface ClusterLint {
  * and its CEL rules and changes nothing.
  */
 export async function dryRunCheck(lint: ClusterLint, objects: readonly LintedObject[], namespaceOf: (o: LintedObject) => string): Promise<LintProblem[]> {
-  const api = KubernetesObjectApi.makeApiClient(lint.kubeConfig);
+  const api = lint.clients.objects;
   const problems: LintProblem[] = [];
   for (const o of objects) {
     const object = withNamespace(o.object as unknown as KubernetesObject & { metadata: { namespace?: string } }, namespaceOf(o));
@@ -67,7 +66,7 @@ function causesOf(err: unknown): { field: string; message: string }[] {
 
 /** The linted files first, then the current context: what the objects refer to may be applied with them. */
 export function clusterSources(lint: ClusterLint, files: LintSources): LintSources {
-  const clients = new KubeClients(endpointOf(lint.kubeConfig));
+  const { clients } = lint;
   const kube = kubeMetricSources(clients);
   const apps = clients.apps;
   const alerts = kubeAlertSources(clients);
@@ -81,7 +80,7 @@ export function clusterSources(lint: ClusterLint, files: LintSources): LintSourc
 
 /** The release preflight of the controller, run against the current context: templates, Secrets, alert providers, the target's ports, the route API. */
 export async function referenceCheck(lint: ClusterLint, objects: readonly LintedObject[], found: LintSources, namespaceOf: (o: LintedObject) => string): Promise<LintProblem[]> {
-  const clients = new KubeClients(endpointOf(lint.kubeConfig));
+  const { clients } = lint;
   const sources = {
     readTemplate: found.readTemplate,
     readSecret: found.readSecret,
@@ -102,7 +101,7 @@ export async function referenceCheck(lint: ClusterLint, objects: readonly Linted
   return problems;
 }
 
-async function readDeployment(apps: AppsApi, namespace: string, name: string): Promise<V1Deployment | undefined> {
+async function readDeployment(apps: AppsV1Api, namespace: string, name: string): Promise<V1Deployment | undefined> {
   try {
     return await apps.readNamespacedDeployment({ namespace, name });
   } catch (err) {

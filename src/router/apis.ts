@@ -31,7 +31,7 @@ export async function unservedApis(clients: KubeClients, apis: readonly RouteApi
 
 /** Every group/version the API server serves ("networking.istio.io/v1"), by discovery. */
 async function servedGroupVersions(clients: KubeClients): Promise<ReadonlySet<string>> {
-  const { groups } = await clients.discovery.getAPIVersions();
+  const { groups } = await clients.apis.getAPIVersions();
   return new Set(groups.flatMap((g) => g.versions.map((v) => v.groupVersion)));
 }
 

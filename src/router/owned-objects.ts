@@ -1,6 +1,6 @@
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { V1ObjectMeta, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
-import type { CustomObjectsApi, KubeClients } from '../kube/client.js';
+import type { KubeClients } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';

@@ -1,5 +1,5 @@
-import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
-import type { CoreApi, KubeClients } from '../kube/client.js';
+import type { V1Service, V1ServicePort, CoreV1Api } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import { isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
@@ -17,7 +17,7 @@ export interface PodLabel {
  * primary pods), and one host per version so Istio's metrics separate them.
  */
 export class ServiceRouter {
-  private readonly core: CoreApi;
+  private readonly core: CoreV1Api;
 
   constructor(clients: KubeClients) {
     this.core = clients.core;

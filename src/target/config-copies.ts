@@ -1,7 +1,7 @@
-import type { V1ConfigMap, V1Container, V1ObjectMeta, V1PodTemplateSpec, V1Secret, V1Volume } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Container, V1ObjectMeta, V1PodTemplateSpec, V1Secret, V1Volume, CoreV1Api } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
-import type { CoreApi, KubeClients } from '../kube/client.js';
+import type { KubeClients } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
 import { MANAGED_BY, ownerReference, primaryConfigName } from '../kube/names.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
@@ -15,7 +15,7 @@ import { configRefs, type ConfigRefs } from './revision.js';
  * rolled back, like an image change; the stable pods keep the promoted data.
  */
 export class ConfigCopier {
-  private readonly core: CoreApi;
+  private readonly core: CoreV1Api;
 
   constructor(
     clients: KubeClients,

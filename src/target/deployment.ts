@@ -1,5 +1,5 @@
-import type { V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { AppsApi, CoreApi, KubeClients } from '../kube/client.js';
+import type { V1Deployment, V1PodTemplateSpec, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
@@ -20,8 +20,8 @@ const CONFLICT_ATTEMPTS = 3;
 export const SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'] as const;
 
 export class DeploymentTarget implements Target {
-  private readonly apps: AppsApi;
-  private readonly core: CoreApi;
+  private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
   private readonly copier: ConfigCopier;
   private readonly revisions = new WeakMap<V1PodTemplateSpec, string>();
   /** This target's last write of each Deployment (namespace/name), until the cache shows it or something newer. */

@@ -91,7 +91,7 @@ describe('watching referenced configs', () => {
     await cluster.core.createNamespacedSecret({ namespace, body: { metadata: { name: 'used' }, stringData: { k: 'v' } } });
     await cluster.core.createNamespacedSecret({ namespace, body: { metadata: { name: 'unrelated' }, stringData: { k: 'secret' } } });
     const changes: string[][] = [];
-    const watches = new ConfigWatches((await kubeClients()).http, (uids) => changes.push([...uids]), pino({ level: 'silent' }));
+    const watches = new ConfigWatches(await kubeClients(), (uids) => changes.push([...uids]), pino({ level: 'silent' }));
     try {
       watches.use('rollout-1', namespace, { configMaps: [], secrets: ['used'] });
       await waitFor('watch synced', () => Promise.resolve(watches.secret(namespace, 'used') !== undefined), { timeoutMs: 10_000 });

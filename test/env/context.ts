@@ -3,7 +3,7 @@ import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kuberne
 import { inject } from 'vitest';
 import type { EnvInfo } from '../../devenv/env/info.js';
 import { KubeClients, type RequestObserver } from '../../src/kube/client.js';
-import { loadEndpoint } from '../../src/kube/endpoint.js';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 
 export { addScrapeTarget, removeScrapeTarget } from '../../devenv/env/prometheus.js';
 export { KubeletAnnotation } from '../../devenv/env/kubelet.js';
@@ -25,8 +25,8 @@ export function kubeConfig(): KubeConfig {
 
 /** Creates a namespace of its own for a test (namespaces are never reused). */
 /** flowshift's own client of the test API server, its kubeconfig loaded as the controller loads it. */
-export async function kubeClients(onRequest?: RequestObserver): Promise<KubeClients> {
-  return new KubeClients(await loadEndpoint(env().kubeconfigPath), onRequest);
+export function kubeClients(onRequest?: RequestObserver): Promise<KubeClients> {
+  return Promise.resolve(new KubeClients(loadKubeConfig({ kubeconfig: env().kubeconfigPath }), onRequest ? { onRequest } : {}));
 }
 
 export async function createNamespace(prefix: string): Promise<string> {

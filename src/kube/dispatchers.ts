@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { ConnectOptions, DispatcherOptions } from '@kubernetes/client-node';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher, type buildConnector } from 'undici';
+
+/**
+ * Requests share at most this many connections (HTTP/1.1: one request at a
+ * time on each); more wait for a free one. A busy API server answers a burst
+ * no sooner over more connections, and each kept TLS connection costs memory
+ * on both sides: uncapped, a burst of ticks at 500 Rollouts left 168 open.
+ */
+export const REQUEST_CONNECTIONS = 32;
+/** Kept-alive connections are closed after this long unused, so a quiet controller keeps few. */
+const IDLE_MS = 30_000;
+
+/** Requests and watches have pools of their own: a watch holds its connection for minutes and must never wait behind the requests' cap. */
+export type Traffic = 'requests' | 'watches';
+
+/**
+ * The undici dispatchers (connection pools) of one cluster connection, made
+ * from the options client-node derives from the kubeconfig
+ * (KubeConfig.createDispatcherOptions: CA, client certificate, tls-server-name,
+ * insecure-skip-tls-verify, proxy-url). client-node 2.0 makes a new
+ * dispatcher for every request (kubernetes-client/javascript#2893), so every
+ * request would pay a TLS handshake on both sides, with no cap on
+ * connections. Here a pool lives as long as its options: a rotated client
+ * certificate or CA file gives new options, a new pool, and the old one is
+ * closed once its requests are done.
+ */
+export class DispatcherPool {
+  private readonly pools = new Map<Traffic, { readonly key: string; readonly dispatcher: Dispatcher }>();
+
+  /** The dispatcher for these options; `made` is client-node's own for this request, kept only where flowshift cannot build one (SOCKS). */
+  dispatcher(traffic: Traffic, options: DispatcherOptions, made: Dispatcher | undefined): Dispatcher | undefined {
+    const key = keyOf(options);
+    const current = this.pools.get(traffic);
+    if (current?.key === key) return current.dispatcher;
+    const dispatcher = build(options, traffic === 'requests' ? REQUEST_CONNECTIONS : undefined) ?? made;
+    if (current) void current.dispatcher.close().catch(() => undefined);
+    if (dispatcher) this.pools.set(traffic, { key, dispatcher });
+    return dispatcher;
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.dispatcher.destroy().catch(() => undefined)));
+  }
+}
+
+function build(options: DispatcherOptions, connections: number | undefined): Dispatcher | undefined {
+  const limits = { keepAliveTimeout: IDLE_MS, ...(connections === undefined ? {} : { connections }) };
+  switch (options.type) {
+    case 'proxy':
+      return new ProxyAgent({ uri: options.uri, requestTls: tlsOf(options.requestTls), connect: tlsOf(options.connect), ...limits });
+    case 'agent': {
+      const connect = tlsOf(options.connect);
+      return envProxied() ? new EnvHttpProxyAgent({ connect, requestTls: connect, ...limits }) : new Agent({ connect, ...limits });
+    }
+    case 'none':
+      return envProxied() ? new EnvHttpProxyAgent(limits) : new Agent(limits);
+    case 'socks':
+      // client-node's SOCKS connector is not exported: its dispatcher is used as made.
+      return undefined;
+  }
+}
+
+/**
+ * client-node's TLS options as undici's: the same node:tls options, typed
+ * without exactOptionalPropertyTypes on one side.
+ */
+function tlsOf(options: ConnectOptions): buildConnector.BuildOptions {
+  return options as buildConnector.BuildOptions;
+}
+
+/**
+ * HTTPS_PROXY / HTTP_PROXY (and NO_PROXY) apply when the kubeconfig names no
+ * proxy-url, as they do for kubectl; undici's EnvHttpProxyAgent reads them
+ * and honours NO_PROXY per request.
+ */
+function envProxied(): boolean {
+  const env = process.env;
+  return Boolean(env['HTTPS_PROXY'] ?? env['https_proxy'] ?? env['HTTP_PROXY'] ?? env['http_proxy']);
+}
+
+/** The options as a short key: certificates and keys hashed, never kept as text. */
+function keyOf(options: DispatcherOptions): string {
+  return createHash('sha256')
+    .update(JSON.stringify(options, (_key, value: unknown) => (isBufferJson(value) ? createHash('sha256').update(Buffer.from(value.data)).digest('hex') : value)))
+    .digest('hex');
+}
+
+function isBufferJson(value: unknown): value is { type: 'Buffer'; data: number[] } {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data);
+}
