@@ -21,12 +21,14 @@ export function parseMetricTemplate(value: unknown): MetricTemplate {
   const headers = stringMap(provider['headers'], `${where}: spec.provider.headers`);
   const secretRef = provider['secretRef'] === undefined ? undefined : record(provider['secretRef'], `${where}: spec.provider.secretRef`);
   const secretName = secretRef ? optionalString(secretRef, 'name', `${where}: spec.provider.secretRef`) : undefined;
+  const insecureSkipVerify = optionalBoolean(provider, 'insecureSkipVerify', `${where}: spec.provider`);
   const templateSpec: MetricTemplateSpec = {
     provider: {
       type,
       ...(address === undefined ? {} : { address }),
       ...(headers === undefined ? {} : { headers }),
       ...(secretName === undefined ? {} : { secretRef: { name: secretName } }),
+      ...(insecureSkipVerify === undefined ? {} : { insecureSkipVerify }),
     },
     query,
   };
@@ -47,6 +49,12 @@ function optionalString(object: Record<string, unknown>, key: string, where: str
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new Error(`${where}.${key} must be a string`);
   return value;
+}
+
+function optionalBoolean(object: Record<string, unknown>, key: string, where: string): boolean | undefined {
+  const value = object[key];
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new Error(`${where}.${key} must be true or false`);
 }
 
 function stringMap(value: unknown, where: string): Record<string, string> | undefined {

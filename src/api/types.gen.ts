@@ -440,11 +440,13 @@ export interface MetricTemplateSpec {
     address?: string;
     /** HTTP headers sent with every query, e.g. a tenant id. */
     headers?: Record<string, string>;
-    /** Secret with the credentials: keys username and password (basic auth), or token (bearer). */
+    /** Secret with the credentials: keys username and password (basic auth), or token (bearer). For an https address it may also hold, in PEM, ca.crt (the CA that signed Prometheus' certificate, trusted instead of the system's CAs) and tls.crt with tls.key (a client certificate and its key, both or neither): the keys of a kubernetes.io/tls Secret, so a cert-manager Certificate's Secret can be named here. */
     secretRef?: {
       /** Name of the Secret, in the same namespace. */
       name: string;
     };
+    /** True: accept any certificate from an https Prometheus, unverified, so anyone on the path can read and answer the queries. Never the default: without it, a certificate that does not verify fails the check. Prefer ca.crt in the secretRef Secret. */
+    insecureSkipVerify?: boolean;
   };
   /** PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }} and {{ variables.<key> }} (from the metric's templateVariables). */
   query: string;

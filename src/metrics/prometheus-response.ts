@@ -1,5 +1,50 @@
 import { QueryOutcomeKind, type QueryOutcome } from './provider.js';
 
+/** An HTTP answer from Prometheus (or whatever answers at its address); `data` is the body, parsed when it was JSON. */
+export interface PrometheusAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly data: unknown;
+}
+
+/**
+ * Judges an answer from the response itself rather than from what
+ * prometheus-query made of it: the driver reads "+Inf" as NaN and drops the
+ * status and body of an answer that is not Prometheus JSON (a 401 from an
+ * auth proxy, a redirect). `address` is the one messages show.
+ */
+export function judgeAnswer(answer: PrometheusAnswer, address: string): QueryOutcome {
+  const { status, data } = answer;
+  if (status >= 300 && status < 400) {
+    return { kind: QueryOutcomeKind.QueryError, errorType: 'redirect', httpStatus: status, message: `HTTP ${status} from ${address}: redirects are not followed; set the address Prometheus answers on` };
+  }
+  if (status >= 400) return isRecord(data) && data['status'] === 'error' ? prometheusError(data, status) : httpStatusOutcome(answer);
+  if (!isRecord(data)) return unexpectedResponse(data ? 'the answer is not JSON' : 'no response body');
+  if (data['status'] === 'error') return prometheusError(data, status);
+  return parseQueryData(data['data']);
+}
+
+/** Prometheus' own error answer ({"status":"error","errorType":…,"error":…}). */
+function prometheusError(json: Record<string, unknown>, httpStatus: number): QueryOutcome {
+  const errorType = stringField(json, 'errorType') ?? 'http_error';
+  const message = stringField(json, 'error') ?? `HTTP ${httpStatus}`;
+  // Prometheus reports its own evaluation timeout as errorType "timeout" (HTTP 503).
+  if (errorType === 'timeout') return { kind: QueryOutcomeKind.Timeout, message };
+  return { kind: QueryOutcomeKind.QueryError, errorType, message, httpStatus };
+}
+
+/** An HTTP error whose body is not Prometheus JSON, e.g. a 401 from an auth proxy. */
+function httpStatusOutcome(answer: PrometheusAnswer): QueryOutcome {
+  const body = typeof answer.data === 'string' ? answer.data.trim().slice(0, 200) : '';
+  const text = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
+  return {
+    kind: QueryOutcomeKind.QueryError,
+    errorType: 'http_error',
+    message: body ? `${text}: ${body}` : text,
+    httpStatus: answer.status,
+  };
+}
+
 /** How many series' labels a multiple-series outcome keeps for its message. */
 const MAX_SERIES_SHOWN = 3;
 
@@ -78,6 +123,11 @@ function labelsOf(metric: unknown): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(metric)) if (typeof value === 'string') labels[key] = value;
   return labels;
+}
+
+function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

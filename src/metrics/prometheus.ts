@@ -1,8 +1,12 @@
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { nodeHttp } from '../http/node-http.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { PrometheusDriver, type PrometheusConnectionOptions } from 'prometheus-query';
 import { redactUrl } from '../redact.js';
-import { parseQueryData, unexpectedResponse } from './prometheus-response.js';
+import { agentsFor, type PrometheusAgents, type PrometheusTls } from './prometheus-agents.js';
+import { readRejection, rejectionOutcome } from './prometheus-rejection.js';
+import { judgeAnswer, unexpectedResponse, type PrometheusAnswer } from './prometheus-response.js';
 import { QueryOutcomeKind, type MetricsProvider, type QueryOutcome } from './provider.js';
+
+export type { PrometheusTls } from './prometheus-agents.js';
 
 /** How flowshift authenticates to Prometheus (from a MetricTemplate's secretRef). */
 export type PrometheusAuth =
@@ -15,6 +19,8 @@ export interface PrometheusProviderOptions {
   /** Extra request headers, e.g. X-Scope-OrgID for a multi-tenant backend. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly auth?: PrometheusAuth;
+  /** CA, client certificate and insecureSkipVerify for an https address. */
+  readonly tls?: PrometheusTls;
   /** Gives up on a query after this long; default 10 s. */
   readonly timeoutMs?: number;
 }
@@ -26,35 +32,41 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
  */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
+type Interceptors = Required<Pick<PrometheusConnectionOptions, 'requestInterceptor' | 'responseInterceptor'>>;
+
+/** One instantQuery call: what its request needs and what its response was. */
+interface Call {
+  readonly signal: AbortSignal;
+  answer?: PrometheusAnswer;
+}
+
 /**
- * Kept-alive connections to every Prometheus, shared by all queries (a
- * tick's queries run in parallel): at most 16 per Prometheus, 4 kept between
- * bursts (uncapped, a burst at 500 Rollouts left 47 open).
+ * The driver takes no per-request options, and its interceptors run on later
+ * promise turns, when another query of the same tick may have started; the
+ * call's signal reaches them, and its answer comes back, through the async
+ * context of the call instead, so one driver serves every query of a provider.
  */
-const POOL = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4 } as const;
-const AGENTS = { 'http:': new nodeHttp.Agent(POOL), 'https:': new HttpsAgent(POOL) } as const;
-
-/** How an HTTP exchange ended, before its body is judged. */
-type Exchange =
-  | { readonly kind: 'answered'; readonly status: number; readonly statusText: string; readonly body: string }
-  | { readonly kind: 'failed'; readonly outcome: QueryOutcome };
+const currentCall = new AsyncLocalStorage<Call>();
 
 /**
- * Prometheus' HTTP API (GET /api/v1/query), on Node's own HTTP client: every
- * answer, failure and refusal becomes a QueryOutcome here, never an
- * exception. Sample values are read from the raw JSON, so "+Inf" stays
- * infinite.
+ * Prometheus' HTTP API through prometheus-query: every answer, failure and
+ * refusal becomes a QueryOutcome here, never an exception. The driver rejects
+ * with plain objects and reads "+Inf" as NaN, so answers are judged from the
+ * raw response an interceptor keeps.
  */
 export class PrometheusProvider implements MetricsProvider {
   readonly address: string;
   /** The address as messages show it: without credentials. */
   private readonly shown: string;
-  private readonly options: PrometheusProviderOptions;
+  private readonly timeoutMs: number;
+  /** Undefined when the address is not a URL: the driver would fail every query anyway. */
+  private readonly driver: PrometheusDriver | undefined;
 
   constructor(options: PrometheusProviderOptions) {
-    this.options = options;
     this.address = options.address.replace(/\/+$/, '');
     this.shown = redactUrl(this.address);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    this.driver = URL.canParse(this.address) ? new PrometheusDriver(connection(this.address, options, this.timeoutMs)) : undefined;
   }
 
   /**
@@ -65,77 +77,93 @@ export class PrometheusProvider implements MetricsProvider {
    */
   async instantQuery(query: string, signal?: AbortSignal): Promise<QueryOutcome> {
     if (signal?.aborted) return abortedOutcome(signal, this.shown);
-    const timeoutMs = this.options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-    let url: URL;
+    if (!this.driver) return { kind: QueryOutcomeKind.Unreachable, message: `${this.shown} is not a URL` };
+    const driver = this.driver;
+    // axios' own timeout restarts with every byte received; this one bounds the whole exchange.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => {
+      deadline.abort();
+    }, this.timeoutMs);
+    const call: Call = { signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal };
+    let rejection: unknown;
     try {
-      url = new URL(`${this.address}/api/v1/query`);
-    } catch {
-      return { kind: QueryOutcomeKind.Unreachable, message: `${this.shown} is not a URL` };
+      // Prometheus' own evaluation timeout, so a heavy query stops there too.
+      await currentCall.run(call, () => driver.instantQuery(query, undefined, `${Math.max(1, Math.ceil(this.timeoutMs / 1000))}s`));
+    } catch (err: unknown) {
+      rejection = err;
+    } finally {
+      clearTimeout(timer);
     }
-    url.searchParams.set('query', query);
-    // Prometheus' own evaluation timeout, so a heavy query stops there too.
-    url.searchParams.set('timeout', `${Math.max(1, Math.ceil(timeoutMs / 1000))}s`);
-    const exchange = await this.exchange(url, timeoutMs, signal);
-    if (exchange.kind === 'failed') return exchange.outcome;
-    return this.judge(exchange);
+    if (call.answer) return judgeAnswer(call.answer, this.shown);
+    if (signal?.aborted) return abortedOutcome(signal, this.shown);
+    if (deadline.signal.aborted) return { kind: QueryOutcomeKind.Timeout, message: `no answer from ${this.shown} within ${this.timeoutMs} ms` };
+    if (rejection === undefined) return unexpectedResponse('no response body');
+    return rejectionOutcome(readRejection(rejection), { address: this.shown, timeoutMs: this.timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES });
   }
+}
 
-  private exchange(url: URL, timeoutMs: number, signal: AbortSignal | undefined): Promise<Exchange> {
-    // An address's own user:password is sent as basic auth by Node, unless a secretRef's Authorization is set.
-    const headers: Record<string, string> = { Accept: 'application/json', ...this.options.headers, ...authorization(this.options.auth) };
-    const agent = url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
-    return new Promise((resolve) => {
-      const settle = (exchange: Exchange): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(exchange);
-      };
-      const req = (url.protocol === 'https:' ? httpsRequest : nodeHttp.request)(url, { headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            req.destroy();
-            settle({ kind: 'failed', outcome: tooLarge(this.shown) });
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => settle({ kind: 'answered', status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (err) => settle({ kind: 'failed', outcome: networkOutcome(err, this.shown) }));
-      });
-      const timer = setTimeout(() => {
-        req.destroy();
-        settle({ kind: 'failed', outcome: { kind: QueryOutcomeKind.Timeout, message: `no answer from ${this.shown} within ${timeoutMs} ms` } });
-      }, timeoutMs);
-      const onAbort = (): void => {
-        req.destroy();
-        settle({ kind: 'failed', outcome: abortedOutcome(signal ?? AbortSignal.abort(), this.shown) });
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (err) => settle({ kind: 'failed', outcome: networkOutcome(err, this.shown) }));
-      req.end();
-    });
-  }
+function connection(address: string, options: PrometheusProviderOptions, timeoutMs: number): PrometheusConnectionOptions {
+  return {
+    endpoint: endpointOf(address, options.auth),
+    baseURL: '/api/v1/',
+    headers: { ...options.headers, ...authorization(options.auth) },
+    timeout: timeoutMs,
+    ...interceptors(agentsFor(options.tls)),
+  };
+}
 
-  private judge(answer: Extract<Exchange, { kind: 'answered' }>): QueryOutcome {
-    const { status } = answer;
-    if (status >= 300 && status < 400) {
-      return { kind: QueryOutcomeKind.QueryError, errorType: 'redirect', httpStatus: status, message: `HTTP ${status} from ${this.shown}: redirects are not followed; set the address Prometheus answers on` };
-    }
-    const json = parseJson(answer.body);
-    if (status >= 400) return isRecord(json) && json['status'] === 'error' ? prometheusError(json, status) : httpStatusOutcome(answer);
-    if (!isRecord(json)) return unexpectedResponse(answer.body ? 'the answer is not JSON' : 'no response body');
-    if (json['status'] === 'error') return prometheusError(json, status);
-    return parseQueryData(json['data']);
-  }
+/**
+ * axios sends an address's own user:password as basic auth in place of any
+ * Authorization header; a secretRef's credentials are meant to win.
+ */
+function endpointOf(address: string, auth: PrometheusAuth | undefined): string {
+  if (!auth) return address;
+  const url = new URL(address);
+  if (!url.username && !url.password) return address;
+  url.username = '';
+  url.password = '';
+  return url.href.replace(/\/+$/, '');
 }
 
 function authorization(auth: PrometheusAuth | undefined): Record<string, string> {
   if (auth?.kind === 'bearer') return { Authorization: `Bearer ${auth.token}` };
   if (auth?.kind === 'basic') return { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
   return {};
+}
+
+function interceptors(agents: PrometheusAgents): Interceptors {
+  const remember = (response: unknown): void => {
+    const call = currentCall.getStore();
+    if (!call || !isRecord(response)) return;
+    const status = typeof response['status'] === 'number' ? response['status'] : 0;
+    const statusText = typeof response['statusText'] === 'string' ? response['statusText'] : '';
+    call.answer = { status, statusText, data: response['data'] };
+  };
+  return {
+    requestInterceptor: {
+      onFulfilled: (config) => {
+        const call = currentCall.getStore();
+        if (call) config.signal = call.signal;
+        config.maxRedirects = 0;
+        config.maxContentLength = MAX_RESPONSE_BYTES;
+        // An HTTP(S)_PROXY in the controller's environment is not a way to Prometheus.
+        config.proxy = false;
+        config.httpAgent = agents.http;
+        config.httpsAgent = agents.https;
+        return config;
+      },
+    },
+    responseInterceptor: {
+      onFulfilled: (response) => {
+        remember(response);
+        return response;
+      },
+      onRejected: (error: unknown) => {
+        if (isRecord(error)) remember(error['response']);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    },
+  };
 }
 
 /** Aborted by the caller: the tick's deadline (a timeout) or shutting down. */
@@ -145,50 +173,6 @@ function abortedOutcome(signal: AbortSignal, address: string): QueryOutcome {
     return { kind: QueryOutcomeKind.Timeout, message: `no answer from ${address} before the tick's deadline` };
   }
   return { kind: QueryOutcomeKind.Unreachable, message: 'query aborted' };
-}
-
-function networkOutcome(err: Error, address: string): QueryOutcome {
-  const code = (err as NodeJS.ErrnoException).code;
-  const detail = [code && !err.message.includes(code) ? code : '', err.message].filter(Boolean).join(' ') || 'network error';
-  return { kind: QueryOutcomeKind.Unreachable, message: `${address} unreachable: ${detail}` };
-}
-
-function tooLarge(address: string): QueryOutcome {
-  return { kind: QueryOutcomeKind.QueryError, errorType: 'response_too_large', message: `the answer from ${address} is larger than ${MAX_RESPONSE_BYTES} bytes: make the query return one series` };
-}
-
-/** Prometheus' own error answer ({"status":"error","errorType":…,"error":…}). */
-function prometheusError(json: Record<string, unknown>, httpStatus: number): QueryOutcome {
-  const errorType = stringField(json, 'errorType') ?? 'http_error';
-  const message = stringField(json, 'error') ?? `HTTP ${httpStatus}`;
-  // Prometheus reports its own evaluation timeout as errorType "timeout" (HTTP 503).
-  if (errorType === 'timeout') return { kind: QueryOutcomeKind.Timeout, message };
-  return { kind: QueryOutcomeKind.QueryError, errorType, message, httpStatus };
-}
-
-/** An HTTP error whose body is not Prometheus JSON, e.g. a 401 from an auth proxy. */
-function httpStatusOutcome(answer: { readonly status: number; readonly statusText: string; readonly body: string }): QueryOutcome {
-  const body = answer.body.trim().slice(0, 200);
-  const text = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
-  return {
-    kind: QueryOutcomeKind.QueryError,
-    errorType: 'http_error',
-    message: body ? `${text}: ${body}` : text,
-    httpStatus: answer.status,
-  };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function stringField(record: Record<string, unknown>, key: string): string | undefined {
-  const value = record[key];
-  return typeof value === 'string' ? value : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

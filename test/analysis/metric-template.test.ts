@@ -3,13 +3,13 @@ import { decodeSecretData } from '../../src/analysis/kube-sources.js';
 import { parseMetricTemplate } from '../../src/analysis/metric-template.js';
 
 describe('parseMetricTemplate', () => {
-  it('keeps the fields the analysis uses', () => {
+  it('keeps the fields the analysis uses, insecureSkipVerify among them', () => {
     const object = {
       apiVersion: 'flowshift.io/v1alpha1',
       kind: 'MetricTemplate',
       metadata: { name: 't', namespace: 'mon', resourceVersion: '5' },
       spec: {
-        provider: { type: 'prometheus', address: 'http://p:9090', headers: { 'X-Scope-OrgID': 'a' }, secretRef: { name: 's' } },
+        provider: { type: 'prometheus', address: 'http://p:9090', headers: { 'X-Scope-OrgID': 'a' }, secretRef: { name: 's' }, insecureSkipVerify: true },
         query: 'up',
       },
     };
@@ -32,6 +32,9 @@ describe('parseMetricTemplate', () => {
     );
     expect(() => parseMetricTemplate({ metadata: {}, spec: { query: 'up', provider: { headers: { a: 1 } } } })).toThrow(
       'spec.provider.headers.a must be a string',
+    );
+    expect(() => parseMetricTemplate({ metadata: {}, spec: { query: 'up', provider: { insecureSkipVerify: 'yes' } } })).toThrow(
+      'spec.provider.insecureSkipVerify must be true or false',
     );
     expect(() => parseMetricTemplate(null)).toThrow('MetricTemplate must be an object');
   });

@@ -40,9 +40,67 @@ describe('providerOptionsFor', () => {
       ok: false,
       message: 'Secret mon/prom-auth (secretRef of MetricTemplate mon/t) not found',
     });
+    expect(providerOptionsFor(template, { other: 'x' }, defaults)).toEqual({
+      ok: false,
+      message:
+        'Secret mon/prom-auth (secretRef of MetricTemplate mon/t) has neither a "token" key nor "username" and "password" keys (nor "ca.crt", "tls.crt" and "tls.key" for TLS)',
+    });
     expect(providerOptionsFor(template, { username: 'u' }, defaults)).toEqual({
       ok: false,
-      message: 'Secret mon/prom-auth (secretRef of MetricTemplate mon/t) has neither a "token" key nor "username" and "password" keys',
+      message: 'Secret mon/prom-auth (secretRef of MetricTemplate mon/t) has "username" but no "password"',
+    });
+  });
+
+  describe('TLS', () => {
+    const template = metricTemplate('mon', 't', 'up', { address: 'https://thanos:10902', secretRef: { name: 'prom-tls' } });
+    const ca = '-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n';
+    const cert = '-----BEGIN CERTIFICATE-----\nclient\n-----END CERTIFICATE-----\n';
+    const key = '-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n';
+
+    it('reads ca.crt, and tls.crt with tls.key, from the Secret beside the credentials', () => {
+      expect(providerOptionsFor(template, { token: 't', 'ca.crt': ca, 'tls.crt': cert, 'tls.key': key }, defaults)).toEqual({
+        ok: true,
+        options: { address: 'https://thanos:10902', auth: { kind: 'bearer', token: 't' }, tls: { ca, cert, key } },
+      });
+    });
+
+    it('takes a Secret with TLS keys and no credentials (a kubernetes.io/tls Secret)', () => {
+      expect(providerOptionsFor(template, { 'ca.crt': ca }, defaults)).toEqual({ ok: true, options: { address: 'https://thanos:10902', tls: { ca } } });
+      expect(providerOptionsFor(template, { 'tls.crt': cert, 'tls.key': key }, defaults)).toEqual({
+        ok: true,
+        options: { address: 'https://thanos:10902', tls: { cert, key } },
+      });
+    });
+
+    it('refuses a client certificate without its key, and a key without its certificate, naming the Secret keys', () => {
+      expect(providerOptionsFor(template, { 'tls.crt': cert }, defaults)).toEqual({
+        ok: false,
+        message: 'Secret mon/prom-tls (secretRef of MetricTemplate mon/t) has "tls.crt" but no "tls.key": a client certificate needs its key',
+      });
+      expect(providerOptionsFor(template, { 'ca.crt': ca, 'tls.key': key }, defaults)).toEqual({
+        ok: false,
+        message: 'Secret mon/prom-tls (secretRef of MetricTemplate mon/t) has "tls.key" but no "tls.crt": a client key needs its certificate',
+      });
+    });
+
+    it('refuses TLS material that is not PEM, naming the key', () => {
+      expect(providerOptionsFor(template, { 'ca.crt': 'MIIB...' }, defaults)).toEqual({
+        ok: false,
+        message: 'Secret mon/prom-tls (secretRef of MetricTemplate mon/t): "ca.crt" is not PEM (no -----BEGIN line)',
+      });
+    });
+
+    it('skips verification only when the template sets insecureSkipVerify: true', () => {
+      const insecure = metricTemplate('mon', 't', 'up', { address: 'https://thanos:10902', insecureSkipVerify: true });
+      expect(providerOptionsFor(insecure, undefined, defaults)).toEqual({
+        ok: true,
+        options: { address: 'https://thanos:10902', tls: { insecureSkipVerify: true } },
+      });
+      const withSecret = { ...insecure, spec: { ...insecure.spec, provider: { ...insecure.spec.provider, secretRef: { name: 'prom-tls' } } } };
+      expect(providerOptionsFor(withSecret, { token: 't', 'ca.crt': ca }, defaults)).toMatchObject({ ok: true, options: { tls: { ca, insecureSkipVerify: true } } });
+      const verified = metricTemplate('mon', 't', 'up', { address: 'https://thanos:10902', insecureSkipVerify: false });
+      expect(providerOptionsFor(verified, undefined, defaults)).toEqual({ ok: true, options: { address: 'https://thanos:10902' } });
+      expect(providerOptionsFor(template, { 'ca.crt': ca }, defaults)).not.toMatchObject({ options: { tls: { insecureSkipVerify: expect.anything() as unknown } } });
     });
   });
 

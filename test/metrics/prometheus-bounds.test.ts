@@ -59,8 +59,24 @@ describe('PrometheusProvider: bounded calls', () => {
 
   it('ends a query that has not answered by the deadline as a timeout', async () => {
     const silent = await serve(() => undefined);
+    const started = Date.now();
     const outcome = await new PrometheusProvider({ address: silent, timeoutMs: 120_000 }).instantQuery('vector(1)', AbortSignal.timeout(200));
     expect(outcome).toEqual({ kind: 'timeout', message: `no answer from ${silent} before the tick's deadline` });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('ends an answer that trickles in at the query timeout (a byte now and then does not keep it alive)', async () => {
+    const trickling = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const drip = setInterval(() => res.write(' '), 100);
+      res.on('close', () => {
+        clearInterval(drip);
+      });
+    });
+    const started = Date.now();
+    const outcome = await new PrometheusProvider({ address: trickling, timeoutMs: 500 }).instantQuery('vector(1)');
+    expect(outcome).toEqual({ kind: 'timeout', message: `no answer from ${trickling} within 500 ms` });
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('never puts the credentials of an address into a message', async () => {

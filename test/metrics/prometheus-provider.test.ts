@@ -26,6 +26,13 @@ describe('PrometheusProvider against the real Prometheus', () => {
     expect(await p.instantQuery('vector(1)')).toEqual({ kind: 'value', value: 1 });
   });
 
+  it('gives each of a provider\'s parallel queries its own answer', async () => {
+    const p = provider();
+    const values = [1, 2, 3, 4, 5, 6, 7, 8];
+    const outcomes = await Promise.all(values.map((n) => p.instantQuery(`vector(${n})`)));
+    expect(outcomes).toEqual(values.map((value) => ({ kind: 'value', value })));
+  });
+
   it('returns no-data when no series matches', async () => {
     expect(await provider().instantQuery(`flowshift_no_such_metric{run="${process.pid}"}`)).toEqual({ kind: 'no-data' });
   });
@@ -101,11 +108,28 @@ describe('PrometheusProvider against the real Prometheus', () => {
 
     it('returns unreachable ("query aborted") when aborted while waiting', async () => {
       const controller = new AbortController();
+      const started = Date.now();
       const pending = new PrometheusProvider({ address, timeoutMs: 30_000 }).instantQuery('vector(1)', controller.signal);
       setTimeout(() => {
         controller.abort();
       }, 50);
       expect(await pending).toEqual({ kind: 'unreachable', message: 'query aborted' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('aborts only the query whose signal aborted, not the others of the same provider', async () => {
+      const p = new PrometheusProvider({ address, timeoutMs: 3_000 });
+      const controller = new AbortController();
+      const started = Date.now();
+      const aborted = p.instantQuery('vector(1)', controller.signal);
+      const waiting = p.instantQuery('vector(2)', new AbortController().signal);
+      setTimeout(() => {
+        controller.abort();
+      }, 50);
+      expect(await aborted).toEqual({ kind: 'unreachable', message: 'query aborted' });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(await waiting).toEqual({ kind: 'timeout', message: `no answer from ${address} within 3000 ms` });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
     });
   });
 });
