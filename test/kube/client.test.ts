@@ -151,7 +151,7 @@ describe("flowshift's cluster connection (client-node) against the test API serv
     }
   });
 
-  it('sends a burst of requests over at most 32 connections (HTTP/2: multiplexed on few), and never makes a watch wait behind it', async () => {
+  it('sends a burst of requests over at most 32 connections, and never makes a watch wait behind it', async () => {
     const own = await kubeClients();
     const sockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap').length;
     const before = sockets();
@@ -170,7 +170,7 @@ describe("flowshift's cluster connection (client-node) against the test API serv
       watch.abort();
       await own.close();
     }
-    expect(most).toBeGreaterThanOrEqual(1);
+    expect(most).toBeGreaterThan(8);
     expect(most).toBeLessThanOrEqual(32 + 2);
   });
 });
