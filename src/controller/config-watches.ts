@@ -2,8 +2,8 @@ import type { KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client
 import type { Logger } from 'pino';
 import type { KubeClients } from '../kube/client.js';
 import type { ConfigRefs } from '../target/revision.js';
-import { configMaps, secrets } from './collections.js';
-import { ResilientInformer, type Collection } from './informer.js';
+import { configMaps, secrets } from '../kube/collections.js';
+import { ResilientInformer, type Collection } from '../kube/informer.js';
 
 type Kind = 'configmap' | 'secret';
 

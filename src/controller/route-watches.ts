@@ -6,8 +6,8 @@ import { MANAGED_BY } from '../kube/names.js';
 import { ROUTE_APIS } from '../router/apis.js';
 import type { CustomObject } from '../router/owned-objects.js';
 import { NotCached, type RouteCache } from '../router/route-cache.js';
-import { customObjects } from './collections.js';
-import { ResilientInformer } from './informer.js';
+import { customObjects } from '../kube/collections.js';
+import { ResilientInformer } from '../kube/informer.js';
 
 /** The route kind of each provider, by its plural. */
 const PLURALS: Readonly<Record<MeshProvider, string>> = { [MeshProvider.Istio]: 'virtualservices', [MeshProvider.GatewayApi]: 'httproutes' };

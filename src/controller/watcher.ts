@@ -5,10 +5,10 @@ import type { ClusterCache } from '../kube/cache.js';
 import type { KubeClients } from '../kube/client.js';
 import { GROUP, ROLLOUTS, VERSION } from '../kube/names.js';
 import { configRefs } from '../target/revision.js';
-import { customObjects, deployments } from './collections.js';
+import { customObjects, deployments } from '../kube/collections.js';
 import { ConfigWatches } from './config-watches.js';
 import { controlsKey } from './controls.js';
-import { ResilientInformer, type Handlers } from './informer.js';
+import { ResilientInformer, type Handlers } from '../kube/informer.js';
 import { RolloutIndex } from './rollout-index.js';
 
 /** What the watcher asks of the scheduler. */

@@ -116,7 +116,8 @@ export class KubeClients {
     // requestTimeoutMs is the inactivity timeout (30 s by default); client-node's typings mark it private, its code reads it per reset.
     Object.assign(watch, { requestTimeoutMs: idleMs });
     const controller = await watch.watch(path, { ...query }, (type: string, object: Record<string, unknown>) => onEvent(type, object), (err: unknown) => {
-      failed ??= err ?? undefined;
+      // Called before watch() returns when the watch could not be opened: that failure is its answer.
+      if (err && failed === undefined) failed = err;
       onDone(err ?? undefined);
     });
     this.observe('WATCH', failed === undefined ? '200' : statusOf(failed));

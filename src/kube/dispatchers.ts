@@ -40,7 +40,7 @@ export class DispatcherPool {
   dispatcher(traffic: Traffic, options: DispatcherOptions, made: Dispatcher | undefined): Dispatcher | undefined {
     const current = this.pools.get(traffic);
     if (current && sameOptions(current.options, options)) return current.dispatcher;
-    const dispatcher = build(options, traffic === 'requests' ? REQUEST_CONNECTIONS : undefined) ?? made;
+    const dispatcher = build(options, LIMITS[traffic]) ?? made;
     if (current) void current.dispatcher.close().catch(() => undefined);
     if (dispatcher) this.pools.set(traffic, { options, dispatcher });
     return dispatcher;
@@ -53,8 +53,17 @@ export class DispatcherPool {
   }
 }
 
-function build(options: DispatcherOptions, connections: number | undefined): Dispatcher | undefined {
-  const limits = { keepAliveTimeout: IDLE_MS, allowH2: HTTP2, ...(connections === undefined ? {} : { connections }) };
+/**
+ * Requests are capped; watches are not, and undici's own 5-minute limit on a
+ * silent body is off for them: the watch's inactivity timeout, above the
+ * server's watch timeout, decides when a quiet watch is given up.
+ */
+const LIMITS = {
+  requests: { keepAliveTimeout: IDLE_MS, allowH2: HTTP2, connections: REQUEST_CONNECTIONS },
+  watches: { keepAliveTimeout: IDLE_MS, allowH2: HTTP2, bodyTimeout: 0 },
+} as const satisfies Record<Traffic, Agent.Options>;
+
+function build(options: DispatcherOptions, limits: Agent.Options): Dispatcher | undefined {
   switch (options.type) {
     case 'proxy':
       return new ProxyAgent({ uri: options.uri, requestTls: tlsOf(options.requestTls), connect: tlsOf(options.connect), ...limits });

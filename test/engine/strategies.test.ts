@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
+import { waitFor } from '../../devenv/env/processes.js';
 import { createNamespace, KubeletAnnotation } from '../env/context.js';
 import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from './harness.js';
 import { recordRoute, weightsOf, type RouteView } from './route-recorder.js';
@@ -62,6 +63,9 @@ describe.each(['istio', 'gatewayapi'] as const)('every strategy on the %s router
       d.metadata = { ...d.metadata, annotations: { ...d.metadata?.annotations, [KubeletAnnotation.Unready]: 'true' } };
     });
     const rollout = await cluster.waitForRollout('abfail', 'Failed', (r) => r.status?.phase === 'Failed', 30_000);
+    // The rollback's route write and its status write go out together: the route's watch event may come second.
+    const primaryOnly = (v: RouteView | undefined): boolean => v?.weights[0] === 100 && v.weights[1] === 0 && !v.match;
+    await waitFor('the routes back on the primary', () => Promise.resolve(primaryOnly(recorder.views.at(-1))), { timeoutMs: 10_000 }).catch(() => undefined);
     recorder.stop();
     expect(rollout.status?.message).toMatch(/^rolled back: canary abfail not ready/);
     expect(recorder.views.some((v) => v.match)).toBe(true);

@@ -1,5 +1,5 @@
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Secret } from '@kubernetes/client-node';
-import type { KubeClients } from '../kube/client.js';
+import type { KubeClients } from './client.js';
 import type { Collection, ListQuery, Listed } from './informer.js';
 
 /** The collections flowshift's informers keep, each listed through client-node's typed API for its kind. */

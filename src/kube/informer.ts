@@ -1,8 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { KubeClients } from '../kube/client.js';
-import { statusCode } from '../kube/errors.js';
-import { slim } from '../kube/slim.js';
+import type { KubeClients } from './client.js';
+import { statusCode } from './errors.js';
+import { slim } from './slim.js';
 
 /** The selectors and version of one list. */
 export interface ListQuery {
