@@ -154,7 +154,10 @@ export class KubeClients {
       ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
       ...(options.servername === undefined ? {} : { servername: options.servername }),
     };
-    const dispatcher = this.pool.dispatcher(traffic, this.kubeConfig.createDispatcherOptions(this.kubeConfig.getCurrentCluster(), tls), context.getDispatcher());
+    const dispatcherOptions = this.kubeConfig.createDispatcherOptions(this.kubeConfig.getCurrentCluster(), tls);
+    // client-node's SOCKS connector is not exported: client-node makes that dispatcher, and the pool keeps the first while the options stay.
+    if (dispatcherOptions.type === 'socks') await this.kubeConfig.applySecurityAuthentication(context);
+    const dispatcher = this.pool.dispatcher(traffic, dispatcherOptions, context.getDispatcher());
     if (dispatcher) context.setDispatcher(dispatcher);
   }
 

@@ -74,7 +74,7 @@ function build(options: DispatcherOptions, limits: Agent.Options): Dispatcher | 
     case 'none':
       return envProxied() ? new EnvHttpProxyAgent(limits) : new Agent(limits);
     case 'socks':
-      // client-node's SOCKS connector is not exported: its dispatcher is used as made.
+      // client-node's SOCKS connector is not exported: its dispatcher is used as made (uncapped).
       return undefined;
   }
 }
