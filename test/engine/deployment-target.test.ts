@@ -43,8 +43,11 @@ describe('DeploymentTarget against the test API server', () => {
     expect(primary.spec?.template.spec?.containers[0]?.image).toBe('podinfo:2');
     expect(primary.metadata?.annotations?.[REVISION_ANNOTATION]).toBe('rev-2');
     expect(primary.metadata?.labels?.['touched']).toBe('yes');
-    // The target is read (not cached here), the stale replace is refused, the primary read afresh and replaced.
-    expect(made).toEqual(['GET', 'PUT', 'GET', 'PUT']);
+    // The target is read (not cached here), the stale replace is refused, the primary read afresh and replaced;
+    // once more if the kubelet stand-in wrote the primary's status between that read and that replace.
+    expect(made.slice(0, 4)).toEqual(['GET', 'PUT', 'GET', 'PUT']);
+    expect(made.every((method, i) => method === (i % 2 === 0 ? 'GET' : 'PUT'))).toBe(true);
+    expect(made.length % 2).toBe(0);
   });
 
   it('reads its own scale before the informer shows it, and lets the cache lead once it shows something newer', async () => {
