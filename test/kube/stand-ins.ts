@@ -79,10 +79,8 @@ export async function connectProxy(): Promise<ConnectProxy> {
       s.on('error', () => undefined);
     }
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    url: await listenOnLoopback(server),
     tunnels,
     close: async () => {
       for (const s of sockets) s.destroy();
@@ -104,10 +102,8 @@ export async function apiStandIn(answer: (req: IncomingMessage, res: ServerRespo
     requests.push(`${req.method ?? ''} ${req.url ?? ''}`);
     answer(req, res);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   return {
-    server: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    server: await listenOnLoopback(server),
     requests,
     close: async () => {
       server.closeAllConnections();
@@ -126,4 +122,11 @@ export function kubeconfigJson(server: string, cluster: Record<string, unknown>,
     contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
     'current-context': 'x',
   });
+}
+
+/** Listens on a free loopback port; the server's base URL. */
+async function listenOnLoopback(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
