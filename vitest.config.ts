@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    reporters: ['default', './test/summary-reporter.ts'],
-    globalSetup: ['test/env/global-setup.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    globalSetup: ['test/support/env/global-setup.ts'],
     pool: 'forks',
     // The environment (API server, etcd, Redis, Prometheus) is shared by all
     // files; two workers match this project's 2-core machines.

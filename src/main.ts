@@ -1,14 +1,14 @@
 import { pino } from 'pino';
 import { kubeMetricSources } from './analysis/kube-sources.js';
 import { GatedAnalyzer } from './analysis/gated-analyzer.js';
-import { PrometheusAnalyzer } from './analysis/prometheus-analyzer.js';
+import { PrometheusAnalyzer } from './analysis/metric-analyzer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
-import { ControllerMetrics } from './controller/metrics.js';
+import { ControllerMetrics } from './controller/telemetry/controller-metrics.js';
 import { startHealthServer } from './health.js';
 import { KubeClients } from './kube/client.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
-import { PreflightError, preflight } from './preflight.js';
+import { PreflightError, preflight } from './startup-check.js';
 import { redactUrl, redactUrlsIn } from './redact.js';
 import { describeRedis } from './redis/settings.js';
 

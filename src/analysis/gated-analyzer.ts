@@ -1,6 +1,7 @@
 import type { MetricResult, Rollout } from '../api/types.gen.js';
-import { WebhookGate, type WebhookDeps } from '../gates/webhook-gate.js';
-import type { AnalysisContext, AnalysisVerdict, Analyzer } from './analyzer.js';
+import { WebhookGate, type WebhookDeps } from '../gates/webhook.js';
+import type { AnalysisContext, Analyzer } from './analyzer.js';
+import type { AnalysisVerdict } from '../domain/model.js';
 
 /**
  * Runs a Rollout's `rollout` webhooks before its metrics, every check: a

@@ -2,7 +2,7 @@ import type { KubeClients } from '../kube/client.js';
 import { statusCode } from '../kube/errors.js';
 import type { MetricTemplate } from '../api/types.gen.js';
 import { parseMetricTemplate } from './metric-template.js';
-import type { PrometheusAnalyzerDeps } from './prometheus-analyzer.js';
+import type { PrometheusAnalyzerDeps } from './metric-analyzer.js';
 
 export const METRIC_TEMPLATE_GROUP = 'flowshift.io';
 export const METRIC_TEMPLATE_VERSION = 'v1alpha1';

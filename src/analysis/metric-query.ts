@@ -1,10 +1,10 @@
+import { DEFAULTS } from '../api/schema/defaults.js';
 import type { MetricSpec, Rollout } from '../api/types.gen.js';
 import { BUILTIN_METRICS, isBuiltinMetric, type BuiltinMetric } from '../metrics/builtins.js';
 import { checkPromql, formatPosition, positionOf, type SourcePosition } from '../metrics/promql.js';
 import { renderQuery, templateOffset, type QueryVariables } from '../metrics/render.js';
 import type { AnalysisContext } from './analyzer.js';
 
-export const DEFAULT_ANALYSIS_INTERVAL = '1m';
 
 /** Where a metric's query comes from. Precedence: templateRef, then inline query, then a built-in name. */
 export type QuerySource =
@@ -38,7 +38,7 @@ export function analysisContextOf(rollout: Rollout): AnalysisContext {
 }
 
 export function metricInterval(rollout: Rollout, metric: MetricSpec): string {
-  return metric.interval ?? rollout.spec.analysis?.interval ?? DEFAULT_ANALYSIS_INTERVAL;
+  return metric.interval ?? rollout.spec.analysis?.interval ?? DEFAULTS.analysisInterval;
 }
 
 /** Rendered, syntax-checked queries for one metric. */

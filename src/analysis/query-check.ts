@@ -3,7 +3,7 @@ import type { SourcePosition } from '../metrics/promql.js';
 import type { AnalysisContext } from './analyzer.js';
 import { parseComparison } from './compare.js';
 import { analysisContextOf, metricInterval, planMetricQueries, querySourceOf } from './metric-query.js';
-import { templateName } from './provider-config.js';
+import { templateName } from '../metrics/providers/prometheus/options.js';
 
 /** Something in a Rollout's analysis that makes it invalid before any traffic moves. */
 export interface QueryProblem {

@@ -1,5 +1,5 @@
 import type { MetricResult, Rollout, ThresholdRange } from '../api/types.gen.js';
-import { DEFAULT_THRESHOLD } from '../domain/decision.js';
+import { DEFAULTS } from '../api/schema/defaults.js';
 import type { GateResult, RolloutStatus } from '../api/types.gen.js';
 import { describeStep, stepOf } from './step.js';
 import { formatTable } from './table.js';
@@ -28,7 +28,7 @@ function summary(rollout: Rollout, status: RolloutStatus): string[] {
   lines.push(
     field('Strategy', status.strategy ?? strategyOf(rollout)),
     field('Weight', weightLine(rollout)),
-    field('Checks', `${status.failedChecks ?? 0} failed, rollback at ${rollout.spec.analysis?.threshold ?? DEFAULT_THRESHOLD}`),
+    field('Checks', `${status.failedChecks ?? 0} failed, rollback at ${rollout.spec.analysis?.threshold ?? DEFAULTS.threshold}`),
     field('Revision', revisionLine(status)),
   );
   if (status.approval && status.approval.revision === status.lastAppliedSpec) {

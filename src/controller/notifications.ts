@@ -7,10 +7,10 @@ import { deliver } from '../notifier/deliver.js';
 import { imagesOf } from '../notifier/derive.js';
 import { NotificationQueue } from '../notifier/queue.js';
 import { ReleaseNotifier } from '../notifier/release-notifier.js';
-import type { EventRecorder } from './events.js';
-import type { ControllerMetrics } from './metrics.js';
-import type { TransitionObserver } from './tick.js';
-import type { RolloutWatcher } from './watcher.js';
+import type { EventRecorder } from '../notifier/kube-events.js';
+import type { ControllerMetrics } from './telemetry/controller-metrics.js';
+import type { TransitionObserver } from './tick/tick.js';
+import type { RolloutWatcher } from './cache/rollout-watcher.js';
 
 export interface NotificationsOptions {
   readonly clients: KubeClients;

@@ -1,5 +1,5 @@
 import type { ManualAction, RolloutStatus } from '../api/types.gen.js';
-import type { TickInput } from './decision.js';
+import type { TickInput } from './model.js';
 
 /**
  * The manual actions a Rollout's annotations ask for, as written by the

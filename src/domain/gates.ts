@@ -1,9 +1,7 @@
 import type { GateResult, ManualAction, RolloutSpec, RolloutStatus, WebhookSpec, WebhookType } from '../api/types.gen.js';
 import { approvalOf, withApproval } from './controls.js';
-import { nextStatus, shortRevision, type Decision, type TickInput } from './decision.js';
-
-/** Webhook gate answers by webhook name, gathered by the tick. */
-export type GateAnswers = Readonly<Record<string, GateResult>>;
+import { nextStatus, shortRevision } from './status.js';
+import type { Decision, TickInput } from './model.js';
 
 /** What the gates of one type say this tick. */
 export type GateCheck =

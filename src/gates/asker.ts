@@ -1,6 +1,6 @@
 import type { GateResult, Rollout } from '../api/types.gen.js';
 import type { GateQuestion } from './gate.js';
-import { WebhookGate, type WebhookDeps } from './webhook-gate.js';
+import { WebhookGate, type WebhookDeps } from './webhook.js';
 
 /** Asks a Rollout's webhooks by name, all at once; what decide() asked for in a tick. */
 export class GateAsker {

@@ -3,8 +3,8 @@ import { kinds, GROUP, VERSION, type KindDefinition } from '../api/schema/index.
 import { celProblems } from '../api/cel.js';
 import { structuralProblems } from '../api/structural.js';
 import type { AlertProvider, MetricTemplate, Rollout } from '../api/types.gen.js';
-import { servicePortProblem } from '../controller/service-port.js';
-import { validationProblems, type ReadTemplate } from '../controller/validation.js';
+import { servicePortProblem } from '../checks/service-port.js';
+import { validationProblems, type ReadTemplate } from '../checks/spec.js';
 import type { LintDocument } from './documents.js';
 
 /** One problem found by lint, at the line of the field it names. */

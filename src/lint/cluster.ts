@@ -1,7 +1,7 @@
 import type { AppsV1Api, KubernetesObject, KubernetesObjectApi, V1Deployment } from '@kubernetes/client-node';
 import { kubeMetricSources } from '../analysis/kube-sources.js';
 import type { Rollout } from '../api/types.gen.js';
-import { unresolvedReferences } from '../controller/preflight-refs.js';
+import { unresolvedReferences } from '../checks/references.js';
 import type { KubeClients } from '../kube/client.js';
 import { apiMessage, isNotFound, statusCode } from '../kube/errors.js';
 import { kubeAlertSources } from '../notifier/alerts.js';

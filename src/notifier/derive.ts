@@ -1,5 +1,7 @@
 import type { MetricResult, Rollout } from '../api/types.gen.js';
-import { DEFAULT_THRESHOLD, shortRevision, type RolloutEvent } from '../domain/decision.js';
+import { DEFAULTS } from '../api/schema/defaults.js';
+import { shortRevision } from '../domain/status.js';
+import type { RolloutEvent } from '../domain/model.js';
 import { kindOf } from './kinds.js';
 import { NotificationKind, type CheckEvidence, type Notification } from './notification.js';
 
@@ -53,7 +55,7 @@ function failure(before: Rollout, after: Rollout): Pick<Notification, 'failedAtW
   return {
     failedAtWeight: before.status?.canaryWeight ?? 0,
     failedChecks: after.status?.failedChecks ?? 0,
-    threshold: after.spec.analysis?.threshold ?? DEFAULT_THRESHOLD,
+    threshold: after.spec.analysis?.threshold ?? DEFAULTS.threshold,
   };
 }
 

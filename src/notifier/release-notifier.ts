@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Condition, Rollout } from '../api/types.gen.js';
-import type { EventRecorder } from '../controller/events.js';
-import { EventType, type RolloutEvent } from '../domain/decision.js';
+import type { EventRecorder } from './kube-events.js';
+import { EventType, type RolloutEvent } from '../domain/model.js';
 import { rolloutKey } from '../kube/names.js';
 import { Conflict, type RolloutClient } from '../kube/rollouts.js';
 import { checkAlerts, providerNamespace, type AlertProblem, type AlertSources } from './alerts.js';

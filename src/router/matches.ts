@@ -1,6 +1,6 @@
 import type { IstioObject, Rollout } from '../api/types.gen.js';
 import { parseDuration } from '../api/duration.js';
-import type { Routes } from '../domain/decision.js';
+import type { Routes } from '../domain/model.js';
 
 /**
  * Every condition of both lists at once (Istio ORs the entries of a match

@@ -1,5 +1,5 @@
 import { MeshProvider, type Rollout } from '../api/types.gen.js';
-import type { Routes } from '../domain/decision.js';
+import type { Routes } from '../domain/model.js';
 import type { CustomObject } from './owned-objects.js';
 
 export interface RouteObservation {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace } from '../env/context.js';
+import { createNamespace } from '../support/env/context.js';
 import { edited } from './edit.js';
 import { tryCreate, validRollout } from './rollouts.js';
 

@@ -1,8 +1,8 @@
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { MetricTemplate, Rollout } from '../../src/api/types.gen.js';
-import { validationProblems } from '../../src/controller/validation.js';
-import { createNamespace, kubeConfig } from '../env/context.js';
+import { validationProblems } from '../../src/checks/spec.js';
+import { createNamespace, kubeConfig } from '../support/env/context.js';
 import { documents, exampleFiles } from './example-files.js';
 
 const files = exampleFiles();

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutStatus } from '../../src/api/types.gen.js';
-import { createNamespace, env, kubeConfig, mergePatch } from '../env/context.js';
+import { createNamespace, env, kubeConfig, mergePatch } from '../support/env/context.js';
 import { statusCode } from '../../devenv/env/crds.js';
 import { group, tryCreate, validRollout, version } from './rollouts.js';
 

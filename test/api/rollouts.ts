@@ -2,7 +2,7 @@
 // that create flowshift objects and read the API server's verdict.
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { Rollout } from '../../src/api/types.gen.js';
-import { kubeConfig } from '../env/context.js';
+import { kubeConfig } from '../support/env/context.js';
 import { statusCode } from '../../devenv/env/crds.js';
 
 export const group = 'flowshift.io';

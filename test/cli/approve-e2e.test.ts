@@ -2,8 +2,8 @@
 // (status.gates, status.approval, the WaitingPromotion phase).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus, WebhookSpec } from '../../src/api/types.gen.js';
-import { createNamespace } from '../env/context.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
+import { createNamespace } from '../support/env/context.js';
+import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
 
 const ADMIN = 'flowshift-test-admin';

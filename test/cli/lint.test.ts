@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, env, kubeConfig } from '../env/context.js';
-import { podinfo } from '../engine/harness.js';
+import { createNamespace, env, kubeConfig } from '../support/env/context.js';
+import { podinfo } from '../support/harness.js';
 import { installPlugin, kubectlFlowshift, type Outcome } from './plugin.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { env } from '../env/context.js';
+import { env } from '../support/env/context.js';
 import { startProcess, waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
 
 const run = promisify(execFile);

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, env } from '../env/context.js';
+import { createNamespace, env } from '../support/env/context.js';
 import { waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
+import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
 import { installPlugin, readLog, startKubectlFlowshift } from './plugin.js';
 
 /** The canary weight each printed view shows, consecutive repeats folded. */

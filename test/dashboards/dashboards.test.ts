@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPromql } from '../../src/metrics/promql.js';
 import { MeshSimulator } from '../../devenv/sim/mesh-simulator.js';
-import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../env/context.js';
+import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../support/env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
+import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
 import { HttpSink } from '../notifier/sink.js';
 import { dashboardQueries, substitute } from './panels.js';
 

@@ -1,6 +1,6 @@
-import type { AnalysisVerdict } from '../../src/analysis/analyzer.js';
+import type { AnalysisVerdict } from '../../src/domain/model.js';
 import type { RolloutSpec, RolloutStatus } from '../../src/api/types.gen.js';
-import type { Observations, TickInput } from '../../src/domain/decision.js';
+import type { Observations, TickInput } from '../../src/domain/model.js';
 
 export const NOW = new Date('2026-11-22T10:00:00Z');
 export const REV_A = 'aaaaaaaaaaaaaaaa';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GateResult, ManualAction, RolloutStatus, WebhookSpec, WebhookType } from '../../src/api/types.gen.js';
-import { decide } from '../../src/domain/decide.js';
-import type { Decision, TickInput } from '../../src/domain/decision.js';
+import { decide } from '../../src/domain/decide/decide.js';
+import type { Decision, TickInput } from '../../src/domain/model.js';
 import { NOW, REV_A, REV_B, REV_C, fail, idle, input, pass, releasing, spec } from './fixtures.js';
 
 const url = (name: string, type: WebhookType): WebhookSpec => ({ name, type, url: `http://gate.test/${name}` });

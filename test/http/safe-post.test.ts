@@ -12,7 +12,7 @@ import {
   type PostOutcome,
 } from '../../src/http/safe-post.js';
 import { freePort } from '../../devenv/env/ports.js';
-import { HookServer } from './hook-server.js';
+import { HookServer } from '../support/hook-server.js';
 
 /** What a receiver does: recompute the HMAC over "<timestamp>.<body>" and refuse stale timestamps. */
 function verify(key: string, headers: Record<string, string | string[] | undefined>, body: string, nowSeconds: number): 'ok' | 'bad signature' | 'stale' {

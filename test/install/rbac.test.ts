@@ -4,9 +4,9 @@ import { promisify } from 'node:util';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDITED_NAMESPACE } from '../../devenv/env/apiserver.js';
-import { createNamespace, env, mergePatch } from '../env/context.js';
+import { createNamespace, env, mergePatch } from '../support/env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
+import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
 import { ROOT, find, grants, render, type PolicyRule } from './manifests.js';
 import { auditedRequests, serviceAccountKubeconfig } from './service-account.js';
 

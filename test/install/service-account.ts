@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_LOG } from '../../devenv/env/apiserver.js';
-import { env } from '../env/context.js';
-export { serviceAccountKubeconfig } from '../env/service-accounts.js';
+import { env } from '../support/env/context.js';
+export { serviceAccountKubeconfig } from '../support/env/service-accounts.js';
 import { grantKey } from './manifests.js';
 
 

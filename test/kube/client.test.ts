@@ -10,7 +10,7 @@ import { KubeClients } from '../../src/kube/client.js';
 import { apiMessage, isNotFound } from '../../src/kube/errors.js';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { waitFor } from '../../devenv/env/processes.js';
-import { createNamespace, env, kubeClients } from '../env/context.js';
+import { createNamespace, env, kubeClients } from '../support/env/context.js';
 
 const silent = pino({ level: 'silent' });
 

@@ -10,7 +10,7 @@ import { waitFor } from '../../devenv/env/processes.js';
 import { KubeClients, USER_AGENT } from '../../src/kube/client.js';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { FLOWSHIFT_VERSION } from '../../src/version.js';
-import { createNamespace, env, kubeConfig } from '../env/context.js';
+import { createNamespace, env, kubeConfig } from '../support/env/context.js';
 import { connectProxy, kubeconfigJson, type ConnectProxy } from './stand-ins.js';
 
 /** Every credential form a kubeconfig can hold, each against the real API server, which says whom it took the caller for. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServedApis } from '../../src/router/apis.js';
-import { kubeClients } from '../env/context.js';
+import { kubeClients } from '../support/env/context.js';
 
 describe('ServedApis against the test API server', () => {
   it('answers many preflights from one discovery request, asks again for what it lacks, and again once its answer is old', async () => {

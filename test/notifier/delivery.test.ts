@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertProviderType, AlertSpec, MetricSpec, Rollout } from '../../src/api/types.gen.js';
-import { createNamespace, mergePatch } from '../env/context.js';
+import { createNamespace, mergePatch } from '../support/env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../engine/harness.js';
+import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
 import { HttpSink } from './sink.js';
 
 const TYPES: readonly AlertProviderType[] = ['slack', 'msteams', 'discord', 'webhook'];

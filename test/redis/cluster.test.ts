@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queuePrefix } from '../../src/redis/client.js';
-import { createNamespace, env } from '../env/context.js';
+import { createNamespace, env } from '../support/env/context.js';
 import { freePort } from '../../devenv/env/ports.js';
-import { Cluster, startController, type ControllerProcess } from '../engine/harness.js';
+import { Cluster, startController, type ControllerProcess } from '../support/harness.js';
 import { initialized, releaseWith } from './release.js';
 import { RedisNodes, command, createCluster, type RedisNode } from './servers.js';
 

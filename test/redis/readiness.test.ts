@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace, env } from '../env/context.js';
+import { createNamespace, env } from '../support/env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
-import { startController, type ControllerProcess } from '../engine/harness.js';
+import { startController, type ControllerProcess } from '../support/harness.js';
 import { RedisNodes, type RedisNode } from './servers.js';
 
 describe('/readyz', () => {

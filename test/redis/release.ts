@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Rollout } from '../../src/api/types.gen.js';
-import { Cluster, podinfo, rolloutOf } from '../engine/harness.js';
+import { Cluster, podinfo, rolloutOf } from '../support/harness.js';
 
 export const STEPS = [20, 40, 60, 80] as const;
 

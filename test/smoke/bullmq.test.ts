@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { env } from '../env/context.js';
+import { env } from '../support/env/context.js';
 
 describe('BullMQ on the real redis-server', () => {
   const connection = new Redis(env().redisUrl, { maxRetriesPerRequest: null });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { createNamespace, env, kubeConfig } from '../env/context.js';
+import { createNamespace, env, kubeConfig } from '../support/env/context.js';
 import { statusCode } from '../../devenv/env/crds.js';
 
 const group = 'networking.istio.io';

@@ -4,7 +4,7 @@ import {
   Watch,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { createNamespace, kubeConfig, mergePatch } from '../env/context.js';
+import { createNamespace, kubeConfig, mergePatch } from '../support/env/context.js';
 import { installCrds, statusCode } from '../../devenv/env/crds.js';
 
 // A throwaway kind, so this smoke test depends on nothing the project defines.

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrometheusProvider } from '../../src/metrics/prometheus.js';
-import { addScrapeTarget, env, removeScrapeTarget } from '../env/context.js';
+import { PrometheusProvider } from '../../src/metrics/providers/prometheus/provider.js';
+import { addScrapeTarget, env, removeScrapeTarget } from '../support/env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
 
 describe('Prometheus scraping a test endpoint', () => {

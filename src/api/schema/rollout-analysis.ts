@@ -1,4 +1,5 @@
 // spec.analysis: the checks run before every step, the gates and the alerts.
+import { DEFAULTS } from './defaults.js';
 import {
   DNS_LABEL_PATTERN,
   boolean,
@@ -106,7 +107,7 @@ export const webhook: Schema = object(
       'A gate without a URL, opened only by an approval: the annotation flowshift.io/approve (written by `kubectl flowshift approve`) naming the revision in release opens every manual gate of that release. Only for confirm-rollout, confirm-traffic-increase and confirm-promotion. Exactly one of url and manual is set.',
     ),
     timeout: duration(`How long to wait for an answer (at most ${MAX_WEBHOOK_TIMEOUT}); no answer in time counts as closed (or a failed check).`, {
-      default: '10s',
+      default: DEFAULTS.webhookTimeout,
       'x-kubernetes-validations': [durationAtMost(MAX_WEBHOOK_TIMEOUT, `timeout must be at most ${MAX_WEBHOOK_TIMEOUT}`)],
     }),
     retries: integer('Retries after a failed call before the answer counts as closed (or the check as failed).', { minimum: 0, maximum: 10, default: 0 }),
@@ -151,19 +152,19 @@ export const analysis: Schema = object(
   'The checks run at every tick. A release is rolled back after threshold failed checks.',
   {
     interval: duration('Tick period: how often checks run and weights move. Minimum 1s.', {
-      default: '1m',
+      default: DEFAULTS.analysisInterval,
       'x-kubernetes-validations': [durationAtLeast('1s', 'interval must be at least 1s')],
     }),
-    threshold: integer('Failed checks that trigger a rollback.', { minimum: 1, maximum: 1000, default: 5 }),
+    threshold: integer('Failed checks that trigger a rollback.', { minimum: 1, maximum: 1000, default: DEFAULTS.threshold }),
     primaryReadyThreshold: integer('Percent of primary pods that must be available for the primary to count as ready.', {
       minimum: 1,
       maximum: 100,
-      default: 100,
+      default: DEFAULTS.readyThreshold,
     }),
     canaryReadyThreshold: integer('Percent of canary pods that must be available for the canary to count as ready.', {
       minimum: 1,
       maximum: 100,
-      default: 100,
+      default: DEFAULTS.readyThreshold,
     }),
     metrics: namedList('Metric checks; every one must pass for a tick to count as passed.', metric, 20),
     webhooks: namedList('Webhooks called at the points of the release their type names.', webhook, 20),

@@ -1,4 +1,5 @@
 // The Rollout kind: a Deployment released step by step.
+import { DEFAULTS } from './defaults.js';
 import { boolean, enumOf, integer, object, type Schema } from './builders.js';
 import { MeshProvider } from './enums.js';
 import type { KindDefinition } from './kind.js';
@@ -18,7 +19,7 @@ const spec: Schema = object(
     progressDeadlineSeconds: integer('Seconds the canary or primary may take to become ready before the release is rolled back.', {
       format: 'int32',
       minimum: 1,
-      default: 600,
+      default: DEFAULTS.progressDeadlineSeconds,
     }),
     suspend: boolean('True: ticks do nothing for this Rollout until it is set back to false.', { default: false }),
     skipAnalysis: boolean('True: promote a new revision without running analysis.', { default: false }),

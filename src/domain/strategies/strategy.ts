@@ -1,5 +1,5 @@
 import type { RolloutStatus } from '../../api/types.gen.js';
-import type { Decision, TickInput } from '../decision.js';
+import type { Decision, TickInput } from '../model.js';
 
 /** The two moves a passed check can lead to; the strategy picks one. */
 export interface Moves {

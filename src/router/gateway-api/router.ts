@@ -1,5 +1,5 @@
 import type { Rollout } from '../../api/types.gen.js';
-import type { Routes } from '../../domain/decision.js';
+import type { Routes } from '../../domain/model.js';
 import type { KubeClients } from '../../kube/client.js';
 import { ownedNames } from '../../kube/names.js';
 import { OwnedObjects, type CustomObject } from '../owned-objects.js';

@@ -1,5 +1,5 @@
 import type { IstioObject, Rollout } from '../../api/types.gen.js';
-import type { Routes } from '../../domain/decision.js';
+import type { Routes } from '../../domain/model.js';
 import { ownedNames } from '../../kube/names.js';
 import { affinityCookie, type AffinityCookie } from '../matches.js';
 

@@ -1,8 +1,8 @@
 import type { KubeClients } from '../../kube/client.js';
 import type { Rollout, VirtualServiceRef } from '../../api/types.gen.js';
-import type { Routes } from '../../domain/decision.js';
+import type { Routes } from '../../domain/model.js';
 import { ISTIO_GROUP as group, ISTIO_VERSION as version, ownedNames } from '../../kube/names.js';
-import { TargetError } from '../../target/target.js';
+import { TargetError } from '../../workload/target.js';
 import { OwnedObjects, type CustomObject } from '../owned-objects.js';
 import type { RouteCache } from '../route-cache.js';
 import type { RouteObservation, Router } from '../router.js';

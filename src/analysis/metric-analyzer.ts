@@ -1,0 +1,117 @@
+import type { MetricResult, MetricSpec, MetricTemplate, Rollout } from '../api/types.gen.js';
+import { PrometheusProvider, type PrometheusProviderOptions } from '../metrics/providers/prometheus/provider.js';
+import type { MetricsProvider } from '../metrics/provider.js';
+import type { AnalysisContext, Analyzer } from './analyzer.js';
+import type { AnalysisVerdict } from '../domain/model.js';
+import { metricInterval, planMetricQueries, querySourceOf, type MetricQueries } from './metric-query.js';
+import { providerOptionsFor, templateName } from '../metrics/providers/prometheus/options.js';
+import { failedMetric, judgeMetric } from './verdict.js';
+
+/** Everything the analyzer reads or calls, so tests can pass their own. */
+export interface PrometheusAnalyzerDeps {
+  /** A MetricTemplate, or undefined when it does not exist. May throw on other API errors. */
+  readonly readTemplate: (namespace: string, name: string, signal?: AbortSignal) => Promise<MetricTemplate | undefined>;
+  /** A Secret's decoded data, or undefined when it does not exist. May throw on other API errors. */
+  readonly readSecret: (namespace: string, name: string, signal?: AbortSignal) => Promise<Readonly<Record<string, string>> | undefined>;
+  /** The controller's Prometheus (PROMETHEUS_URL), for metrics without a template address. */
+  readonly defaultAddress?: string | undefined;
+  readonly now: () => Date;
+  /** Defaults to PrometheusProvider. */
+  readonly createProvider?: (options: PrometheusProviderOptions) => MetricsProvider;
+  /** Per-query timeout; PrometheusProvider's default when absent. */
+  readonly queryTimeoutMs?: number;
+}
+
+/** A metric ready to query: its provider, rendered queries and unit. */
+interface PreparedMetric {
+  readonly provider: MetricsProvider;
+  readonly queries: MetricQueries;
+  readonly unit: string;
+}
+
+/**
+ * Runs a Rollout's metrics against Prometheus. Each metric is resolved
+ * (built-in, inline query or MetricTemplate), rendered for the canary (and the
+ * primary when it compares with it), syntax-checked, queried and judged. Every
+ * failure, including a missing template or Secret, becomes a failed result.
+ */
+export class PrometheusAnalyzer implements Analyzer {
+  private readonly deps: PrometheusAnalyzerDeps;
+
+  constructor(deps: PrometheusAnalyzerDeps) {
+    this.deps = deps;
+  }
+
+  async analyze(rollout: Rollout, context: AnalysisContext, signal?: AbortSignal): Promise<AnalysisVerdict> {
+    const metrics = rollout.spec.analysis?.metrics ?? [];
+    const results = await Promise.all(metrics.map((metric) => this.runMetric(rollout, metric, context, signal)));
+    const failed = results.filter((r) => !r.passed);
+    return { passed: failed.length === 0, results, reason: failed.map((r) => r.message).join('; ') };
+  }
+
+  private async runMetric(rollout: Rollout, metric: MetricSpec, context: AnalysisContext, signal?: AbortSignal): Promise<MetricResult> {
+    let prepared: PreparedMetric | string;
+    try {
+      prepared = await this.prepare(rollout, metric, context, signal);
+    } catch (err: unknown) {
+      prepared = `${metric.name} not checked: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (typeof prepared === 'string') return failedMetric(metric, prepared, this.deps.now());
+    const { provider, queries, unit } = prepared;
+    const [canary, primary] = await Promise.all([
+      provider.instantQuery(queries.canary, signal),
+      queries.primary === undefined ? undefined : provider.instantQuery(queries.primary, signal),
+    ]);
+    return judgeMetric({ metric, canary, ...(primary ? { primary } : {}), unit, now: this.deps.now() });
+  }
+
+  /** Resolves, renders and checks a metric's query; a string says why it cannot run. */
+  private async prepare(
+    rollout: Rollout,
+    metric: MetricSpec,
+    context: AnalysisContext,
+    signal?: AbortSignal,
+  ): Promise<PreparedMetric | string> {
+    const source = querySourceOf(metric, context.namespace);
+    let template: MetricTemplate | undefined;
+    let query: string;
+    let unit = '';
+    switch (source.kind) {
+      case 'missing':
+        return source.message;
+      case 'template':
+        template = await this.deps.readTemplate(source.namespace, source.name, signal);
+        if (!template) return `${metric.name} not checked: MetricTemplate ${source.namespace}/${source.name} not found`;
+        query = template.spec.query;
+        break;
+      case 'inline':
+        query = source.query;
+        break;
+      case 'builtin':
+        query = source.query;
+        unit = source.unit;
+        break;
+    }
+    const planned = planMetricQueries(query, metric, context, metricInterval(rollout, metric));
+    if (!planned.ok) {
+      const where = template ? `${templateName(template)} spec.query` : 'query';
+      return `${metric.name} ${where} ${planned.problem.message}`;
+    }
+    const provider = await this.providerFor(template, signal);
+    if (typeof provider === 'string') return `${metric.name} not checked: ${provider}`;
+    return { provider, queries: planned.queries, unit };
+  }
+
+  private async providerFor(template: MetricTemplate | undefined, signal?: AbortSignal): Promise<MetricsProvider | string> {
+    const secretRef = template?.spec.provider.secretRef;
+    const secret =
+      template && secretRef ? await this.deps.readSecret(template.metadata.namespace ?? 'default', secretRef.name, signal) : undefined;
+    const options = providerOptionsFor(template, secret, {
+      address: this.deps.defaultAddress,
+      timeoutMs: this.deps.queryTimeoutMs,
+    });
+    if (!options.ok) return options.message;
+    const create = this.deps.createProvider ?? ((o: PrometheusProviderOptions) => new PrometheusProvider(o));
+    return create(options.options);
+  }
+}

@@ -1,0 +1,114 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { MeshProvider, type MetricSpec, type MetricTemplate, type Rollout } from '../api/types.gen.js';
+import { querySourceOf } from '../analysis/metric-query.js';
+import { providerOptionsFor } from '../metrics/providers/prometheus/options.js';
+import { SIGNING_KEY } from '../gates/webhook.js';
+import type { PrometheusProviderOptions } from '../metrics/providers/prometheus/provider.js';
+import { checkAlerts, type AlertSources } from '../notifier/alerts.js';
+import { ROUTE_APIS, describeUnserved } from '../router/apis.js';
+import { servicePortProblem } from './service-port.js';
+
+type Read<T> = (namespace: string, name: string) => Promise<T | undefined>;
+
+/** The readers the preflight resolves references with; each returns undefined for "not found" and may throw otherwise. */
+export interface ReferenceSources {
+  readonly readTemplate: Read<MetricTemplate>;
+  readonly readSecret: Read<Readonly<Record<string, string>>>;
+  readonly alerts: AlertSources;
+  readonly readDeployment: Read<V1Deployment>;
+  /** Whether the API server serves group/version (discovery). */
+  readonly serves: (group: string, version: string) => Promise<boolean>;
+  /** Why Prometheus at these options does not answer a trivial query in a short time; undefined when it does. */
+  readonly probePrometheus: (options: PrometheusProviderOptions) => Promise<string | undefined>;
+  /** The controller's --prometheus-url, for built-in and inline metrics. */
+  readonly prometheusUrl?: string | undefined;
+  /** True where the controller's --prometheus-url is not known (lint): metrics that would use it are not checked. */
+  readonly defaultPrometheusUnknown?: boolean;
+}
+
+/**
+ * Every reference of a Rollout that does not resolve, each as
+ * "<field>: <what is missing> (<the fix>)": metric templates and their
+ * Secrets, Prometheus (configured and answering), webhook signing Secrets,
+ * alert providers, the service port on the target's containers, the route
+ * API. Never throws: a failed read is itself an unresolved reference.
+ */
+export async function unresolvedReferences(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
+  const checks = [metricReferences(rollout, sources), webhookReferences(rollout, sources), alertReferences(rollout, sources), portReference(rollout, sources), routeApi(rollout, sources)];
+  const found = await Promise.all(checks.map((c) => c.catch((err: unknown) => [`could not resolve the Rollout's references: ${err instanceof Error ? err.message : String(err)} (retried every interval)`])));
+  return [...new Set(found.flat())];
+}
+
+async function metricReferences(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
+  if (rollout.spec.skipAnalysis) return [];
+  const metrics = rollout.spec.analysis?.metrics ?? [];
+  const results = await Promise.all(metrics.map((m, i) => metricReference(rollout, m, i, sources)));
+  return results.flat();
+}
+
+/** A metric's template, the template's Secret, and a Prometheus that answers. */
+async function metricReference(rollout: Rollout, metric: MetricSpec, index: number, sources: ReferenceSources): Promise<string[]> {
+  const field = `spec.analysis.metrics[${index}]`;
+  const source = querySourceOf(metric, rollout.metadata.namespace ?? 'default');
+  if (source.kind === 'missing') return [];
+  let template: MetricTemplate | undefined;
+  if (source.kind === 'template') {
+    template = await sources.readTemplate(source.namespace, source.name);
+    if (!template) return [`${field}.templateRef: MetricTemplate ${source.namespace}/${source.name} not found (create it, or fix templateRef.name)`];
+  }
+  const secretRef = template?.spec.provider.secretRef;
+  const secret = template && secretRef ? await sources.readSecret(template.metadata.namespace ?? 'default', secretRef.name) : undefined;
+  const address = sources.prometheusUrl ?? (sources.defaultPrometheusUnknown ? UNKNOWN_ADDRESS : undefined);
+  const options = providerOptionsFor(template, secret, { address, timeoutMs: PROBE_TIMEOUT_MS });
+  const where = template ? `${field}.templateRef` : field;
+  if (!options.ok) return [`${where}: metric "${metric.name}": ${options.message}`];
+  if (options.options.address === UNKNOWN_ADDRESS) return [];
+  const silent = await sources.probePrometheus(options.options);
+  return silent ? [`${where}: metric "${metric.name}": Prometheus at ${options.options.address} does not answer: ${silent} (start it, or fix the address)`] : [];
+}
+
+/** Stands for a --prometheus-url that is not known here: nothing is probed at it. */
+const UNKNOWN_ADDRESS = 'http://prometheus-url.unknown.invalid';
+
+/** A short deadline: the preflight runs inside a tick. */
+export const PROBE_TIMEOUT_MS = 3_000;
+
+async function webhookReferences(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
+  const namespace = rollout.metadata.namespace ?? 'default';
+  const hooks = rollout.spec.analysis?.webhooks ?? [];
+  const results = await Promise.all(
+    hooks.map(async (hook, i): Promise<string[]> => {
+      if (!hook.secretRef || !hook.url) return [];
+      const field = `spec.analysis.webhooks[${i}].secretRef`;
+      const name = hook.secretRef.name;
+      const secret = await sources.readSecret(namespace, name);
+      if (!secret) return [`${field}: Secret ${namespace}/${name} of webhook "${hook.name}" not found (create it with the signing key under "${SIGNING_KEY}")`];
+      return secret[SIGNING_KEY] ? [] : [`${field}: Secret ${namespace}/${name} of webhook "${hook.name}" has no key "${SIGNING_KEY}" (put the signing key under that key)`];
+    }),
+  );
+  return results.flat();
+}
+
+async function alertReferences(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
+  const { problems } = await checkAlerts(sources.alerts, rollout);
+  const alerts = rollout.spec.analysis?.alerts ?? [];
+  return problems.map((p) => {
+    const index = alerts.findIndex((a) => a.name === p.alert);
+    return `spec.analysis.alerts[${index}].providerRef: ${p.message.replace(/ \(spec\.analysis\.alerts\[\d+\]\)/, '')}`;
+  });
+}
+
+async function portReference(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
+  const namespace = rollout.metadata.namespace ?? 'default';
+  const target = await sources.readDeployment(namespace, rollout.spec.targetRef.name);
+  // A missing target is a spec problem, reported (and acted on) as such.
+  if (!target) return [];
+  const problem = servicePortProblem(rollout.spec.service, target);
+  return problem ? [problem] : [];
+}
+
+async function routeApi(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
+  const provider = rollout.spec.provider ?? MeshProvider.Istio;
+  const api = ROUTE_APIS[provider];
+  return (await sources.serves(api.group, api.version)) ? [] : [`spec.provider: ${describeUnserved(provider, api)}`];
+}

@@ -1,0 +1,168 @@
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Rollout } from '../../api/types.gen.js';
+import type { ClusterCache } from '../../kube/cache.js';
+import type { KubeClients } from '../../kube/client.js';
+import { GROUP, ROLLOUTS, VERSION } from '../../kube/names.js';
+import { configRefs } from '../../workload/revision.js';
+import { customObjects, deployments } from '../../kube/collections.js';
+import { ConfigWatches } from './config-watches.js';
+import { controlsKey } from '../tick/control-annotations.js';
+import { ResilientInformer, type Handlers } from '../../kube/informer.js';
+import { RolloutIndex } from './rollout-index.js';
+
+/** What the watcher asks of the scheduler. */
+export interface WatchSink {
+  /** A change that should be acted on now. */
+  tickNow(rollout: Rollout): void;
+  /** A Rollout seen (at start or on resync): make sure it has a tick chain. */
+  ensureChain(rollout: Rollout): void;
+  /** A Rollout is gone: its chain may stop. */
+  forget(rollout: Rollout): void;
+}
+
+/**
+ * Informers on Rollouts and Deployments per watched namespace (or
+ * cluster-wide), and watches on exactly the ConfigMaps/Secrets the targets
+ * reference. Every change that can move a release becomes an immediate tick
+ * of the Rollouts it concerns.
+ */
+export class RolloutWatcher {
+  private readonly rollouts: ResilientInformer<KubernetesObject>[] = [];
+  private readonly deployments: ResilientInformer<V1Deployment>[] = [];
+  private readonly configs: ConfigWatches;
+  private readonly index = new RolloutIndex(() => this.allRollouts(), (namespace, name) => this.cachedRollout(namespace, name));
+
+  constructor(clients: KubeClients, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
+    this.configs = new ConfigWatches(clients, (uids) => this.onConfigChange(uids), log);
+    const scopes = namespaces.length ? namespaces : [undefined];
+    for (const ns of scopes) {
+      this.rollouts.push(new ResilientInformer(clients, customObjects(clients, { group: GROUP, version: VERSION, plural: ROLLOUTS }, ns), this.rolloutHandlers(), log));
+      this.deployments.push(new ResilientInformer(clients, deployments(clients, ns), this.deploymentHandlers(), log));
+    }
+  }
+
+  async start(): Promise<void> {
+    // Deployments first, so the first Rollout events can find their targets.
+    await Promise.all(this.deployments.map((i) => i.start()));
+    await Promise.all(this.rollouts.map((i) => i.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.rollouts, ...this.deployments].map((i) => i.stop()));
+    await this.configs.stop();
+  }
+
+  /** Every Rollout in the cache: the periodic resync re-enqueues them all. */
+  allRollouts(): Rollout[] {
+    return this.rollouts.flatMap((i) => i.list().map(asRollout));
+  }
+
+  /** The cached Rollout, to notice spec changes made while a tick ran. */
+  cachedRollout(namespace: string, name: string): Rollout | undefined {
+    for (const i of this.rollouts) {
+      const r = i.get(name, namespace);
+      if (r) return asRollout(r);
+    }
+    return undefined;
+  }
+
+  /** The cached Rollout with this uid (a route's controller owner). */
+  rolloutByUid(uid: string): Rollout | undefined {
+    return this.index.byUid(uid);
+  }
+
+  /** The cached Rollouts of the same namespace claiming the same Deployment or service name as `rollout`. */
+  rivals(rollout: Rollout): Rollout[] {
+    return this.index.rivals(rollout);
+  }
+
+  /** The informers' objects, for reads that need not hit the API server. */
+  cache(): ClusterCache {
+    return {
+      deployment: (namespace, name) => findIn(this.deployments, namespace, name),
+      configMap: (namespace, name) => this.configs.configMap(namespace, name),
+      secret: (namespace, name) => this.configs.secret(namespace, name),
+    };
+  }
+
+  cachedDeployment(namespace: string, name: string): V1Deployment | undefined {
+    return findIn(this.deployments, namespace, name);
+  }
+
+  private rolloutHandlers(): Handlers<KubernetesObject> {
+    // Per UID: the generation and the control annotations last seen.
+    const seen = new Map<string, string>();
+    const key = (r: Rollout): string => `${r.metadata.generation ?? 0} ${controlsKey(r)}`;
+    return {
+      add: (obj) => {
+        const r = asRollout(obj);
+        this.index.invalidate();
+        seen.set(r.metadata.uid ?? '', key(r));
+        this.trackConfigs(r);
+        this.sink.ensureChain(r);
+      },
+      update: (obj) => {
+        const r = asRollout(obj);
+        const uid = r.metadata.uid ?? '';
+        // Status writes (ours) do not move the generation; spec edits, deletion and approve/abort/retry do.
+        if (seen.get(uid) !== key(r) || r.metadata.deletionTimestamp) {
+          this.index.invalidate();
+          this.sink.tickNow(r);
+        }
+        this.trackConfigs(r);
+        seen.set(uid, key(r));
+      },
+      delete: (obj) => {
+        const r = asRollout(obj);
+        this.index.invalidate();
+        seen.delete(r.metadata.uid ?? '');
+        this.configs.forget(r.metadata.uid ?? '');
+        this.sink.forget(r);
+      },
+    };
+  }
+
+  private deploymentHandlers(): Handlers<V1Deployment> {
+    const onChange = (d: V1Deployment): void => {
+      for (const r of this.rolloutsOfDeployment(d.metadata?.namespace ?? '', d.metadata?.name ?? '')) {
+        this.trackConfigs(r);
+        this.sink.tickNow(r);
+      }
+    };
+    // An add matters too: a Rollout created before its target starts as soon as the target exists.
+    return { add: onChange, update: onChange, delete: onChange };
+  }
+
+  private rolloutsOfDeployment(namespace: string, name: string): Rollout[] {
+    const primaryOf = name.endsWith('-primary') ? this.index.byTarget(namespace, name.slice(0, -'-primary'.length)) : [];
+    return [...this.index.byTarget(namespace, name), ...primaryOf];
+  }
+
+  /** Watches what the Rollout's target references, and only that. */
+  private trackConfigs(r: Rollout): void {
+    const namespace = r.metadata.namespace ?? '';
+    const target = this.cachedDeployment(namespace, r.spec.targetRef.name);
+    this.configs.use(r.metadata.uid ?? '', namespace, configRefs(target?.spec?.template));
+  }
+
+  private onConfigChange(uids: readonly string[]): void {
+    for (const r of this.allRollouts()) if (uids.includes(r.metadata.uid ?? '')) this.sink.tickNow(r);
+  }
+}
+
+function findIn<T extends KubernetesObject>(informers: readonly ResilientInformer<T>[], namespace: string, name: string): T | undefined {
+  for (const i of informers) {
+    const found = i.get(name, namespace);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Custom objects arrive as plain JSON (timestamps are strings), which is what
+ * the Rollout type says; client-node's KubernetesObject claims Dates.
+ */
+function asRollout(obj: KubernetesObject): Rollout {
+  return obj as unknown as Rollout;
+}

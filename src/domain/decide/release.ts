@@ -1,0 +1,180 @@
+import type { RolloutStatus } from '../../api/types.gen.js';
+import { abortOf } from '../controls.js';
+import { analysisDue, progressDeadline, secondsInState } from '../timing.js';
+import { convergeActions, driftEvents, receivingTraffic } from '../routes.js';
+import { event, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
+import { nextStatus, shortRevision, waitMessage } from '../status.js';
+import { advance, failedCheck, promoteGated, rollback, waitForCanary } from './step.js';
+import { ask, checkGates, hooksOf, mergeGates, recordAnswers, recordApproval } from '../gates.js';
+import { nextPromotionWeight } from '../steps.js';
+import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
+
+export { rollback } from './step.js';
+
+const RELEASE_PHASES = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
+
+/**
+ * Whether this tick needs an analysis verdict before deciding: the canary is
+ * ready and receiving traffic (weighted or mirrored) in a release that is not
+ * skipping analysis. The tick runs the analysis only then.
+ */
+export function needsAnalysis(input: Omit<TickInput, 'verdict'>): boolean {
+  const { spec, status, observed } = input;
+  if (input.deleting || spec.suspend || spec.skipAnalysis) return false;
+  if (!RELEASE_PHASES.has(status.phase ?? '')) return false;
+  if (observed.revision !== status.lastAppliedSpec || !observed.canary.ready || observed.canary.replicas === 0) return false;
+  return analysable(input) && analysisDue(input);
+}
+
+/**
+ * Whether a check of the canary means something: it gets traffic, or it is
+ * a blue/green release without a mirror, whose canary is analysed on its own
+ * host (load and smoke tests) before any live traffic. A mirrored one is
+ * analysed once the mirror runs.
+ */
+function analysable(input: Pick<TickInput, 'spec' | 'status'>): boolean {
+  return receivingTraffic(input.status) || analysedWithoutTraffic(input.spec);
+}
+
+function analysedWithoutTraffic(spec: TickInput['spec']): boolean {
+  return spec.strategy.blueGreen !== undefined && spec.strategy.blueGreen.mirror === undefined;
+}
+
+/**
+ * Starts releasing the revision just observed, behind its confirm-rollout
+ * gates: open, the canary scales up from weight 0 with fresh counters;
+ * closed, the Rollout is Waiting with nothing scaled and no failed check.
+ */
+export function startRelease(input: TickInput, message: string, reason: string, extra: Partial<RolloutStatus> = {}): Decision {
+  const gate = checkGates(input, 'confirm-rollout');
+  if (gate.kind === 'ask') return ask(input, gate.names);
+  const revision = input.observed.revision;
+  const fresh: Partial<RolloutStatus> = {
+    ...NO_CANARY_TRAFFIC,
+    failedChecks: 0,
+    iterations: 0,
+    lastAppliedSpec: revision,
+    analysis: [],
+    gates: mergeGates(input.spec, [], gate.results),
+    ...extra,
+  };
+  if (!gate.open) {
+    const waiting = `revision ${shortRevision(revision)} waits for confirm-rollout: ${gate.reason}`;
+    const status = recordApproval(input, nextStatus(input, { ...fresh, phase: 'Waiting' }, waiting));
+    const news = input.status.phase !== 'Waiting' || input.status.message !== waiting;
+    return { status, actions: convergeActions(input, status, 'zero'), events: news ? [event('Waiting', waiting)] : [] };
+  }
+  const status = recordApproval(input, nextStatus(input, { ...fresh, phase: 'Progressing' }, message));
+  return { status, actions: convergeActions(input, status, 'up'), events: [event(reason, message)] };
+}
+
+/** Progressing, Waiting or WaitingPromotion: every webhook answer asked for lands in status.gates. */
+export function decideRelease(input: TickInput): Decision {
+  return recordAnswers(input, releaseStep(input));
+}
+
+/** Wait for the canary, judge the analysis, then step, mirror or promote, each behind its gates. */
+function releaseStep(input: TickInput): Decision {
+  const { spec, status: prev, observed } = input;
+  if (observed.revision !== prev.lastAppliedSpec) {
+    return startRelease(input, `newer revision ${shortRevision(observed.revision)} arrived mid-release: restarting from weight 0`, 'RevisionChanged');
+  }
+  const stop = stopRequested(input);
+  if (stop) return stop;
+  if (prev.phase === 'Waiting') return startRelease(input, `revision ${shortRevision(observed.revision)} confirmed: starting the release`, 'Confirmed');
+  const drift = driftEvents(input);
+  if (!observed.canary.ready || observed.canary.replicas === 0) return waitForCanary(input, drift);
+  if (!receivingTraffic(prev)) {
+    const before = beforeTraffic(input);
+    if (before) return withDrift(before, drift);
+  }
+  if (spec.skipAnalysis) return withDrift(promoteGated(input, 'skipAnalysis is set: promoting without analysis', {}), drift);
+
+  const verdict = input.verdict;
+  if (!verdict) {
+    // Not due yet (an early tick). An approval may have opened confirm-promotion meanwhile.
+    if (prev.phase === 'WaitingPromotion') return withDrift(promoteGated(input, `confirm-promotion opened at canary weight ${prev.canaryWeight ?? 0}: promoting`, {}), drift);
+    return hold(input, drift);
+  }
+  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: observed.now.toISOString(), analysis: [...verdict.results] };
+  if (!verdict.passed) return failedCheck(input, verdict.reason, evidence, drift);
+  return withDrift(advance(input, evidence), drift);
+}
+
+function withDrift(decision: Decision, drift: RolloutEvent[]): Decision {
+  return decision.asks || drift.length === 0 ? decision : { ...decision, events: [...drift, ...decision.events] };
+}
+
+/** No change, but drifted routes are repaired. */
+function hold(input: TickInput, drift: RolloutEvent[]): Decision {
+  const status = nextStatus(input, {}, input.status.message ?? '');
+  return { status, actions: convergeActions(input, status, 'up'), events: drift };
+}
+
+/** An abort annotation, or a rollback webhook answering 2xx, rolls back now. */
+function stopRequested(input: TickInput): Decision | undefined {
+  const abort = abortOf(input);
+  if (abort) return rollback(input, `aborted by ${abort.by} at ${abort.at}`, { abort });
+  const hooks = checkGates(input, 'rollback');
+  if (hooks.kind === 'ask') return ask(input, hooks.names);
+  return hooks.anyOpen ? rollback(input, hooks.reason) : undefined;
+}
+
+/**
+ * The canary is ready and gets no traffic yet: pre-rollout webhooks first
+ * (until each said yes once), then the first step (a mirror, for blue/green
+ * with one). Blue/green without a mirror takes no step without a passed
+ * analysis: undefined sends it on to the verdict.
+ */
+function beforeTraffic(input: TickInput): Decision | undefined {
+  const now = input.observed.now.toISOString();
+  const passed = new Set((input.status.gates ?? []).filter((g) => g.type === 'pre-rollout' && g.open).map((g) => g.name));
+  const pending = hooksOf(input.spec, 'pre-rollout').some((h) => !passed.has(h.name));
+  if (pending) {
+    // A failed pre-rollout is retried one interval later, like a failed check.
+    if (!analysisDue(input)) return hold(input, []);
+    const pre = checkGates(input, 'pre-rollout', (h) => !passed.has(h.name));
+    if (pre.kind === 'ask') return ask(input, pre.names);
+    if (!pre.open) return failedCheck(input, pre.reason, { lastAnalysisTime: now }, []);
+  }
+  if (input.spec.skipAnalysis) return promoteGated(input, 'skipAnalysis is set: promoting without analysis', {});
+  if (analysedWithoutTraffic(input.spec)) return undefined;
+  return advance(input, { lastAnalysisTime: now });
+}
+
+/** Promoting: the primary takes the canary's template; once ready, traffic shifts back to it. */
+export function decidePromoting(input: TickInput): Decision {
+  const { spec, status: prev, observed } = input;
+  if (observed.revision !== prev.lastAppliedSpec) {
+    return startRelease(input, `newer revision ${shortRevision(observed.revision)} arrived during promotion: restarting from weight 0`, 'RevisionChanged');
+  }
+  const revision = prev.lastAppliedSpec ?? observed.revision;
+  const primaryName = `${spec.targetRef.name}-primary`;
+  const primary = observed.primary;
+  const promoteAction: Action[] = primary?.revision === revision ? [] : [{ type: 'promotePrimary', revision }];
+  if (!primary?.ready || primary.revision !== revision) {
+    const deadline = progressDeadline(spec);
+    if (secondsInState(input) > deadline) return rollback(input, `${primaryName} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
+    const status = nextStatus(input, {}, waitMessage(input, 'Promoting', `waiting for ${primaryName} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`, primary));
+    return { status, actions: [...convergeActions(input, status, 'up'), ...promoteAction], events: driftEvents(input) };
+  }
+  const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
+  const message = `${primaryName} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
+  const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
+  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)] };
+}
+
+/** Finalising: finish shifting weight to the primary, then scale the canary to zero. */
+export function decideFinalising(input: TickInput): Decision {
+  const { spec, status: prev } = input;
+  const weight = prev.canaryWeight ?? 0;
+  if (weight > 0) {
+    const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, weight);
+    const status = nextStatus(input, { canaryWeight }, `shifting traffic back to the primary: canary weight ${canaryWeight}`);
+    return { status, actions: convergeActions(input, status, 'up'), events: driftEvents(input) };
+  }
+  const revision = prev.lastAppliedSpec ?? '';
+  const message = `promotion of revision ${shortRevision(revision)} complete: ${spec.targetRef.name}-primary serves 100%`;
+  const status = nextStatus(input, { phase: 'Succeeded', ...NO_CANARY_TRAFFIC, lastPromotedSpec: revision }, message);
+  return { status, actions: convergeActions(input, status, 'zero'), events: [...driftEvents(input), event('Succeeded', message)] };
+}

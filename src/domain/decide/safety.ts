@@ -1,0 +1,74 @@
+import type { Condition, RolloutStatus } from '../../api/types.gen.js';
+import { rollback } from './release.js';
+import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
+import { DEPENDENCY_ERROR, nextStatus } from '../status.js';
+import { EventType, event, type Action, type Decision, type Routes, type TickInput } from '../model.js';
+import { progressDeadline } from '../timing.js';
+import { sameRoutes } from '../routes.js';
+
+/**
+ * The safe state: whatever the Rollout was doing, live traffic goes to the
+ * primary (weights and mirror), the one version known to serve.
+ */
+export const PRIMARY_ONLY: Routes = { primary: 100, canary: 0, mirror: 0 };
+
+/** Routes to the primary when the observed route sends anything anywhere else. */
+export function safeRoutes(input: Pick<TickInput, 'observed'>): Action[] {
+  const observed = input.observed.routes;
+  return observed && !sameRoutes(observed, PRIMARY_ONLY) ? [{ type: 'setRoutes', routes: PRIMARY_ONLY }] : [];
+}
+
+/**
+ * A Rollout that cannot be acted on (bad spec, target gone, a name someone
+ * else owns): traffic to the primary first, then say why in the status and an
+ * Event. Nothing else is created, scaled or promoted until the problem is
+ * fixed; the release then resumes from weight 0.
+ */
+export function decideBlocked(input: TickInput, problems: readonly string[]): Decision {
+  const routes = safeRoutes(input);
+  const prev = input.status;
+  const moved = routes.length > 0 || (prev.canaryWeight ?? 0) > 0 || (prev.mirrorWeight ?? 0) > 0 || prev.matchRouting === true;
+  const message = `invalid: ${problems.join('; ')}${moved ? '; live traffic routed to the primary' : ''}`;
+  const status = nextStatus(input, NO_CANARY_TRAFFIC, message);
+  status.conditions = [...(status.conditions ?? []), invalidCondition(input, message)];
+  const events = input.status.message === message ? [] : [event('InvalidSpec', message, EventType.Warning)];
+  return { status, safeRoutes: routes, actions: [], events };
+}
+
+function invalidCondition(input: TickInput, message: string): Condition {
+  const before = input.status.conditions?.find((c) => c.type === 'Invalid');
+  const lastTransitionTime = before?.message === message ? before.lastTransitionTime : input.observed.now.toISOString();
+  return { type: 'Invalid', status: 'True', reason: 'InvalidSpec', message, lastTransitionTime, observedGeneration: input.generation };
+}
+
+const RELEASING = new Set<RolloutStatus['phase']>(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
+
+/**
+ * The API server refused to carry out a decision (a route, a scale, a
+ * promotion). Retried every tick; once it has failed for longer than the
+ * progress deadline during a release, the release is rolled back so the
+ * canary does not keep live traffic that nothing is steering.
+ */
+export function decideDependencyError(input: TickInput, problem: string): Decision {
+  const prev = input.status;
+  const now = input.observed.now;
+  const failing = prev.conditions?.find((c) => c.type === DEPENDENCY_ERROR);
+  const since = failing ? Date.parse(failing.lastTransitionTime) : now.getTime();
+  const deadline = progressDeadline(input.spec);
+  if (RELEASING.has(prev.phase) && (now.getTime() - since) / 1000 > deadline) {
+    const decision = rollback(input, `could not apply a decision for more than ${deadline}s (${problem})`);
+    return { ...decision, status: { ...decision.status, conditions: (decision.status.conditions ?? []).filter((c) => c.type !== DEPENDENCY_ERROR) } };
+  }
+  const message = `could not apply the decision, retrying: ${problem}`;
+  const condition: Condition = {
+    type: DEPENDENCY_ERROR,
+    status: 'True',
+    reason: 'ApplyFailed',
+    message,
+    lastTransitionTime: failing?.lastTransitionTime ?? now.toISOString(),
+    observedGeneration: input.generation,
+  };
+  const status: RolloutStatus = { ...prev, message, conditions: [...(prev.conditions ?? []).filter((c) => c.type !== DEPENDENCY_ERROR), condition] };
+  const events = prev.message === message ? [] : [event('ApplyFailed', message, EventType.Warning)];
+  return { status, actions: [], events };
+}

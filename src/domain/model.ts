@@ -1,0 +1,134 @@
+import type { GateResult, MetricResult, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
+import type { Controls } from './controls.js';
+
+/** Webhook gate answers by webhook name, gathered by the tick. */
+export type GateAnswers = Readonly<Record<string, GateResult>>;
+
+/** What one analysis run concluded: an observation for decide(), like a gate answer. */
+export interface AnalysisVerdict {
+  /** True when every check passed. */
+  readonly passed: boolean;
+  /** The latest result of every metric, in spec order: the evidence for status.analysis. */
+  readonly results: readonly MetricResult[];
+  /** One sentence naming what failed, e.g. "request-success-rate 91.2 < 99"; empty when passed. */
+  readonly reason: string;
+}
+
+/**
+ * What the route does with live traffic: weights (primary + canary = 100),
+ * the canary's mirrored (shadow) share, and whether requests matching the A/B
+ * test's conditions go to the canary.
+ */
+export interface Routes {
+  readonly primary: number;
+  readonly canary: number;
+  readonly mirror: number;
+  readonly match?: boolean;
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** Why not ready, in words ("1 of 3 replicas available"); empty when ready. */
+  readonly message: string;
+  /** Not ready and not getting there by itself (a progress deadline passed, the Deployment is missing): said at once. */
+  readonly stalled?: boolean;
+}
+
+export interface CanaryObservation extends Readiness {
+  /** spec.replicas of the target Deployment (0 when scaled down). */
+  readonly replicas: number;
+}
+
+export interface PrimaryObservation extends Readiness {
+  /** The revision the primary's template was copied from (its annotation). */
+  readonly revision: string | undefined;
+}
+
+/** What one tick saw of the world, gathered before deciding. */
+export interface Observations {
+  readonly now: Date;
+  /** Hash of the target's pod template and the configs it references. */
+  readonly revision: string;
+  readonly canary: CanaryObservation;
+  /** Undefined while the primary Deployment does not exist. */
+  readonly primary: PrimaryObservation | undefined;
+  /** Undefined while the VirtualService does not exist (or is not this Rollout's). */
+  readonly routes: Routes | undefined;
+  /** Objects under names flowshift generates that are not this Rollout's, each with the fix: never written. */
+  readonly foreign: readonly string[];
+}
+
+export interface TickInput {
+  readonly spec: RolloutSpec;
+  readonly status: RolloutStatus;
+  readonly generation: number;
+  readonly deleting: boolean;
+  readonly observed: Observations;
+  /**
+   * Why this Rollout cannot be acted on (spec problems, target missing, a
+   * claim held by another Rollout, an object it does not own), each naming
+   * the field or object and the fix. Non-empty: traffic goes to the primary.
+   */
+  readonly problems: readonly string[];
+  /** Present exactly when needsAnalysis() asked for it. */
+  readonly verdict?: AnalysisVerdict;
+  /** The manual actions the Rollout's annotations ask for (approve, abort, retry). */
+  readonly controls?: Controls;
+  /** Webhook gate answers by webhook name: exactly the ones a previous decide() of this tick asked for. */
+  readonly gates?: GateAnswers;
+  /**
+   * References of the Rollout that do not resolve (a MetricTemplate, a
+   * Secret or key, an AlertProvider, Prometheus, a container port, a route
+   * API), each naming the reference and the fix. Gathered only when
+   * preflightDue(): non-empty holds the Rollout before anything moves.
+   * Unlike problems, nothing is wrong with the spec itself.
+   */
+  readonly unresolved?: readonly string[];
+}
+
+/** Desired-state assertions; each is idempotent, so a retried tick is harmless. */
+export type Action =
+  /** Create `<target>-primary` from the target, or keep its template in step while initializing. */
+  | { readonly type: 'ensurePrimary' }
+  /** Create or update the services, DestinationRules and VirtualService. */
+  | { readonly type: 'ensureObjects'; readonly routes: Routes }
+  | { readonly type: 'setRoutes'; readonly routes: Routes }
+  | { readonly type: 'scaleCanary'; readonly to: 'up' | 'zero' }
+  | { readonly type: 'promotePrimary'; readonly revision: string }
+  | { readonly type: 'revert' }
+  /** An adopted route keeps the stable version: route to the primary, and let the primary and its Service outlive the Rollout. */
+  | { readonly type: 'keepStable' }
+  | { readonly type: 'removeFinalizer' };
+
+export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+export interface RolloutEvent {
+  readonly type: EventType;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface Decision {
+  /** The complete next status. */
+  readonly status: RolloutStatus;
+  /**
+   * Carried out together with the status write, without waiting for it to
+   * win: only routes to the primary (the safe state), so users stop reaching
+   * a canary that must not serve them as soon as possible.
+   */
+  readonly safeRoutes?: readonly Action[];
+  /** Carried out in order once the status write has won. */
+  readonly actions: readonly Action[];
+  readonly events: readonly RolloutEvent[];
+  /**
+   * Webhooks whose answers this decision needs: the tick asks them and
+   * decides again with the answers in TickInput.gates. A decision that asks
+   * is never written or carried out.
+   */
+  readonly asks?: readonly string[];
+}
+
+export function event(reason: string, message: string, type: EventType = EventType.Normal): RolloutEvent {
+  return { type, reason, message };
+}

@@ -1,0 +1,46 @@
+import type { RolloutStatus } from '../api/types.gen.js';
+import { EventType, type Action, type RolloutEvent, type Routes, type TickInput } from './model.js';
+
+export function routesOf(status: RolloutStatus): Routes {
+  const canary = status.canaryWeight ?? 0;
+  const routes = { primary: 100 - canary, canary, mirror: status.mirrorWeight ?? 0 };
+  return status.matchRouting ? { ...routes, match: true } : routes;
+}
+
+export function sameRoutes(a: Routes | undefined, b: Routes): boolean {
+  return a !== undefined && a.primary === b.primary && a.canary === b.canary && a.mirror === b.mirror && (a.match ?? false) === (b.match ?? false);
+}
+
+export function describeRoutes(r: Routes): string {
+  return `primary ${r.primary} / canary ${r.canary}${r.mirror ? `, mirror ${r.mirror}%` : ''}${r.match ? ', matching requests to the canary' : ''}`;
+}
+
+/** Live, mirrored or matched traffic reaches the canary. */
+export function receivingTraffic(status: RolloutStatus): boolean {
+  return (status.canaryWeight ?? 0) > 0 || (status.mirrorWeight ?? 0) > 0 || status.matchRouting === true;
+}
+
+/** The actions that bring observed routes and canary scale in line with `status`. */
+export function convergeActions(input: TickInput, status: RolloutStatus, canary: 'up' | 'zero'): Action[] {
+  const actions: Action[] = [];
+  const routes = routesOf(status);
+  if (input.observed.routes && !sameRoutes(input.observed.routes, routes)) actions.push({ type: 'setRoutes', routes });
+  const scaled = input.observed.canary.replicas > 0;
+  if (canary === 'up' && !scaled) actions.push({ type: 'scaleCanary', to: 'up' });
+  if (canary === 'zero' && scaled) actions.push({ type: 'scaleCanary', to: 'zero' });
+  return actions;
+}
+
+/** A Warning when someone changed the routes by hand since the last tick. */
+export function driftEvents(input: TickInput): RolloutEvent[] {
+  const observed = input.observed.routes;
+  const intended = routesOf(input.status);
+  if (!observed || sameRoutes(observed, intended) || input.status.phase === undefined || input.status.phase === 'Initializing') return [];
+  return [
+    {
+      type: EventType.Warning,
+      reason: 'RouteDrift',
+      message: `VirtualService routes were changed outside flowshift (${describeRoutes(observed)}); restoring ${describeRoutes(intended)}`,
+    },
+  ];
+}

@@ -1,0 +1,91 @@
+import type { Condition, Phase, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
+import type { Readiness, TickInput } from './model.js';
+import { secondsInState } from './timing.js';
+
+export function strategyOf(spec: RolloutSpec): RolloutStatus['strategy'] {
+  if (spec.strategy.blueGreen) return 'blueGreen';
+  if (spec.strategy.abTesting) return 'abTesting';
+  return 'canary';
+}
+
+/**
+ * The next status: `patch` over the previous one, with the bookkeeping every
+ * decision shares (message, observedGeneration, strategy, lastTransitionTime
+ * on a phase or weight change, the Promoted condition).
+ */
+export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, message: string): RolloutStatus {
+  const prev = input.status;
+  const now = input.observed.now.toISOString();
+  const next: RolloutStatus = { ...prev, ...patch, message, observedGeneration: input.generation };
+  const strategy = strategyOf(input.spec);
+  if (strategy) next.strategy = strategy;
+  // An absent weight is 0 and an absent matchRouting false: filling one in moves nothing.
+  const moved =
+    next.phase !== prev.phase ||
+    (next.canaryWeight ?? 0) !== (prev.canaryWeight ?? 0) ||
+    (next.mirrorWeight ?? 0) !== (prev.mirrorWeight ?? 0) ||
+    (next.matchRouting ?? false) !== (prev.matchRouting ?? false);
+  next.lastTransitionTime = moved || !prev.lastTransitionTime ? now : prev.lastTransitionTime;
+  // Conditions kept by others (AlertsReady, DependencyError) carry over; Invalid and ReferencesResolved are re-added by decide() while they hold.
+  const others = (prev.conditions ?? []).filter((c) => !DECIDED_CONDITIONS.has(c.type));
+  next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation), ...others];
+  return next;
+}
+
+const DECIDED_CONDITIONS = new Set(['Promoted', 'Invalid', 'ReferencesResolved']);
+
+/** The condition a failing API call leaves on the status while it lasts. */
+export const DEPENDENCY_ERROR = 'DependencyError';
+
+function promotedCondition(phase: Phase | undefined, message: string, prev: Condition[] | undefined, now: string, generation: number): Condition {
+  const [status, reason] = promotedState(phase);
+  const before = prev?.find((c) => c.type === 'Promoted');
+  const lastTransitionTime = before?.status === status ? before.lastTransitionTime : now;
+  return { type: 'Promoted', status, reason, message, lastTransitionTime, observedGeneration: generation };
+}
+
+function promotedState(phase: Phase | undefined): [Condition['status'], string] {
+  switch (phase) {
+    case 'Initialized':
+    case 'Succeeded':
+      return ['True', phase];
+    case 'Failed':
+      return ['False', 'Failed'];
+    case undefined:
+      return ['Unknown', 'Initializing'];
+    case 'Initializing':
+    case 'Waiting':
+    case 'Progressing':
+    case 'WaitingPromotion':
+    case 'Promoting':
+    case 'Finalising':
+    case 'Terminating':
+    case 'Terminated':
+      return ['Unknown', phase];
+  }
+}
+
+/**
+ * The message of a wait for a Deployment to roll out. A routine wait (the
+ * Deployment makes progress) keeps the message on record while it is young
+ * (under QUIET_WAIT_SECONDS in `phase`): the tick that began it said what
+ * it started, and most waits end before anyone reads more. Later, or once
+ * the rollout stalls, the wait is written; while the same wait goes on (the
+ * new message differs only in its numbers, such as "1 of 2 replicas
+ * available"), the one on record stays. Either way a Deployment rolling out
+ * is not one status write per replica.
+ */
+export function waitMessage(input: TickInput, phase: Phase, message: string, detail: Readiness | undefined): string {
+  const prev = input.status.message;
+  if (prev === undefined || input.status.phase !== phase) return message;
+  const routine = detail !== undefined && !detail.stalled && secondsInState(input) < QUIET_WAIT_SECONDS;
+  const shape = (text: string): string => text.replace(/\d+/g, '#');
+  return routine || shape(prev) === shape(message) ? prev : message;
+}
+
+/** How long a routine wait for a Deployment keeps the message of the tick that began it. */
+export const QUIET_WAIT_SECONDS = 10;
+
+export function shortRevision(revision: string | undefined): string {
+  return (revision ?? '').slice(0, 10);
+}

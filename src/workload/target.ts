@@ -1,0 +1,38 @@
+import type { Rollout } from '../api/types.gen.js';
+import type { CanaryObservation, PrimaryObservation } from '../domain/model.js';
+
+export interface TargetObservation {
+  readonly revision: string;
+  readonly canary: CanaryObservation;
+  readonly primary: PrimaryObservation | undefined;
+  /** Generation of the target, to notice changes made while a tick ran. */
+  readonly generation: number;
+  /** The rollout progress of target and primary as seen (see progressKey), to notice readiness changes made while a tick ran. */
+  readonly progress: string;
+  /** The selector label of the target's pods; primary pods carry its value suffixed "-primary". */
+  readonly label: { readonly key: string; readonly value: string };
+  /** Set when `<target>-primary` exists but is not this Rollout's: why, and the fix. */
+  readonly foreign?: string;
+}
+
+/** The workload a Rollout releases: today a Deployment, later a DaemonSet. */
+export interface Target {
+  /** Undefined when the target does not exist. */
+  observe(rollout: Rollout): Promise<TargetObservation | undefined>;
+  /** The objects ensurePrimary/promote would write (config copies) that belong to someone else, each with the fix. */
+  foreign(rollout: Rollout): Promise<string[]>;
+  /** Creates `<target>-primary` from the target's template, or keeps its template in step while initializing. */
+  ensurePrimary(rollout: Rollout, revision: string): Promise<void>;
+  /** Copies the canary's template into the primary, marking it with `revision`. */
+  promote(rollout: Rollout, revision: string): Promise<void>;
+  /** Lets the primary outlive the Rollout (its ownerReference removed), so it keeps serving. */
+  releasePrimary(rollout: Rollout): Promise<void>;
+  /** Scales the canary to the primary's replica count ("up") or to zero. */
+  scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void>;
+}
+
+/** A target that cannot be released as it is, with the fix in the message. */
+export class TargetError extends Error {
+  readonly code = 'FLOWSHIFT_TARGET_INVALID';
+  override readonly name = 'TargetError';
+}

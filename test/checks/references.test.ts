@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
+import { createNamespace, env, mergePatch } from '../support/env/context.js';
+import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
+
+const HELD = 'ReferencesResolved';
+const passing = { thresholdRange: { max: 1 } };
+
+/**
+ * Each scenario: a Rollout is Initialized with nothing missing, then a new
+ * revision arrives together with a reference that does not resolve. The
+ * release must hold at weight 0, name the reference, and start as soon as
+ * the reference is created.
+ */
+describe('the release preflight, through the controller process', () => {
+  let cluster: Cluster;
+  let controller: ControllerProcess;
+
+  beforeAll(async () => {
+    cluster = new Cluster(await createNamespace('preflight'));
+    controller = await startController(cluster.namespace);
+  });
+  afterAll(async () => {
+    await controller.stop();
+  });
+
+  it('holds a new revision whose MetricTemplate does not exist, and releases it once created', async () => {
+    await initialized(cluster, 'tmpl');
+    await release(cluster, 'tmpl', { analysis: { interval: '1s', threshold: 2, metrics: [{ name: 'errors', templateRef: { name: 'error-rate' }, ...passing }] } });
+    await expectHeld(cluster, 'tmpl', `MetricTemplate ${cluster.namespace}/error-rate not found`);
+    await createCustom(cluster, 'metrictemplates', {
+      apiVersion: 'flowshift.io/v1alpha1',
+      kind: 'MetricTemplate',
+      metadata: { name: 'error-rate' },
+      spec: { provider: { type: 'prometheus', address: env().prometheusUrl }, query: 'vector(0)' },
+    });
+    await expectReleased(cluster, 'tmpl');
+  });
+
+  it('holds while a MetricTemplate names a Prometheus that does not answer, and releases once it does', async () => {
+    await initialized(cluster, 'prom');
+    await createCustom(cluster, 'metrictemplates', {
+      apiVersion: 'flowshift.io/v1alpha1',
+      kind: 'MetricTemplate',
+      metadata: { name: 'silent' },
+      spec: { provider: { type: 'prometheus', address: 'http://127.0.0.1:9' }, query: 'vector(0)' },
+    });
+    await release(cluster, 'prom', { analysis: { interval: '1s', threshold: 2, metrics: [{ name: 'errors', templateRef: { name: 'silent' }, ...passing }] } });
+    await expectHeld(cluster, 'prom', 'Prometheus at http://127.0.0.1:9 does not answer');
+    await cluster.custom.patchNamespacedCustomObject(
+      { group: 'flowshift.io', version: 'v1alpha1', plural: 'metrictemplates', namespace: cluster.namespace, name: 'silent', body: { spec: { provider: { address: env().prometheusUrl } } } },
+      mergePatch,
+    );
+    await expectReleased(cluster, 'prom');
+  });
+
+  it('holds while a webhook signing Secret or its key is missing, and releases once the key is there', async () => {
+    await initialized(cluster, 'hook');
+    const hook = { name: 'audit', type: 'event' as const, url: 'http://127.0.0.1:9/audit', secretRef: { name: 'audit-signing' } };
+    await release(cluster, 'hook', { analysis: { interval: '1s', threshold: 2, webhooks: [hook] } });
+    await expectHeld(cluster, 'hook', `Secret ${cluster.namespace}/audit-signing of webhook "audit" not found`);
+    await cluster.core.createNamespacedSecret({ namespace: cluster.namespace, body: { metadata: { name: 'audit-signing' }, stringData: { other: 'x' } } });
+    await expectHeld(cluster, 'hook', 'has no key "key"');
+    await cluster.core.replaceNamespacedSecret({ namespace: cluster.namespace, name: 'audit-signing', body: { metadata: { name: 'audit-signing' }, stringData: { key: 's3cret' } } });
+    await expectReleased(cluster, 'hook');
+  });
+
+  it('holds while an alert names a missing AlertProvider, and releases once it exists', async () => {
+    await initialized(cluster, 'alert');
+    await release(cluster, 'alert', { analysis: { interval: '1s', threshold: 2, alerts: [{ name: 'team', providerRef: { name: 'team-hook' } }] } });
+    await expectHeld(cluster, 'alert', `AlertProvider ${cluster.namespace}/team-hook not found`);
+    await cluster.core.createNamespacedSecret({ namespace: cluster.namespace, body: { metadata: { name: 'team-hook-url' }, stringData: { address: 'http://127.0.0.1:9/hook' } } });
+    await createCustom(cluster, 'alertproviders', {
+      apiVersion: 'flowshift.io/v1alpha1',
+      kind: 'AlertProvider',
+      metadata: { name: 'team-hook' },
+      spec: { type: 'webhook', secretRef: { name: 'team-hook-url' } },
+    });
+    await expectReleased(cluster, 'alert');
+  });
+
+  it('holds while spec.service.targetPort names no container port, and releases once the target exposes it', async () => {
+    await initialized(cluster, 'port');
+    await release(cluster, 'port', { service: { port: 9898, targetPort: 'metrics' } });
+    await expectHeld(cluster, 'port', 'no container of Deployment port has a port named "metrics" (exposed: http (9898)');
+    await cluster.updateDeployment('port', (d) => {
+      d.spec?.template.spec?.containers[0]?.ports?.push({ name: 'metrics', containerPort: 9797 });
+    });
+    await expectReleased(cluster, 'port');
+  });
+
+  it('creates nothing for a new Rollout whose reference is missing, and initializes once it exists', async () => {
+    await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('fresh') });
+    await cluster.createRollout(rolloutOf('fresh', { analysis: { interval: '1s', threshold: 2, metrics: [{ name: 'latency', templateRef: { name: 'latency' }, ...passing }] } }));
+    const held = await cluster.waitForRollout('fresh', 'held at initialization', (r) => heldCondition(r) !== undefined);
+    expect(held.status?.phase).toBe('Initializing');
+    expect(held.status?.message).toContain(`MetricTemplate ${cluster.namespace}/latency not found`);
+    await expect(cluster.apps.readNamespacedDeployment({ namespace: cluster.namespace, name: 'fresh-primary' })).rejects.toMatchObject({ code: 404 });
+    await createCustom(cluster, 'metrictemplates', {
+      apiVersion: 'flowshift.io/v1alpha1',
+      kind: 'MetricTemplate',
+      metadata: { name: 'latency' },
+      spec: { provider: { type: 'prometheus', address: env().prometheusUrl }, query: 'vector(0)' },
+    });
+    const r = await cluster.waitForRollout('fresh', 'Initialized', (x) => x.status?.phase === 'Initialized');
+    expect(heldCondition(r)).toBeUndefined();
+  });
+});
+
+describe('the release preflight of a controller without a Prometheus', () => {
+  it('holds a built-in metric until a Prometheus address is configured', async () => {
+    const cluster = new Cluster(await createNamespace('preflight-noprom'));
+    const bare = await startController(cluster.namespace, { prometheus: false });
+    try {
+      await initialized(cluster, 'builtin');
+      await release(cluster, 'builtin', { analysis: { interval: '1s', threshold: 2, metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 } }] } });
+      await expectHeld(cluster, 'builtin', 'no Prometheus address');
+    } finally {
+      await bare.stop();
+    }
+    // The same Rollout under a controller that has one: the check passes and the release starts.
+    const configured = await startController(cluster.namespace);
+    try {
+      const r = await cluster.waitForRollout('builtin', 'references resolved', (x) => heldCondition(x) === undefined && (x.status?.canaryWeight ?? 0) > 0);
+      expect(r.status?.phase).toBe('Progressing');
+    } finally {
+      await configured.stop();
+    }
+  });
+});
+
+function heldCondition(r: Rollout): { status: string; message: string } | undefined {
+  return r.status?.conditions?.find((c) => c.type === HELD);
+}
+
+async function initialized(cluster: Cluster, name: string): Promise<void> {
+  await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo(name) });
+  await cluster.createRollout(rolloutOf(name));
+  await cluster.waitForRollout(name, 'Initialized', (r) => r.status?.phase === 'Initialized');
+}
+
+/** Changes the Rollout's spec, then the image: a new revision to release under the new spec. */
+async function release(cluster: Cluster, name: string, spec: Partial<RolloutSpec>): Promise<void> {
+  await cluster.custom.patchNamespacedCustomObject(
+    { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: cluster.namespace, name, body: { spec } },
+    mergePatch,
+  );
+  await cluster.setImage(name, 'ghcr.io/stefanprodan/podinfo:6.6.0');
+}
+
+async function expectHeld(cluster: Cluster, name: string, reference: string): Promise<void> {
+  const r = await cluster.waitForRollout(name, `held naming ${reference}`, (x) => heldCondition(x)?.message.includes(reference) === true);
+  expect(r.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0, mirrorWeight: 0, failedChecks: 0 });
+  expect(heldCondition(r)?.status).toBe('False');
+  const vs = await cluster.virtualService(name);
+  expect(vs.spec.http[0]?.route.find((d) => d.destination.host === `${name}-canary`)?.weight).toBe(0);
+  const events = await cluster.eventsOnce(name, 'ReferencesUnresolved');
+  expect(events.find((e) => e.reason === 'ReferencesUnresolved' && e.message.includes(reference))?.type).toBe('Warning');
+}
+
+async function expectReleased(cluster: Cluster, name: string): Promise<void> {
+  const r = await cluster.waitForRollout(name, 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+  expect(heldCondition(r)).toBeUndefined();
+  const reasons = (await cluster.eventsOnce(name, 'Succeeded')).map((e) => e.reason);
+  expect(reasons).not.toContain('Rollback');
+  expect(reasons).not.toContain('Failed');
+}
+
+async function createCustom(cluster: Cluster, plural: string, body: object): Promise<void> {
+  await cluster.custom.createNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural, namespace: cluster.namespace, body });
+}

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createNamespace, env } from '../../support/env/context.js';
+import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../../support/harness.js';
+
+const STEPS = [0, 20, 40, 60, 0];
+
+/** Deployment `app` with an Initialized Rollout (interval as given, threshold 2). */
+async function initializedApp(cluster: Cluster, interval: string): Promise<void> {
+  await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('app') });
+  await cluster.createRollout(rolloutOf('app', { analysis: { interval, threshold: 2 } }));
+  await cluster.waitForRollout('app', 'Initialized', (r) => r.status?.phase === 'Initialized');
+}
+
+describe('release resilience', () => {
+  const running: ControllerProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((c) => c.stop()));
+  });
+
+  it('continues a release after the controller is SIGKILLed mid-release, no step skipped or repeated', async () => {
+    const ns = await createNamespace('restart');
+    const cluster = new Cluster(ns);
+    running.push(await startController(ns));
+    await initializedApp(cluster, '2s');
+
+    const recorder = await cluster.recordWeights('app');
+    await cluster.setImage('app', 'podinfo:2');
+    await cluster.waitForRollout('app', 'weight 20', (r) => r.status?.canaryWeight === 20);
+    // The status is written before its Event: a kill between the two would lose that Event, which is not what this test is about.
+    await cluster.eventsOnce('app', 'Advanced');
+    const killed = running.pop();
+    process.kill(killed?.pid ?? 0, 'SIGKILL');
+    await killed?.exited;
+
+    running.push(await startController(ns));
+    await cluster.waitForRollout('app', 'Succeeded', (r) => r.status?.phase === 'Succeeded', 90_000);
+    recorder.stop();
+    expect(recorder.weights).toEqual(STEPS);
+    const advanced = (await cluster.eventsOnce('app', 'Succeeded')).filter((e) => e.reason === 'Advanced');
+    // Events list by generated name, not in order.
+    expect(advanced.map((e) => e.message).sort()).toEqual(['advanced canary weight to 20', 'advanced canary weight to 40', 'advanced canary weight to 60']);
+  });
+
+  it('drives one release with three replicas on one Redis without duplicated or skipped steps', async () => {
+    const ns = await createNamespace('replicas');
+    const cluster = new Cluster(ns);
+    running.push(...(await Promise.all([startController(ns), startController(ns), startController(ns)])));
+    await initializedApp(cluster, '1s');
+
+    const recorder = await cluster.recordWeights('app');
+    await cluster.setImage('app', 'podinfo:2');
+    await cluster.waitForRollout('app', 'Succeeded', (r) => r.status?.phase === 'Succeeded', 90_000);
+    recorder.stop();
+    expect(recorder.weights).toEqual(STEPS);
+    const reasons = (await cluster.eventsOnce('app', 'Succeeded')).map((e) => e.reason);
+    expect(reasons.filter((r) => r === 'Advanced')).toHaveLength(3);
+    expect(reasons.filter((r) => r === 'NewRevision')).toHaveLength(1);
+    expect(reasons.filter((r) => r === 'Succeeded')).toHaveLength(1);
+  });
+
+  it('completes a release when Redis is flushed mid-release', async () => {
+    const ns = await createNamespace('flush');
+    const cluster = new Cluster(ns);
+    const redisDb = 7;
+    running.push(await startController(ns, { redisDb }));
+    await initializedApp(cluster, '2s');
+
+    const recorder = await cluster.recordWeights('app');
+    await cluster.setImage('app', 'podinfo:2');
+    await cluster.waitForRollout('app', 'weight 20', (r) => r.status?.canaryWeight === 20);
+    const redis = new Redis(`${env().redisUrl}/${redisDb}`);
+    expect(await redis.dbsize()).toBeGreaterThan(0);
+    await redis.flushdb();
+    redis.disconnect();
+
+    await cluster.waitForRollout('app', 'Succeeded', (r) => r.status?.phase === 'Succeeded', 90_000);
+    recorder.stop();
+    expect(recorder.weights).toEqual(STEPS);
+  });
+});

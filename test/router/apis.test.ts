@@ -1,0 +1,20 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KubeClients } from '../../src/kube/client.js';
+import { ROUTE_APIS, unservedApis, unservedRouters } from '../../src/router/apis.js';
+import { kubeClients } from '../support/env/context.js';
+
+describe('route APIs by discovery against the test API server', () => {
+  let clients: KubeClients;
+  beforeAll(async () => {
+    clients = await kubeClients();
+  });
+
+  it('finds both routers served when Istio and the Gateway API CRDs are installed', async () => {
+    expect(await unservedRouters(clients)).toEqual([]);
+  });
+
+  it('names a group/version the API server does not serve, with the fix', async () => {
+    const older = { ...ROUTE_APIS.istio, version: 'v1alpha9' };
+    expect(await unservedApis(clients, [ROUTE_APIS.istio, older])).toEqual([older]);
+  });
+});
