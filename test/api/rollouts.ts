@@ -3,6 +3,7 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { Rollout } from '../../src/api/types.gen.js';
 import { kubeConfig } from '../support/env/context.js';
+import { rollout } from '../support/rollouts.js';
 import { statusCode } from '../../devenv/env/crds.js';
 
 export const group = 'flowshift.io';
@@ -10,12 +11,10 @@ export const version = 'v1alpha1';
 
 /** A Rollout using most of the API; each invalid case changes one thing in it. */
 export function validRollout(name = 'podinfo'): Rollout {
-  return {
-    apiVersion: 'flowshift.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name },
+  return rollout({
+    name,
+    target: 'podinfo',
     spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       service: { port: 9898, targetPort: 'http', gateways: ['mesh'], timeout: '10s' },
       strategy: { canary: { stepWeights: [10, 20, 40, 80], mirror: { percentage: 50 } } },
       analysis: {
@@ -36,7 +35,7 @@ export function validRollout(name = 'podinfo'): Rollout {
         alerts: [{ name: 'on-call', severity: 'warn', providerRef: { name: 'slack' } }],
       },
     },
-  };
+  });
 }
 
 export interface Verdict {

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus, WebhookSpec } from '../../src/api/types.gen.js';
 import { createNamespace } from '../support/env/context.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
+import { quickRollout } from '../support/rollouts.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
 
 const ADMIN = 'flowshift-test-admin';
@@ -32,7 +33,7 @@ describe('kubectl flowshift approve with the controller', () => {
 
   it('approve releases a WaitingPromotion and records who approved which revision', async () => {
     await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('podinfo') });
-    await cluster.createRollout(rolloutOf('podinfo', { analysis: { interval: '1s', threshold: 2, webhooks: [manualGate] } }));
+    await cluster.createRollout(quickRollout('podinfo', { analysis: { interval: '1s', threshold: 2, webhooks: [manualGate] } }));
     await cluster.waitForRollout('podinfo', 'Initialized', (r) => r.status?.phase === 'Initialized');
     await cluster.setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.6.0');
     const waiting = await cluster.waitForRollout('podinfo', 'WaitingPromotion', (r) => r.status?.phase === 'WaitingPromotion');

@@ -1,23 +1,17 @@
 import type { Rollout, RolloutSpec, RolloutStatus } from '../../src/api/types.gen.js';
+import { rollout } from '../support/rollouts.js';
 
 export const REV_OLD = '7c1d0e5a9b3f2468';
 export const REV_NEW = '5f2e8a61c0d4b937';
 
-/** A Rollout as the API returns it, for the pure view and rule tests. */
-export function rollout(status: RolloutStatus | undefined, spec: Partial<RolloutSpec> = {}, name = 'podinfo'): Rollout {
-  return {
-    apiVersion: 'flowshift.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name, namespace: 'shop' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      service: { port: 9898 },
-      strategy: { canary: { stepWeights: [10, 20, 40, 80] } },
-      analysis: { interval: '30s', threshold: 3 },
-      ...spec,
-    },
-    ...(status ? { status } : {}),
-  };
+/** The view and rule tests' Rollout as the API returns it: in namespace shop, four canary steps, a check every 30 s. */
+export function shopRollout(status: RolloutStatus | undefined, spec: Partial<RolloutSpec> = {}, name = 'podinfo'): Rollout {
+  return rollout({
+    name,
+    namespace: 'shop',
+    spec: { strategy: { canary: { stepWeights: [10, 20, 40, 80] } }, analysis: { interval: '30s', threshold: 3 }, ...spec },
+    status,
+  });
 }
 
 export const progressing: RolloutStatus = {

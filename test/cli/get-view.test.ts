@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { humanDuration } from '../../src/cli/age.js';
 import { renderRolloutTable } from '../../src/cli/get-view.js';
 import { columns } from './columns.js';
-import { REV_NEW, progressing, rollout } from './fixtures.js';
+import { REV_NEW, progressing, shopRollout } from './fixtures.js';
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 
@@ -10,8 +10,8 @@ describe('the table of get', () => {
   it('has the columns of kubectl get rollouts -o wide, with STEP after WEIGHT, blank where a field is missing', () => {
     const lines = renderRolloutTable(
       [
-        rollout(progressing, { strategy: { canary: { stepWeights: [10, 20, 40, 80], mirror: { percentage: 50 } } } }),
-        rollout({ phase: 'Succeeded', strategy: 'canary', canaryWeight: 0, failedChecks: 0, lastAppliedSpec: REV_NEW, lastTransitionTime: '2026-11-20T10:00:00Z' }, { strategy: { canary: { stepWeight: 20 } } }, 'backend'),
+        shopRollout(progressing, { strategy: { canary: { stepWeights: [10, 20, 40, 80], mirror: { percentage: 50 } } } }),
+        shopRollout({ phase: 'Succeeded', strategy: 'canary', canaryWeight: 0, failedChecks: 0, lastAppliedSpec: REV_NEW, lastTransitionTime: '2026-11-20T10:00:00Z' }, { strategy: { canary: { stepWeight: 20 } } }, 'backend'),
       ],
       { allNamespaces: false, now: NOW },
     );
@@ -23,8 +23,8 @@ describe('the table of get', () => {
   });
 
   it('adds NAMESPACE first across all namespaces, and shows a Rollout without status', () => {
-    const other = { ...rollout(undefined, {}, 'api'), metadata: { name: 'api', namespace: 'billing' } };
-    const rows = columns(renderRolloutTable([rollout(progressing), other], { allNamespaces: true, now: NOW }).join('\n'));
+    const other = { ...shopRollout(undefined, {}, 'api'), metadata: { name: 'api', namespace: 'billing' } };
+    const rows = columns(renderRolloutTable([shopRollout(progressing), other], { allNamespaces: true, now: NOW }).join('\n'));
     expect(rows).toEqual([
       {
         NAMESPACE: 'billing', NAME: 'api', PHASE: '', WEIGHT: '', STEP: '', FAILEDCHECKS: '', STRATEGY: '', LASTTRANSITIONTIME: '',

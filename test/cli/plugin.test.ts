@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig, mergePatch } from '../support/env/context.js';
 import { serviceAccountKubeconfig } from '../support/env/service-accounts.js';
-import { rolloutOf } from '../support/harness.js';
+import { quickRollout } from '../support/rollouts.js';
 import { freePort } from '../../devenv/env/ports.js';
 import { columns } from './columns.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
@@ -36,7 +36,7 @@ describe('kubectl flowshift, found by kubectl on PATH', () => {
   const read = async (name: string): Promise<Rollout> => (await custom.getNamespacedCustomObject(ref(name))) as Rollout;
   /** A Rollout with a status as the controller would have written it (no controller runs in this file). */
   const create = async (name: string, status: RolloutStatus): Promise<void> => {
-    await custom.createNamespacedCustomObject({ ...ref(name), body: rolloutOf(name) });
+    await custom.createNamespacedCustomObject({ ...ref(name), body: quickRollout(name) });
     await custom.patchNamespacedCustomObjectStatus({ ...ref(name), body: { status } }, mergePatch);
   };
   const flowshift = (...args: string[]): ReturnType<typeof kubectlFlowshift> => kubectlFlowshift(bin, [...args, '-n', namespace]);

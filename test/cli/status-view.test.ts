@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { renderStatus } from '../../src/cli/status-view.js';
-import { REV_NEW, REV_OLD, progressing, rollout } from './fixtures.js';
+import { REV_NEW, REV_OLD, progressing, shopRollout } from './fixtures.js';
 
 describe('the status view', () => {
   it('shows phase, weight with step n of m, failed checks against the threshold, revisions and the message', () => {
-    expect(renderStatus(rollout(progressing))).toEqual([
+    expect(renderStatus(shopRollout(progressing))).toEqual([
       'podinfo (namespace shop)',
       'Phase:    Progressing',
       'Strategy: canary',
@@ -17,7 +17,7 @@ describe('the status view', () => {
 
   it("shows each metric's last value against its bound, and why a failed one failed", () => {
     const lines = renderStatus(
-      rollout({
+      shopRollout({
         ...progressing,
         analysis: [
           { name: 'request-success-rate', value: 99.8123, thresholdRange: { min: 99 }, passed: true, message: 'ok', time: '2026-11-22T10:00:00Z' },
@@ -39,7 +39,7 @@ describe('the status view', () => {
 
   it("shows each gate's last answer", () => {
     const lines = renderStatus(
-      rollout({
+      shopRollout({
         ...progressing,
         phase: 'WaitingPromotion',
         canaryWeight: 80,
@@ -60,25 +60,25 @@ describe('the status view', () => {
 
   it('shows who approved the current revision, and not an approval of an earlier one', () => {
     const approval = { revision: REV_NEW, by: 'alice@example.com', at: '2026-11-22T10:01:00Z' };
-    expect(renderStatus(rollout({ ...progressing, approval }))).toContain('Approved: by alice@example.com at 2026-11-22T10:01:00Z');
+    expect(renderStatus(shopRollout({ ...progressing, approval }))).toContain('Approved: by alice@example.com at 2026-11-22T10:01:00Z');
     const stale = { ...approval, revision: REV_OLD };
-    expect(renderStatus(rollout({ ...progressing, approval: stale })).join('\n')).not.toContain('Approved');
+    expect(renderStatus(shopRollout({ ...progressing, approval: stale })).join('\n')).not.toContain('Approved');
   });
 
   it('says when the Rollout is paused, and shows the mirror', () => {
-    const lines = renderStatus(rollout({ ...progressing, canaryWeight: 0, mirrorWeight: 50 }, { suspend: true }));
+    const lines = renderStatus(shopRollout({ ...progressing, canaryWeight: 0, mirrorWeight: 50 }, { suspend: true }));
     expect(lines).toContain('Paused:   yes: spec.suspend is true, ticks change nothing (resume to go on)');
     expect(lines).toContain('Weight:   0% (step 0 of 4), mirror 50%');
   });
 
   it('shows no step outside a release, and a promoted revision as such', () => {
-    const lines = renderStatus(rollout({ phase: 'Succeeded', canaryWeight: 0, failedChecks: 0, lastAppliedSpec: REV_NEW, lastPromotedSpec: REV_NEW }));
+    const lines = renderStatus(shopRollout({ phase: 'Succeeded', canaryWeight: 0, failedChecks: 0, lastAppliedSpec: REV_NEW, lastPromotedSpec: REV_NEW }));
     expect(lines).toContain('Weight:   0%');
     expect(lines).toContain(`Revision: ${REV_NEW} (promoted)`);
   });
 
   it('points at the controller when there is no status yet', () => {
-    expect(renderStatus(rollout(undefined))).toEqual([
+    expect(renderStatus(shopRollout(undefined))).toEqual([
       'podinfo (namespace shop)',
       'Phase:    none yet: no status written; is the controller running and watching this namespace?',
     ]);

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, env } from '../support/env/context.js';
 import { waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
+import { quickRollout } from '../support/rollouts.js';
 import { installPlugin, readLog, startKubectlFlowshift } from './plugin.js';
 
 /** The canary weight each printed view shows, consecutive repeats folded. */
@@ -36,7 +37,7 @@ describe('kubectl flowshift status -w', () => {
 
   it('redraws the view on every change the controller makes, through a whole canary release', async () => {
     await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('podinfo') });
-    await cluster.createRollout(rolloutOf('podinfo'));
+    await cluster.createRollout(quickRollout('podinfo'));
     await cluster.waitForRollout('podinfo', 'Initialized', (r) => r.status?.phase === 'Initialized');
 
     const w = startKubectlFlowshift(bin, ['status', 'podinfo', '-w', '-n', cluster.namespace], transcript);

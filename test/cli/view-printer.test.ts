@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { viewPrinter } from '../../src/cli/status.js';
 import { renderStatus } from '../../src/cli/status-view.js';
-import { progressing, rollout } from './fixtures.js';
+import { progressing, shopRollout } from './fixtures.js';
 
 function printed(isTTY: boolean): { print: ReturnType<typeof viewPrinter>; output: string[] } {
   const output: string[] = [];
   return { print: viewPrinter({ isTTY, write: (text) => output.push(text) }), output };
 }
 
-const first = rollout(progressing);
-const second = rollout({ ...progressing, canaryWeight: 40 });
+const first = shopRollout(progressing);
+const second = shopRollout({ ...progressing, canaryWeight: 40 });
 
 describe('status -w printing', () => {
   it('on a terminal clears the screen and redraws each new view', () => {

@@ -3,7 +3,8 @@ import { checkPromql } from '../../src/metrics/promql.js';
 import { MeshSimulator } from '../../devenv/sim/mesh-simulator.js';
 import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../support/env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
+import { quickRollout } from '../support/rollouts.js';
 import { HttpSink } from '../notifier/sink.js';
 import { dashboardQueries, substitute } from './panels.js';
 
@@ -78,7 +79,7 @@ describe('Grafana dashboards against Prometheus while a release is in progress',
     });
     await cluster.apps.createNamespacedDeployment({ namespace: ns, body: podinfo('podinfo') });
     await cluster.createRollout(
-      rolloutOf('podinfo', {
+      quickRollout('podinfo', {
         strategy: { canary: { stepWeights: [50] } },
         // threshold 1000: a failing canary is held at its step, a release in progress for as long as the test looks.
         analysis: {

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDITED_NAMESPACE } from '../../devenv/env/apiserver.js';
 import { createNamespace, env, mergePatch } from '../support/env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
+import { quickRollout } from '../support/rollouts.js';
 import { ROOT, find, grants, render, type PolicyRule } from './manifests.js';
 import { auditedRequests, serviceAccountKubeconfig } from './service-account.js';
 
@@ -82,7 +83,7 @@ describe('deploy/base RBAC: the controller runs a release and a rollback as its 
       await cluster.apps.createNamespacedDeployment({ namespace: ns, body: withConfigs(name) });
       const max = name === 'good' ? 2 : 0;
       await cluster.createRollout(
-        rolloutOf(name, {
+        quickRollout(name, {
           revertOnDeletion: name === 'good',
           strategy: { canary: { stepWeights: [50] } },
           analysis: { interval: '1s', threshold: 2, metrics: [{ name: 'one', templateRef: { name: 'one' }, thresholdRange: { max } }] },

@@ -3,6 +3,7 @@ import type { Rollout } from '../../src/api/types.gen.js';
 import { claimProblems } from '../../src/checks/spec.js';
 import { mergePorts } from '../../src/router/services.js';
 import { withConfigCopies } from '../../src/workload/config-copies.js';
+import { rollout } from '../support/rollouts.js';
 
 describe('mergePorts', () => {
   const ours = [{ name: 'http', port: 9898, targetPort: 8080, protocol: 'TCP' }];
@@ -23,28 +24,24 @@ describe('mergePorts', () => {
 });
 
 describe('claimProblems', () => {
-  const rollout = (name: string, target: string, created: string, service?: string): Rollout => ({
-    apiVersion: 'flowshift.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name, namespace: 'apps', uid: name, creationTimestamp: created },
-    spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target }, service: { port: 80, ...(service ? { name: service } : {}) }, strategy: { canary: { stepWeight: 10 } } },
-  });
-  const first = rollout('web', 'web', '2026-01-01T00:00:00Z');
+  const claimant = (name: string, target: string, created: string, service?: string): Rollout =>
+    rollout({ name, namespace: 'apps', target, metadata: { uid: name, creationTimestamp: created }, spec: { service: { port: 80, ...(service ? { name: service } : {}) } } });
+  const first = claimant('web', 'web', '2026-01-01T00:00:00Z');
 
   it('refuses the later of two Rollouts of one Deployment, naming the first', () => {
-    const later = rollout('web-2', 'web', '2026-01-02T00:00:00Z', 'web-two');
+    const later = claimant('web-2', 'web', '2026-01-02T00:00:00Z', 'web-two');
     expect(claimProblems(later, [first, later])).toEqual([expect.stringContaining('Deployment apps/web is already released by Rollout apps/web')]);
     expect(claimProblems(first, [first, later])).toEqual([]);
   });
 
   it('refuses a later Rollout reusing a service name', () => {
-    const later = rollout('api', 'api', '2026-01-02T00:00:00Z', 'web');
+    const later = claimant('api', 'api', '2026-01-02T00:00:00Z', 'web');
     expect(claimProblems(later, [first, later])).toEqual([expect.stringContaining('service name "web" is already used by Rollout apps/web')]);
   });
 
   it('ignores Rollouts of other namespaces', () => {
     const elsewhere = { ...first, metadata: { ...first.metadata, namespace: 'other', uid: 'x' } };
-    expect(claimProblems(rollout('web-2', 'web', '2026-01-02T00:00:00Z'), [elsewhere])).toEqual([]);
+    expect(claimProblems(claimant('web-2', 'web', '2026-01-02T00:00:00Z'), [elsewhere])).toEqual([]);
   });
 });
 

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertProviderType, AlertSpec, MetricSpec, Rollout } from '../../src/api/types.gen.js';
 import { createNamespace, mergePatch } from '../support/env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
+import { quickRollout } from '../support/rollouts.js';
 import { HttpSink } from './sink.js';
 
 const TYPES: readonly AlertProviderType[] = ['slack', 'msteams', 'discord', 'webhook'];
@@ -49,7 +50,7 @@ async function setup(prefix: string, sink: HttpSink, opts: { replicas?: number; 
     ...(opts.extraAlerts ?? []),
   ];
   await cluster.createRollout(
-    rolloutOf('app', { strategy: { canary: { stepWeights: [30, 60] } }, analysis: { interval: '1s', threshold: 2, alerts, metrics: opts.metrics ?? [] } }),
+    quickRollout('app', { strategy: { canary: { stepWeights: [30, 60] } }, analysis: { interval: '1s', threshold: 2, alerts, metrics: opts.metrics ?? [] } }),
   );
   await cluster.waitForRollout('app', 'Initialized', (r) => r.status?.phase === 'Initialized');
   return { cluster, sink, controllers, path: (name) => `/${cluster.namespace}/${name}/${TOKEN}` };

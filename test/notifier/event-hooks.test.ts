@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/types.gen.js';
 import { EventHooks } from '../../src/notifier/event-hooks.js';
 import { HookServer } from '../support/hook-server.js';
+import { rollout } from '../support/rollouts.js';
 
 /** A pino logger whose JSON lines a test can read. */
 function logSink(): { log: pino.Logger; lines: () => { msg: string }[] } {
@@ -31,24 +32,18 @@ describe('event webhooks', () => {
     await hooks.stop();
   });
   const now = (): Date => new Date('2026-11-22T10:00:00Z');
-  const rollout = (path: string): Rollout => ({
-    apiVersion: 'flowshift.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'podinfo', namespace: 'apps' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      service: { port: 9898 },
-      strategy: { canary: { stepWeight: 10 } },
-      analysis: { webhooks: [{ name: 'feed', type: 'event', url: hooks.url(path), metadata: { team: 'web' } }] },
-    },
-    status: { phase: 'Progressing', canaryWeight: 10, lastAppliedSpec: 'abc' },
-  });
+  const withEventHook = (path: string): Rollout =>
+    rollout({
+      namespace: 'apps',
+      spec: { analysis: { webhooks: [{ name: 'feed', type: 'event', url: hooks.url(path), metadata: { team: 'web' } }] } },
+      status: { phase: 'Progressing', canaryWeight: 10, lastAppliedSpec: 'abc' },
+    });
 
   it('POSTs each event with its reason, type and message in metadata, as Flagger does', async () => {
     hooks.answer('/feed', 202);
     const { log } = logSink();
     const events = new EventHooks({ now, readSecret: () => Promise.resolve(undefined) }, log);
-    events.forward(rollout('/feed'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
+    events.forward(withEventHook('/feed'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
     await until(() => hooks.callsTo('/feed').length === 1 && events.pending === 0);
     expect(JSON.parse(hooks.callsTo('/feed')[0]?.body ?? '{}')).toEqual({
       name: 'podinfo',
@@ -66,7 +61,7 @@ describe('event webhooks', () => {
     hooks.on('/stuck', (_req, _body, res) => answers.push(() => res.writeHead(200).end()));
     const { log, lines } = logSink();
     const events = new EventHooks({ now, readSecret: () => Promise.resolve(undefined) }, log, 1);
-    for (const reason of ['A', 'B', 'C']) events.forward(rollout('/stuck'), { type: 'Normal', reason, message: reason });
+    for (const reason of ['A', 'B', 'C']) events.forward(withEventHook('/stuck'), { type: 'Normal', reason, message: reason });
     expect(events.pending).toBe(1);
     await until(() => hooks.callsTo('/stuck').length === 1);
     expect(lines().filter((l) => l.msg.includes('not forwarded'))).toHaveLength(2);
@@ -79,7 +74,7 @@ describe('event webhooks', () => {
     hooks.answer('/down', 503, 'maintenance');
     const { log, lines } = logSink();
     const events = new EventHooks({ now, readSecret: () => Promise.resolve(undefined) }, log);
-    events.forward(rollout('/down'), { type: 'Warning', reason: 'RolledBack', message: 'rolled back' });
+    events.forward(withEventHook('/down'), { type: 'Warning', reason: 'RolledBack', message: 'rolled back' });
     await until(() => lines().some((l) => l.msg.startsWith('event webhook')));
     expect(lines().map((l) => l.msg)).toContain('event webhook answered 503: maintenance');
   });

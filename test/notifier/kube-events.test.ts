@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { Rollout } from '../../src/api/types.gen.js';
 import { EventRecorder } from '../../src/notifier/kube-events.js';
 import { createNamespace, kubeClients, kubeConfig } from '../support/env/context.js';
+import { rollout } from '../support/rollouts.js';
 
 describe('EventRecorder against the API server', () => {
   let namespace: string;
@@ -15,12 +16,7 @@ describe('EventRecorder against the API server', () => {
     recorder = new EventRecorder(await kubeClients((method) => requests.push(method)), pino({ level: 'silent' }));
   });
 
-  const rollout = (name: string): Rollout => ({
-    apiVersion: 'flowshift.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: '1' },
-    spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, service: { port: 9898 }, strategy: { canary: { stepWeight: 10 } } },
-  });
+  const recorded = (name: string): Rollout => rollout({ name, namespace, metadata: { uid: `uid-${name}`, resourceVersion: '1' } });
 
   async function events(name: string): Promise<{ reason: string; message: string; count: number }[]> {
     const list = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
@@ -29,15 +25,15 @@ describe('EventRecorder against the API server', () => {
 
   it('aggregates a repeated Event into one object with a count, as Kubernetes does', async () => {
     const drift = { type: 'Warning', reason: 'RouteDrift', message: 'VirtualService routes were changed outside flowshift' } as const;
-    for (let i = 0; i < 3; i++) await recorder.record(rollout('agg'), drift);
+    for (let i = 0; i < 3; i++) await recorder.record(recorded('agg'), drift);
     expect(await events('agg')).toEqual([{ reason: 'RouteDrift', message: drift.message, count: 3 }]);
     expect(requests.slice(-3)).toEqual(['POST', 'PATCH', 'PATCH']);
   });
 
   it('keeps Events with another message, reason or Rollout apart', async () => {
-    await recorder.record(rollout('apart'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
-    await recorder.record(rollout('apart'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 40' });
-    await recorder.record(rollout('other'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
+    await recorder.record(recorded('apart'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
+    await recorder.record(recorded('apart'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 40' });
+    await recorder.record(recorded('other'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
     expect(await events('apart')).toEqual([
       { reason: 'Advanced', message: 'advanced canary weight to 20', count: 1 },
       { reason: 'Advanced', message: 'advanced canary weight to 40', count: 1 },
@@ -47,11 +43,11 @@ describe('EventRecorder against the API server', () => {
 
   it('starts a new Event when the aggregated one expired', async () => {
     const waiting = { type: 'Normal', reason: 'Waiting', message: 'waiting for the release window' } as const;
-    await recorder.record(rollout('expired'), waiting);
+    await recorder.record(recorded('expired'), waiting);
     const core = kubeConfig().makeApiClient(CoreV1Api);
     const [first] = (await core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=expired' })).items;
     await core.deleteNamespacedEvent({ namespace, name: first?.metadata.name ?? '' });
-    await recorder.record(rollout('expired'), waiting);
+    await recorder.record(recorded('expired'), waiting);
     expect(await events('expired')).toEqual([{ reason: 'Waiting', message: waiting.message, count: 1 }]);
   });
 });

@@ -8,20 +8,16 @@ import { NOTIFIED_REASONS } from '../../src/notifier/kinds.js';
 import { admits, type Notification } from '../../src/notifier/notification.js';
 import { jobIdOf } from '../../src/notifier/release-notifier.js';
 import { fail, input, NOW, pass, releasing, spec } from '../domain/fixtures.js';
+import { rollout } from '../support/rollouts.js';
 
-function rolloutWith(status: RolloutStatus, resourceVersion: string): Rollout {
-  return {
-    apiVersion: 'flowshift.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'podinfo', namespace: 'shop', uid: 'u-1', resourceVersion, generation: 1 },
-    spec: spec(),
-    status,
-  };
+/** The Rollout as the API server holds it at resourceVersion. */
+function writtenAt(status: RolloutStatus, resourceVersion: string): Rollout {
+  return rollout({ namespace: 'shop', metadata: { uid: 'u-1', resourceVersion, generation: 1 }, spec: spec(), status });
 }
 
 /** The notifications of one decision, as the controller derives them after a won write. */
 function notificationsFor(status: RolloutStatus, decision: Decision): Notification[] {
-  return notificationsOf(rolloutWith(status, '10'), rolloutWith(decision.status, '11'), decision.events, {
+  return notificationsOf(writtenAt(status, '10'), writtenAt(decision.status, '11'), decision.events, {
     cluster: 'prod-eu-1',
     images: ['podinfo=ghcr.io/stefanprodan/podinfo:6.5.1'],
     now: NOW,
@@ -66,7 +62,7 @@ describe('notifications derived from a decision', () => {
   });
 
   it('events that are no release transition (Initialized, RouteDrift) send nothing', () => {
-    const note = notificationsOf(rolloutWith({}, '1'), rolloutWith({ phase: 'Initialized' }, '2'), [
+    const note = notificationsOf(writtenAt({}, '1'), writtenAt({ phase: 'Initialized' }, '2'), [
       { type: 'Normal', reason: 'Initialized', message: 'initialized' },
       { type: 'Warning', reason: 'RouteDrift', message: 'changed by hand' },
     ], { cluster: undefined, images: [], now: NOW });
@@ -74,7 +70,7 @@ describe('notifications derived from a decision', () => {
   });
 
   it('a Rollout whose spec became invalid is an error: the release is blocked', () => {
-    const [note] = notificationsOf(rolloutWith(releasing(20), '1'), rolloutWith(releasing(20), '2'), [
+    const [note] = notificationsOf(writtenAt(releasing(20), '1'), writtenAt(releasing(20), '2'), [
       { type: 'Warning', reason: 'InvalidSpec', message: 'invalid: spec.service.port: must be at most 65535' },
     ], { cluster: undefined, images: [], now: NOW });
     expect(note).toMatchObject({ kind: 'blocked', severity: 'error', message: 'invalid: spec.service.port: must be at most 65535' });

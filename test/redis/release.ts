@@ -1,13 +1,14 @@
 import { expect } from 'vitest';
 import type { Rollout } from '../../src/api/types.gen.js';
-import { Cluster, podinfo, rolloutOf } from '../support/harness.js';
+import { Cluster, podinfo } from '../support/harness.js';
+import { quickRollout } from '../support/rollouts.js';
 
 export const STEPS = [20, 40, 60, 80] as const;
 
 /** A Rollout with four steps, two seconds apart, Initialized and ready to release. */
 export async function initialized(cluster: Cluster, name: string): Promise<void> {
   await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo(name) });
-  await cluster.createRollout(rolloutOf(name, { strategy: { canary: { stepWeights: [...STEPS] } }, analysis: { interval: '2s', threshold: 2 } }));
+  await cluster.createRollout(quickRollout(name, { strategy: { canary: { stepWeights: [...STEPS] } }, analysis: { interval: '2s', threshold: 2 } }));
   await cluster.waitForRollout(name, 'Initialized', (r) => r.status?.phase === 'Initialized', 60_000);
 }
 

@@ -6,7 +6,8 @@ import type { KubeClients } from '../../src/kube/client.js';
 import { REVISION_ANNOTATION } from '../../src/kube/names.js';
 import { DeploymentTarget } from '../../src/workload/deployment.js';
 import { createNamespace, kubeClients } from '../support/env/context.js';
-import { Cluster, podinfo, rolloutOf } from '../support/harness.js';
+import { Cluster, podinfo } from '../support/harness.js';
+import { quickRollout } from '../support/rollouts.js';
 
 /**
  * A Deployment `app` with a Rollout (no controller watches the namespace: the
@@ -17,7 +18,7 @@ async function setUp(): Promise<{ cluster: Cluster; namespace: string; rollout: 
   const cluster = new Cluster(await createNamespace('target'));
   const { namespace } = cluster;
   await cluster.apps.createNamespacedDeployment({ namespace, body: podinfo('app') });
-  await cluster.createRollout(rolloutOf('app'));
+  await cluster.createRollout(quickRollout('app'));
   const rollout = await cluster.rollout('app');
   const requests: string[] = [];
   const clients = await kubeClients((method) => requests.push(method));

@@ -3,7 +3,8 @@ import type { Rollout } from '../../../src/api/types.gen.js';
 import { RolloutReads } from '../../../src/controller/cache/rollout-reads.js';
 import { Conflict, RolloutClient } from '../../../src/kube/rollouts.js';
 import { createNamespace, kubeClients } from '../../support/env/context.js';
-import { Cluster, podinfo, rolloutOf } from '../../support/harness.js';
+import { Cluster, podinfo } from '../../support/harness.js';
+import { quickRollout } from '../../support/rollouts.js';
 
 /**
  * A Rollout written through a real RolloutClient, read through RolloutReads
@@ -14,7 +15,7 @@ describe('RolloutReads against the test API server', () => {
   it('reads its own chain of writes while the informer delivers them one by one, and never hands out a version a write would lose to', async () => {
     const cluster = new Cluster(await createNamespace('reads'));
     await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('app') });
-    await cluster.createRollout(rolloutOf('app'));
+    await cluster.createRollout(quickRollout('app'));
     const cache: { held: Rollout | undefined } = { held: await cluster.rollout('app') };
     const clients = await kubeClients();
     // The observer runs only on writes, after `reads` exists.

@@ -7,7 +7,8 @@ import { MeshSimulator } from '../../../devenv/sim/mesh-simulator.js';
 import type { VersionBehaviourUpdate } from '../../../devenv/sim/traffic-model.js';
 import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../../support/env/context.js';
 import { startPrometheus, type PrometheusServer } from '../../../devenv/env/prometheus.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../../support/harness.js';
+import { quickRollout } from '../../support/rollouts.js';
 
 const successRate: MetricSpec = { name: 'request-success-rate', interval: '10s', thresholdRange: { min: 99 } };
 const latency: MetricSpec = { name: 'request-duration', interval: '10s', thresholdRange: { max: 100 } };
@@ -37,7 +38,7 @@ async function scenario(prefix: string, metrics: MetricSpec[], opts: { canary?: 
   const args = opts.prometheusUrl ? ['--prometheus-url', opts.prometheusUrl] : [];
   const controller = await startController(cluster.namespace, { extraArgs: args });
   await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('podinfo') });
-  const rollout: Rollout = rolloutOf('podinfo', {
+  const rollout: Rollout = quickRollout('podinfo', {
     strategy: { canary: { stepWeights: [20, 50] } },
     analysis: { interval: '2s', threshold: opts.threshold ?? 2, metrics },
   });

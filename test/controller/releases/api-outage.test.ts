@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tcpProxy, type TcpProxy } from '../../kube/stand-ins.js';
 import { createNamespace, env } from '../../support/env/context.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../../support/harness.js';
+import { quickRollout } from '../../support/rollouts.js';
 
 const STEPS = [0, 20, 40, 60, 0];
 
@@ -36,7 +37,7 @@ describe('the API server going away mid-release', () => {
     proxy = await tcpProxy({ host: apiServer.hostname, port: Number(apiServer.port) });
     controller = await startController(namespace, { kubeconfig: kubeconfigThrough(proxy.port, namespace) });
     await cluster.apps.createNamespacedDeployment({ namespace, body: podinfo('app') });
-    await cluster.createRollout(rolloutOf('app', { analysis: { interval: '2s', threshold: 2 } }));
+    await cluster.createRollout(quickRollout('app', { analysis: { interval: '2s', threshold: 2 } }));
     await cluster.waitForRollout('app', 'Initialized', (r) => r.status?.phase === 'Initialized');
 
     const recorder = await cluster.recordWeights('app');

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace } from '../../support/env/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../../support/harness.js';
+import { podinfo } from '../../support/harness.js';
+import { useReleaseCluster } from '../../support/release-cluster.js';
+import { quickRollout } from '../../support/rollouts.js';
 
 /**
  * The README's known issue: twice in CI a new image, set right after a
@@ -11,27 +12,21 @@ import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } 
  * parallel copies); it stays as the guard for that window.
  */
 describe('back-to-back releases', () => {
-  let cluster: Cluster;
-  let controller: ControllerProcess;
+  const { cluster } = useReleaseCluster('b2b');
 
   beforeAll(async () => {
-    cluster = new Cluster(await createNamespace('b2b'));
-    controller = await startController(cluster.namespace);
-    await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('podinfo') });
-    await cluster.createRollout(rolloutOf('podinfo', { strategy: { canary: { stepWeight: 50, maxWeight: 50 } } }));
-    await cluster.waitForRollout('podinfo', 'Initialized', (x) => x.status?.phase === 'Initialized');
-  });
-  afterAll(async () => {
-    await controller.stop();
+    await cluster().apps.createNamespacedDeployment({ namespace: cluster().namespace, body: podinfo('podinfo') });
+    await cluster().createRollout(quickRollout('podinfo', { strategy: { canary: { stepWeight: 50, maxWeight: 50 } } }));
+    await cluster().waitForRollout('podinfo', 'Initialized', (x) => x.status?.phase === 'Initialized');
   });
 
   it('releases an image set the moment the previous release reports Succeeded', async () => {
-    let previous = (await cluster.rollout('podinfo')).status?.lastAppliedSpec;
+    let previous = (await cluster().rollout('podinfo')).status?.lastAppliedSpec;
     for (let i = 2; i < 10; i++) {
-      await cluster.setImage('podinfo', `podinfo:${i}`);
-      await waitFor(`release ${i} started`, async () => (await cluster.rollout('podinfo')).status?.lastAppliedSpec !== previous, { timeoutMs: 20_000, intervalMs: 10 });
-      await waitFor(`release ${i} Succeeded`, async () => (await cluster.rollout('podinfo')).status?.phase === 'Succeeded', { timeoutMs: 30_000, intervalMs: 5 });
-      previous = (await cluster.rollout('podinfo')).status?.lastAppliedSpec;
+      await cluster().setImage('podinfo', `podinfo:${i}`);
+      await waitFor(`release ${i} started`, async () => (await cluster().rollout('podinfo')).status?.lastAppliedSpec !== previous, { timeoutMs: 20_000, intervalMs: 10 });
+      await waitFor(`release ${i} Succeeded`, async () => (await cluster().rollout('podinfo')).status?.phase === 'Succeeded', { timeoutMs: 30_000, intervalMs: 5 });
+      previous = (await cluster().rollout('podinfo')).status?.lastAppliedSpec;
     }
     expect(previous).toBeDefined();
   }, 600_000);

@@ -7,7 +7,8 @@ import { queuePrefix } from '../../../src/redis/client.js';
 import { createNamespace, env } from '../../support/env/context.js';
 import { freePort } from '../../../devenv/env/ports.js';
 import { waitFor } from '../../../devenv/env/processes.js';
-import { Cluster, podinfo, rolloutOf, startController } from '../../support/harness.js';
+import { Cluster, podinfo, startController } from '../../support/harness.js';
+import { quickRollout } from '../../support/rollouts.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -55,7 +56,7 @@ describe('the controller process', () => {
     try {
       await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('gone') });
       // A minute between checks: mid-release, its next tick waits in the queue (an Initialized Rollout rests, with no tick queued).
-      await cluster.createRollout(rolloutOf('gone', { analysis: { interval: '1m', threshold: 2 } }));
+      await cluster.createRollout(quickRollout('gone', { analysis: { interval: '1m', threshold: 2 } }));
       await cluster.waitForRollout('gone', 'Initialized', (r) => r.status?.phase === 'Initialized');
       await cluster.setImage('gone', 'podinfo:2');
       await cluster.waitForRollout('gone', 'Progressing', (r) => r.status?.phase === 'Progressing' && (r.status.canaryWeight ?? 0) > 0);

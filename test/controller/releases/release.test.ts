@@ -1,38 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNamespace } from '../../support/env/context.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { podinfo } from '../../support/harness.js';
+import { useReleaseCluster } from '../../support/release-cluster.js';
+import { quickRollout } from '../../support/rollouts.js';
 
 describe('a canary release driven by the controller process', () => {
-  let cluster: Cluster;
-  let controller: ControllerProcess;
-
-  beforeAll(async () => {
-    cluster = new Cluster(await createNamespace('release'));
-    controller = await startController(cluster.namespace);
-  });
-  afterAll(async () => {
-    await controller.stop();
-  });
+  const { cluster } = useReleaseCluster('release');
 
   it('initializes: primary, services, destination rules and a 100/0 VirtualService, target scaled to zero', async () => {
-    await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('podinfo') });
-    await cluster.createRollout(rolloutOf('podinfo', { service: { port: 9898, timeout: '10s', hosts: ['podinfo.example.com'] } }));
-    const r = await cluster.waitForRollout('podinfo', 'Initialized', (x) => x.status?.phase === 'Initialized');
+    await cluster().apps.createNamespacedDeployment({ namespace: cluster().namespace, body: podinfo('podinfo') });
+    await cluster().createRollout(quickRollout('podinfo', { service: { port: 9898, timeout: '10s', hosts: ['podinfo.example.com'] } }));
+    const r = await cluster().waitForRollout('podinfo', 'Initialized', (x) => x.status?.phase === 'Initialized');
     expect(r.status?.conditions?.find((c) => c.type === 'Promoted')?.status).toBe('True');
 
-    const ns = cluster.namespace;
-    const primary = await cluster.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace: ns });
+    const ns = cluster().namespace;
+    const primary = await cluster().apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace: ns });
     expect(primary.spec?.selector.matchLabels).toEqual({ app: 'podinfo-primary' });
     expect(primary.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Rollout', name: 'podinfo', controller: true });
-    const services = await cluster.core.listNamespacedService({ namespace: ns });
+    const services = await cluster().core.listNamespacedService({ namespace: ns });
     expect(services.items.map((s) => [s.metadata?.name, s.spec?.selector]).sort()).toEqual([
       ['podinfo', { app: 'podinfo-primary' }],
       ['podinfo-canary', { app: 'podinfo' }],
       ['podinfo-primary', { app: 'podinfo-primary' }],
     ]);
-    const rules = (await cluster.custom.listNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', plural: 'destinationrules', namespace: ns })) as { items: { metadata: { name: string } }[] };
+    const rules = (await cluster().custom.listNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', plural: 'destinationrules', namespace: ns })) as { items: { metadata: { name: string } }[] };
     expect(rules.items.map((d) => d.metadata.name).sort()).toEqual(['podinfo-canary', 'podinfo-primary']);
-    const vs = await cluster.virtualService('podinfo');
+    const vs = await cluster().virtualService('podinfo');
     expect(vs.spec).toMatchObject({ hosts: ['podinfo', 'podinfo.example.com'], gateways: ['mesh'] });
     expect(vs.spec.http[0]).toMatchObject({
       timeout: '10s',
@@ -41,24 +33,24 @@ describe('a canary release driven by the controller process', () => {
         { destination: { host: 'podinfo-canary', port: { number: 9898 } }, weight: 0 },
       ],
     });
-    const target = await cluster.apps.readNamespacedDeployment({ name: 'podinfo', namespace: ns });
+    const target = await cluster().apps.readNamespacedDeployment({ name: 'podinfo', namespace: ns });
     expect(target.spec?.replicas).toBe(0);
   });
 
   it('releases a new image step by step and promotes it', async () => {
-    const recorder = await cluster.recordWeights('podinfo');
-    await cluster.setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.6.0');
-    const r = await cluster.waitForRollout('podinfo', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+    const recorder = await cluster().recordWeights('podinfo');
+    await cluster().setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.6.0');
+    const r = await cluster().waitForRollout('podinfo', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
     recorder.stop();
     expect(recorder.weights).toEqual([0, 20, 40, 60, 0]);
     expect(r.status?.lastPromotedSpec).toBe(r.status?.lastAppliedSpec);
 
-    const primary = await cluster.apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace: cluster.namespace });
+    const primary = await cluster().apps.readNamespacedDeployment({ name: 'podinfo-primary', namespace: cluster().namespace });
     expect(primary.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/stefanprodan/podinfo:6.6.0');
     expect(primary.spec?.template.metadata?.labels).toMatchObject({ app: 'podinfo-primary' });
-    const target = await cluster.apps.readNamespacedDeployment({ name: 'podinfo', namespace: cluster.namespace });
+    const target = await cluster().apps.readNamespacedDeployment({ name: 'podinfo', namespace: cluster().namespace });
     expect(target.spec?.replicas).toBe(0);
-    const reasons = (await cluster.eventsOnce('podinfo', 'Succeeded')).map((e) => e.reason);
+    const reasons = (await cluster().eventsOnce('podinfo', 'Succeeded')).map((e) => e.reason);
     expect(reasons.filter((x) => x === 'Advanced')).toHaveLength(3);
     expect(reasons).toEqual(expect.arrayContaining(['Initialized', 'NewRevision', 'Promoting', 'Finalising', 'Succeeded']));
   });

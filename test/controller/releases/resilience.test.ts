@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createNamespace, env } from '../../support/env/context.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../../support/harness.js';
+import { quickRollout } from '../../support/rollouts.js';
 
 const STEPS = [0, 20, 40, 60, 0];
 
 /** Deployment `app` with an Initialized Rollout (interval as given, threshold 2). */
 async function initializedApp(cluster: Cluster, interval: string): Promise<void> {
   await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('app') });
-  await cluster.createRollout(rolloutOf('app', { analysis: { interval, threshold: 2 } }));
+  await cluster.createRollout(quickRollout('app', { analysis: { interval, threshold: 2 } }));
   await cluster.waitForRollout('app', 'Initialized', (r) => r.status?.phase === 'Initialized');
 }
 

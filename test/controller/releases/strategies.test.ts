@@ -1,32 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Rollout, RolloutSpec } from '../../../src/api/types.gen.js';
 import { waitFor } from '../../../devenv/env/processes.js';
-import { createNamespace, KubeletAnnotation } from '../../support/env/context.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../../support/harness.js';
+import { KubeletAnnotation } from '../../support/env/context.js';
+import { podinfo } from '../../support/harness.js';
+import { useReleaseCluster } from '../../support/release-cluster.js';
+import { quickRollout } from '../../support/rollouts.js';
 import { recordRoute, weightsOf, type RouteView } from '../../support/route-recorder.js';
 
 describe.each(['istio', 'gatewayapi'] as const)('every strategy on the %s router, through the controller process', (provider) => {
-  let cluster: Cluster;
-  let controller: ControllerProcess;
-
-  beforeAll(async () => {
-    cluster = new Cluster(await createNamespace(`strat-${provider}`));
-    controller = await startController(cluster.namespace);
-  });
-  afterAll(async () => {
-    await controller.stop();
-  });
+  const { cluster } = useReleaseCluster(`strat-${provider}`);
 
   async function initialized(name: string, spec: Partial<RolloutSpec>): Promise<void> {
-    await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo(name) });
-    await cluster.createRollout(rolloutOf(name, { provider, ...spec }));
-    await cluster.waitForRollout(name, 'Initialized', (r) => r.status?.phase === 'Initialized');
+    await cluster().apps.createNamespacedDeployment({ namespace: cluster().namespace, body: podinfo(name) });
+    await cluster().createRollout(quickRollout(name, { provider, ...spec }));
+    await cluster().waitForRollout(name, 'Initialized', (r) => r.status?.phase === 'Initialized');
   }
 
   async function release(name: string): Promise<{ rollout: Rollout; views: RouteView[] }> {
-    const recorder = await recordRoute(cluster.namespace, provider, name);
-    await cluster.setImage(name, 'ghcr.io/stefanprodan/podinfo:6.6.0');
-    const rollout = await cluster.waitForRollout(name, 'Succeeded or Failed', (r) => r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed', 60_000);
+    const recorder = await recordRoute(cluster().namespace, provider, name);
+    await cluster().setImage(name, 'ghcr.io/stefanprodan/podinfo:6.6.0');
+    const rollout = await cluster().waitForRollout(name, 'Succeeded or Failed', (r) => r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed', 60_000);
     recorder.stop();
     return { rollout, views: recorder.views };
   }
@@ -56,13 +49,13 @@ describe.each(['istio', 'gatewayapi'] as const)('every strategy on the %s router
 
   it('A/B testing: a canary that stops being ready is rolled back with the match removed', async () => {
     await initialized('abfail', { strategy: { abTesting: { iterations: 20, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] } }, progressDeadlineSeconds: 3 });
-    const recorder = await recordRoute(cluster.namespace, provider, 'abfail');
-    await cluster.setImage('abfail', 'ghcr.io/stefanprodan/podinfo:6.6.0');
-    await cluster.waitForRollout('abfail', 'matching', (r) => r.status?.matchRouting === true, 30_000);
-    await cluster.updateDeployment('abfail', (d) => {
+    const recorder = await recordRoute(cluster().namespace, provider, 'abfail');
+    await cluster().setImage('abfail', 'ghcr.io/stefanprodan/podinfo:6.6.0');
+    await cluster().waitForRollout('abfail', 'matching', (r) => r.status?.matchRouting === true, 30_000);
+    await cluster().updateDeployment('abfail', (d) => {
       d.metadata = { ...d.metadata, annotations: { ...d.metadata?.annotations, [KubeletAnnotation.Unready]: 'true' } };
     });
-    const rollout = await cluster.waitForRollout('abfail', 'Failed', (r) => r.status?.phase === 'Failed', 30_000);
+    const rollout = await cluster().waitForRollout('abfail', 'Failed', (r) => r.status?.phase === 'Failed', 30_000);
     // The rollback's route write and its status write go out together: the route's watch event may come second.
     const primaryOnly = (v: RouteView | undefined): boolean => v?.weights[0] === 100 && v.weights[1] === 0 && !v.match;
     await waitFor('the routes back on the primary', () => Promise.resolve(primaryOnly(recorder.views.at(-1))), { timeoutMs: 10_000 }).catch(() => undefined);

@@ -2,20 +2,10 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus } from '../../../src/api/types.gen.js';
 import { RolloutMetrics } from '../../../src/controller/telemetry/rollout-series.js';
+import { rollout } from '../../support/rollouts.js';
 
-function rollout(status: RolloutStatus): Rollout {
-  return {
-    apiVersion: 'flowshift.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name: 'podinfo', namespace: 'shop' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
-      service: { port: 9898 },
-      strategy: { canary: { stepWeight: 10 } },
-      analysis: { metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99, max: 100 } }] },
-    },
-    status,
-  };
+function withSuccessRate(status: RolloutStatus): Rollout {
+  return rollout({ namespace: 'shop', spec: { analysis: { metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99, max: 100 } }] } }, status });
 }
 
 const START = '2026-11-22T10:00:00.000Z';
@@ -35,7 +25,7 @@ async function scrape(registry: Registry): Promise<string> {
 describe('per-Rollout metrics', () => {
   it('report weight, phase, failed checks and each analysis value with its bounds from the cached Rollouts', async () => {
     const registry = new Registry();
-    new RolloutMetrics(registry, () => [rollout(releasing)]);
+    new RolloutMetrics(registry, () => [withSuccessRate(releasing)]);
     const text = await scrape(registry);
     const l = 'namespace="shop",rollout="podinfo"';
     expect(text).toContain(`flowshift_rollout_canary_weight{${l}} 30`);
@@ -53,7 +43,7 @@ describe('per-Rollout metrics', () => {
 
   it('drops the series of a Rollout that left the cache', async () => {
     const registry = new Registry();
-    let cached = [rollout(releasing)];
+    let cached = [withSuccessRate(releasing)];
     new RolloutMetrics(registry, () => cached);
     await scrape(registry);
     cached = [];
@@ -63,8 +53,8 @@ describe('per-Rollout metrics', () => {
   it('counts a promotion once and observes the release duration from when the release started', async () => {
     const registry = new Registry();
     const metrics = new RolloutMetrics(registry, () => []);
-    const before = rollout({ ...releasing, phase: 'Finalising' });
-    const after = rollout({ ...releasing, phase: 'Succeeded' });
+    const before = withSuccessRate({ ...releasing, phase: 'Finalising' });
+    const after = withSuccessRate({ ...releasing, phase: 'Succeeded' });
     metrics.recordTransition(before, after, new Date('2026-11-22T10:05:00.000Z'));
     // The same phase again (a later tick of a Succeeded Rollout) is no transition.
     metrics.recordTransition(after, after, new Date('2026-11-22T10:06:00.000Z'));
