@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { kubeMetricSources } from './analysis/kube-sources.js';
 import { GatedAnalyzer } from './analysis/gated-analyzer.js';
-import { PrometheusAnalyzer } from './analysis/metric-analyzer.js';
+import { MetricAnalyzer } from './analysis/metric-analyzer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
 import { ControllerMetrics } from './controller/telemetry/controller-metrics.js';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const sources = kubeMetricSources(clients);
   const now = (): Date => new Date();
   const webhooks = { readSecret: sources.readSecret, now };
-  const analyzer = new GatedAnalyzer(new PrometheusAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now }), webhooks);
+  const analyzer = new GatedAnalyzer(new MetricAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now }), webhooks);
   const controller = new Controller({
     clients,
     metrics,

@@ -1,8 +1,8 @@
 import { apiMessage, statusCode } from './kube/errors.js';
 import type { KubeClients } from './kube/client.js';
-import { MeshProvider } from './api/types.gen.js';
 import { GROUP, VERSION } from './kube/names.js';
 import { unservedRouters } from './router/apis.js';
+import { MESH_PROVIDERS } from './router/registry.js';
 import { redactUrl, redactUrlsIn } from './redact.js';
 import { connectRedis } from './redis/client.js';
 import { describeRedis, type RedisConnection } from './redis/settings.js';
@@ -62,7 +62,7 @@ export async function preflight(clients: KubeClients, redisTarget: RedisConnecti
  */
 async function routeApis(clients: KubeClients, server: string, warn: (message: string) => void): Promise<void> {
   const unserved = await withTimeout(unservedRouters(clients), `no answer from ${server}`);
-  if (unserved.length === Object.values(MeshProvider).length) throw new PreflightError(`no router can work against ${server}: ${unserved.map((u) => u.message).join('; ')}`);
+  if (unserved.length === MESH_PROVIDERS.length) throw new PreflightError(`no router can work against ${server}: ${unserved.map((u) => u.message).join('; ')}`);
   for (const u of unserved) warn(`${u.message}; Rollouts with provider ${u.provider} wait until it is served`);
 }
 

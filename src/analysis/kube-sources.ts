@@ -2,13 +2,13 @@ import type { KubeClients } from '../kube/client.js';
 import { statusCode } from '../kube/errors.js';
 import type { MetricTemplate } from '../api/types.gen.js';
 import { parseMetricTemplate } from './metric-template.js';
-import type { PrometheusAnalyzerDeps } from './metric-analyzer.js';
+import type { MetricAnalyzerDeps } from './metric-analyzer.js';
 
 export const METRIC_TEMPLATE_GROUP = 'flowshift.io';
 export const METRIC_TEMPLATE_VERSION = 'v1alpha1';
 export const METRIC_TEMPLATE_PLURAL = 'metrictemplates';
 
-export type KubeMetricSources = Pick<PrometheusAnalyzerDeps, 'readTemplate' | 'readSecret'>;
+export type KubeMetricSources = Pick<MetricAnalyzerDeps, 'readTemplate' | 'readSecret'>;
 
 /**
  * The analyzer's readers on the API server: MetricTemplates through the

@@ -1,14 +1,14 @@
 import type { MetricResult, MetricSpec, MetricTemplate, Rollout } from '../api/types.gen.js';
-import { PrometheusProvider, type PrometheusProviderOptions } from '../metrics/providers/prometheus/provider.js';
 import type { MetricsProvider } from '../metrics/provider.js';
+import { templateName } from '../metrics/providers/plugin.js';
+import { metricBackendFor, type MetricProviders } from '../metrics/providers/registry.js';
 import type { AnalysisContext, Analyzer } from './analyzer.js';
 import type { AnalysisVerdict } from '../domain/model.js';
 import { metricInterval, planMetricQueries, querySourceOf, type MetricQueries } from './metric-query.js';
-import { providerOptionsFor, templateName } from '../metrics/providers/prometheus/options.js';
 import { failedMetric, judgeMetric } from './verdict.js';
 
 /** Everything the analyzer reads or calls, so tests can pass their own. */
-export interface PrometheusAnalyzerDeps {
+export interface MetricAnalyzerDeps {
   /** A MetricTemplate, or undefined when it does not exist. May throw on other API errors. */
   readonly readTemplate: (namespace: string, name: string, signal?: AbortSignal) => Promise<MetricTemplate | undefined>;
   /** A Secret's decoded data, or undefined when it does not exist. May throw on other API errors. */
@@ -16,9 +16,9 @@ export interface PrometheusAnalyzerDeps {
   /** The controller's Prometheus (PROMETHEUS_URL), for metrics without a template address. */
   readonly defaultAddress?: string | undefined;
   readonly now: () => Date;
-  /** Defaults to PrometheusProvider. */
-  readonly createProvider?: (options: PrometheusProviderOptions) => MetricsProvider;
-  /** Per-query timeout; PrometheusProvider's default when absent. */
+  /** The providers by MetricTemplate type; the registry's unless a test brings its own. */
+  readonly providers?: MetricProviders;
+  /** Per-query timeout; each provider's default when absent. */
   readonly queryTimeoutMs?: number;
 }
 
@@ -30,15 +30,17 @@ interface PreparedMetric {
 }
 
 /**
- * Runs a Rollout's metrics against Prometheus. Each metric is resolved
- * (built-in, inline query or MetricTemplate), rendered for the canary (and the
- * primary when it compares with it), syntax-checked, queried and judged. Every
- * failure, including a missing template or Secret, becomes a failed result.
+ * Runs a Rollout's metrics, each on the provider its MetricTemplate names
+ * (the default provider, Prometheus at --prometheus-url, without one). Each
+ * metric is resolved (built-in, inline query or MetricTemplate), rendered for
+ * the canary (and the primary when it compares with it), syntax-checked,
+ * queried and judged. Every failure, including a missing template or Secret
+ * and an unknown provider type, becomes a failed result.
  */
-export class PrometheusAnalyzer implements Analyzer {
-  private readonly deps: PrometheusAnalyzerDeps;
+export class MetricAnalyzer implements Analyzer {
+  private readonly deps: MetricAnalyzerDeps;
 
-  constructor(deps: PrometheusAnalyzerDeps) {
+  constructor(deps: MetricAnalyzerDeps) {
     this.deps = deps;
   }
 
@@ -106,12 +108,8 @@ export class PrometheusAnalyzer implements Analyzer {
     const secretRef = template?.spec.provider.secretRef;
     const secret =
       template && secretRef ? await this.deps.readSecret(template.metadata.namespace ?? 'default', secretRef.name, signal) : undefined;
-    const options = providerOptionsFor(template, secret, {
-      address: this.deps.defaultAddress,
-      timeoutMs: this.deps.queryTimeoutMs,
-    });
-    if (!options.ok) return options.message;
-    const create = this.deps.createProvider ?? ((o: PrometheusProviderOptions) => new PrometheusProvider(o));
-    return create(options.options);
+    const chosen = metricBackendFor(template, secret, { address: this.deps.defaultAddress, timeoutMs: this.deps.queryTimeoutMs }, this.deps.providers);
+    if (!chosen.ok) return chosen.message;
+    return chosen.backend.plugin.create(chosen.backend.options);
   }
 }

@@ -62,6 +62,12 @@ export const MeshProvider = {
 } as const;
 export type MeshProvider = (typeof MeshProvider)[keyof typeof MeshProvider];
 
+/** The metrics backend a MetricTemplate queries. */
+export const MetricProviderType = {
+  Prometheus: 'prometheus',
+} as const;
+export type MetricProviderType = (typeof MetricProviderType)[keyof typeof MetricProviderType];
+
 /** Metrics flowshift queries without a user-written query. */
 export const BuiltinMetric = {
   RequestSuccessRate: 'request-success-rate',
@@ -435,7 +441,7 @@ export interface MetricTemplateSpec {
   /** Where the query runs. */
   provider: {
     /** Metrics backend. Only prometheus is supported. */
-    type: 'prometheus';
+    type: MetricProviderType;
     /** Base URL of the Prometheus API, e.g. http://prometheus.istio-system:9090. Default: the controller's --prometheus-url. */
     address?: string;
     /** HTTP headers sent with every query, e.g. a tenant id. */

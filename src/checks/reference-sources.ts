@@ -1,10 +1,9 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { KubeClients } from '../kube/client.js';
-import { PrometheusProvider, type PrometheusProviderOptions } from '../metrics/providers/prometheus/provider.js';
-import { QueryOutcomeKind } from '../metrics/provider.js';
+import type { MetricBackend } from '../metrics/providers/registry.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
 import { ServedApis } from '../router/apis.js';
-import { PROBE_TIMEOUT_MS, type ReferenceSources } from './references.js';
+import type { ReferenceSources } from './references.js';
 import type { ReadTemplate } from './spec.js';
 
 export interface KubeReferenceDeps {
@@ -16,7 +15,7 @@ export interface KubeReferenceDeps {
   readonly prometheusUrl?: string | undefined;
 }
 
-/** The preflight's readers on the API server and Prometheus. */
+/** The preflight's readers on the API server and the metric backends. */
 export function kubeReferenceSources(deps: KubeReferenceDeps): ReferenceSources {
   const apis = new ServedApis(deps.clients);
   return {
@@ -25,32 +24,32 @@ export function kubeReferenceSources(deps: KubeReferenceDeps): ReferenceSources 
     alerts: kubeAlertSources(deps.clients),
     readDeployment: (namespace, name) => Promise.resolve(deps.cachedDeployment(namespace, name)),
     serves: (group, version) => apis.serves(group, version),
-    probePrometheus: keptProbe(probePrometheus),
+    probe: keptProbe(probeBackend, (backend) => JSON.stringify([backend.type, backend.options])),
     prometheusUrl: deps.prometheusUrl,
   };
 }
 
-/** How long a Prometheus that answered the probe is taken to answer. */
+/** How long a backend that answered the probe is taken to answer. */
 const PROBE_KEPT_MS = 30_000;
 
-type Probe = (options: PrometheusProviderOptions) => Promise<string | undefined>;
+type Probe<T> = (target: T) => Promise<string | undefined>;
 
 /**
- * `probe`, asked once per Prometheus (address, headers, credentials) per
- * PROBE_KEPT_MS while it answers, where every preflight of every Rollout
+ * `probe`, asked once per backend (`keyOf`: address, headers, credentials …)
+ * per PROBE_KEPT_MS while it answers, where every preflight of every Rollout
  * used to send its own query; concurrent preflights share one probe. A
  * failed probe is not kept: the next preflight asks again.
  */
-export function keptProbe(probe: Probe, now: () => number = Date.now): Probe {
+export function keptProbe<T>(probe: Probe<T>, keyOf: (target: T) => string, now: () => number = Date.now): Probe<T> {
   const answered = new Map<string, number>();
   const pending = new Map<string, Promise<string | undefined>>();
-  return (options) => {
-    const key = JSON.stringify([options.address, options.headers ?? null, options.auth ?? null]);
+  return (target) => {
+    const key = keyOf(target);
     const at = answered.get(key);
     if (at !== undefined && now() - at < PROBE_KEPT_MS) return Promise.resolve(undefined);
     let asked = pending.get(key);
     if (!asked) {
-      asked = probe(options)
+      asked = probe(target)
         .then((why) => {
           if (why === undefined) answered.set(key, now());
           else answered.delete(key);
@@ -63,19 +62,7 @@ export function keptProbe(probe: Probe, now: () => number = Date.now): Probe {
   };
 }
 
-/** A query any Prometheus answers with one number at once: an answer is the only thing probed. */
-export async function probePrometheus(options: PrometheusProviderOptions): Promise<string | undefined> {
-  const outcome = await new PrometheusProvider({ ...options, timeoutMs: PROBE_TIMEOUT_MS }).instantQuery('vector(1)');
-  switch (outcome.kind) {
-    case QueryOutcomeKind.Value:
-      return undefined;
-    case QueryOutcomeKind.QueryError:
-    case QueryOutcomeKind.Unreachable:
-    case QueryOutcomeKind.Timeout:
-      return outcome.message;
-    case QueryOutcomeKind.NoData:
-    case QueryOutcomeKind.NotFinite:
-    case QueryOutcomeKind.MultipleSeries:
-      return `vector(1) came back as ${outcome.kind}: is this a Prometheus API?`;
-  }
+/** The backend's own probe; a provider without one is taken to answer. */
+export function probeBackend(backend: MetricBackend): Promise<string | undefined> {
+  return backend.plugin.probe?.(backend.options) ?? Promise.resolve(undefined);
 }

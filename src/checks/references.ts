@@ -1,11 +1,12 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import { MeshProvider, type MetricSpec, type MetricTemplate, type Rollout } from '../api/types.gen.js';
+import type { MetricSpec, MetricTemplate, Rollout } from '../api/types.gen.js';
 import { querySourceOf } from '../analysis/metric-query.js';
-import { providerOptionsFor } from '../metrics/providers/prometheus/options.js';
+import { metricBackendFor, type MetricBackend } from '../metrics/providers/registry.js';
 import { SIGNING_KEY } from '../gates/webhook.js';
-import type { PrometheusProviderOptions } from '../metrics/providers/prometheus/provider.js';
 import { checkAlerts, type AlertSources } from '../notifier/alerts.js';
-import { ROUTE_APIS, describeUnserved } from '../router/apis.js';
+import { describeUnserved } from '../router/apis.js';
+import { ROUTERS } from '../router/registry.js';
+import { providerOf } from '../router/router.js';
 import { servicePortProblem } from './service-port.js';
 
 type Read<T> = (namespace: string, name: string) => Promise<T | undefined>;
@@ -18,11 +19,15 @@ export interface ReferenceSources {
   readonly readDeployment: Read<V1Deployment>;
   /** Whether the API server serves group/version (discovery). */
   readonly serves: (group: string, version: string) => Promise<boolean>;
-  /** Why Prometheus at these options does not answer a trivial query in a short time; undefined when it does. */
-  readonly probePrometheus: (options: PrometheusProviderOptions) => Promise<string | undefined>;
+  /**
+   * Why a metric's backend does not answer a trivial query in a short time,
+   * naming it and the fix; undefined when it does. Absent: backends are not
+   * asked, only their settings checked.
+   */
+  readonly probe?: ((backend: MetricBackend) => Promise<string | undefined>) | undefined;
   /** The controller's --prometheus-url, for built-in and inline metrics. */
   readonly prometheusUrl?: string | undefined;
-  /** True where the controller's --prometheus-url is not known (lint): metrics that would use it are not checked. */
+  /** True where the controller's --prometheus-url is not known (lint, which sets no `probe`): metrics that would use it are not refused for want of an address. */
   readonly defaultPrometheusUnknown?: boolean;
 }
 
@@ -46,7 +51,7 @@ async function metricReferences(rollout: Rollout, sources: ReferenceSources): Pr
   return results.flat();
 }
 
-/** A metric's template, the template's Secret, and a Prometheus that answers. */
+/** A metric's template, the template's Secret, and a backend that answers. */
 async function metricReference(rollout: Rollout, metric: MetricSpec, index: number, sources: ReferenceSources): Promise<string[]> {
   const field = `spec.analysis.metrics[${index}]`;
   const source = querySourceOf(metric, rollout.metadata.namespace ?? 'default');
@@ -59,15 +64,14 @@ async function metricReference(rollout: Rollout, metric: MetricSpec, index: numb
   const secretRef = template?.spec.provider.secretRef;
   const secret = template && secretRef ? await sources.readSecret(template.metadata.namespace ?? 'default', secretRef.name) : undefined;
   const address = sources.prometheusUrl ?? (sources.defaultPrometheusUnknown ? UNKNOWN_ADDRESS : undefined);
-  const options = providerOptionsFor(template, secret, { address, timeoutMs: PROBE_TIMEOUT_MS });
+  const chosen = metricBackendFor(template, secret, { address, timeoutMs: PROBE_TIMEOUT_MS });
   const where = template ? `${field}.templateRef` : field;
-  if (!options.ok) return [`${where}: metric "${metric.name}": ${options.message}`];
-  if (options.options.address === UNKNOWN_ADDRESS) return [];
-  const silent = await sources.probePrometheus(options.options);
-  return silent ? [`${where}: metric "${metric.name}": Prometheus at ${options.options.address} does not answer: ${silent} (start it, or fix the address)`] : [];
+  if (!chosen.ok) return [`${where}: metric "${metric.name}": ${chosen.message}`];
+  const silent = sources.probe ? await sources.probe(chosen.backend) : undefined;
+  return silent ? [`${where}: metric "${metric.name}": ${silent}`] : [];
 }
 
-/** Stands for a --prometheus-url that is not known here: nothing is probed at it. */
+/** Stands for a --prometheus-url that is not known here (lint, which probes nothing): the settings resting on it still check. */
 const UNKNOWN_ADDRESS = 'http://prometheus-url.unknown.invalid';
 
 /** A short deadline: the preflight runs inside a tick. */
@@ -108,7 +112,7 @@ async function portReference(rollout: Rollout, sources: ReferenceSources): Promi
 }
 
 async function routeApi(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
-  const provider = rollout.spec.provider ?? MeshProvider.Istio;
-  const api = ROUTE_APIS[provider];
+  const provider = providerOf(rollout);
+  const { api } = ROUTERS[provider];
   return (await sources.serves(api.group, api.version)) ? [] : [`spec.provider: ${describeUnserved(provider, api)}`];
 }

@@ -1,7 +1,7 @@
 import type { MetricTemplate, Rollout } from '../api/types.gen.js';
 import { validateRollout } from '../api/validate.js';
 import { checkRolloutQueries } from '../analysis/query-check.js';
-import { routerProblems } from '../router/problems.js';
+import { routerPluginFor } from '../router/registry.js';
 import { ownedNames, rolloutKey } from '../kube/names.js';
 
 export type ReadTemplate = (namespace: string, name: string) => Promise<MetricTemplate | undefined>;
@@ -15,7 +15,7 @@ export async function validationProblems(rollout: Rollout, readTemplate: ReadTem
   const problems = validateRollout(rollout).map((p) => `${p.path}: ${p.message} (${p.fix})`);
   const templates = await referencedTemplates(rollout, readTemplate);
   problems.push(...checkRolloutQueries(rollout, templates).map((p) => `${p.path}: ${p.message}`));
-  problems.push(...routerProblems(rollout));
+  problems.push(...routerPluginFor(rollout).problems(rollout));
   return [...new Set(problems)];
 }
 

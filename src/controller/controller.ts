@@ -9,12 +9,11 @@ import { rolloutKey } from '../kube/names.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import type { RedisConnection } from '../redis/settings.js';
 import { routesOf, sameRoutes } from '../domain/routes.js';
-import { MeshProvider } from '../api/types.gen.js';
+import type { MeshProvider } from '../api/types.gen.js';
 import type { CustomObject } from '../router/owned-objects.js';
-import { GatewayApiRouter } from '../router/gateway-api/router.js';
-import { IstioRouter } from '../router/istio/router.js';
 import { routerFor } from '../router/router.js';
 import { unservedRouters } from '../router/apis.js';
+import { createRouters, MESH_PROVIDERS } from '../router/registry.js';
 import { ServiceRouter } from '../router/services.js';
 import { DeploymentTarget, progressKey } from '../workload/deployment.js';
 import { DeadlineAnalyzer, analysisDeadlineMs } from './tick/analysis-deadline.js';
@@ -89,7 +88,7 @@ export class Controller {
       rollouts,
       readRollout: (namespace, name, uid) => this.reads.get(namespace, name, uid),
       target: new DeploymentTarget(clients, this.watcher.cache()),
-      routers: { istio: new IstioRouter(clients, this.routeWatches), gatewayapi: new GatewayApiRouter(clients, this.routeWatches) },
+      routers: createRouters(clients, this.routeWatches),
       services: new ServiceRouter(clients),
       analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
       gates: new GateAsker(options.webhooks),
@@ -152,7 +151,7 @@ export class Controller {
   private async servedRouteApis(): Promise<MeshProvider[]> {
     try {
       const unserved = new Set((await unservedRouters(this.clients)).map((u) => u.provider));
-      return Object.values(MeshProvider).filter((p) => !unserved.has(p));
+      return MESH_PROVIDERS.filter((p) => !unserved.has(p));
     } catch (err) {
       this.options.log.warn({ err }, 'discovery failed: routes are read on every tick instead of watched');
       return [];

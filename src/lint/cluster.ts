@@ -5,7 +5,7 @@ import { unresolvedReferences } from '../checks/references.js';
 import type { KubeClients } from '../kube/client.js';
 import { apiMessage, isNotFound, statusCode } from '../kube/errors.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
-import { unservedApis } from '../router/apis.js';
+import { ServedApis } from '../router/apis.js';
 import { atField, withNamespace, type LintProblem, type LintSources, type LintedObject } from './check.js';
 
 export interface ClusterLint {
@@ -80,15 +80,14 @@ export function clusterSources(lint: ClusterLint, files: LintSources): LintSourc
 
 /** The release preflight of the controller, run against the current context: templates, Secrets, alert providers, the target's ports, the route API. */
 export async function referenceCheck(lint: ClusterLint, objects: readonly LintedObject[], found: LintSources, namespaceOf: (o: LintedObject) => string): Promise<LintProblem[]> {
-  const { clients } = lint;
+  const apis = new ServedApis(lint.clients);
   const sources = {
     readTemplate: found.readTemplate,
     readSecret: found.readSecret,
     alerts: { readProvider: found.readProvider, readSecret: found.readSecret },
     readDeployment: found.readDeployment,
-    serves: async (group: string, version: string) => (await unservedApis(clients, [{ group, version, fix: '' }])).length === 0,
-    // Prometheus is rarely reachable from where lint runs: its address is checked, its answer is the controller's business.
-    probePrometheus: () => Promise.resolve(undefined),
+    serves: (group: string, version: string) => apis.serves(group, version),
+    // Prometheus is rarely reachable from where lint runs (no probe): its address is checked, its answer is the controller's business.
     prometheusUrl: lint.prometheusUrl,
     defaultPrometheusUnknown: lint.prometheusUrl === undefined,
   };

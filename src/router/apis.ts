@@ -1,27 +1,9 @@
-import { MeshProvider } from '../api/types.gen.js';
+import type { MeshProvider } from '../api/types.gen.js';
 import type { KubeClients } from '../kube/client.js';
-import { ISTIO_GROUP, ISTIO_VERSION } from '../kube/names.js';
-import { GATEWAY_GROUP, GATEWAY_VERSION } from './gateway-api/routes.js';
+import type { RouteApi } from './plugin.js';
+import { MESH_PROVIDERS, ROUTERS } from './registry.js';
 
-/** The API a router writes its routes through, and what makes a cluster serve it. */
-export interface RouteApi {
-  readonly group: string;
-  readonly version: string;
-  readonly fix: string;
-}
-
-export const ROUTE_APIS: Readonly<Record<MeshProvider, RouteApi>> = {
-  [MeshProvider.Istio]: {
-    group: ISTIO_GROUP,
-    version: ISTIO_VERSION,
-    fix: 'install or upgrade Istio to 1.22 or later, the first to serve networking.istio.io/v1',
-  },
-  [MeshProvider.GatewayApi]: {
-    group: GATEWAY_GROUP,
-    version: GATEWAY_VERSION,
-    fix: 'install the Gateway API CRDs v1.0 or later (standard channel), which serve gateway.networking.k8s.io/v1',
-  },
-};
+export type { RouteApi } from './plugin.js';
 
 /** The group/versions of `apis` the API server does not serve, by discovery. Throws when discovery fails. */
 export async function unservedApis(clients: KubeClients, apis: readonly RouteApi[]): Promise<RouteApi[]> {
@@ -75,9 +57,8 @@ export function describeUnserved(provider: MeshProvider, api: RouteApi): string 
   return `the ${provider} router needs ${api.group}/${api.version}, which the API server does not serve: ${api.fix}`;
 }
 
-/** Per provider whose route API is not served: why, and the fix. */
+/** Per router of the registry whose route API is not served: why, and the fix. */
 export async function unservedRouters(clients: KubeClients): Promise<{ provider: MeshProvider; message: string }[]> {
-  const providers = Object.values(MeshProvider);
-  const missing = await unservedApis(clients, providers.map((p) => ROUTE_APIS[p]));
-  return providers.filter((p) => missing.includes(ROUTE_APIS[p])).map((provider) => ({ provider, message: describeUnserved(provider, ROUTE_APIS[provider]) }));
+  const missing = await unservedApis(clients, MESH_PROVIDERS.map((p) => ROUTERS[p].api));
+  return MESH_PROVIDERS.filter((p) => missing.includes(ROUTERS[p].api)).map((provider) => ({ provider, message: describeUnserved(provider, ROUTERS[provider].api) }));
 }

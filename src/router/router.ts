@@ -29,5 +29,10 @@ export interface Router {
 export type Routers = Readonly<Record<MeshProvider, Router>>;
 
 export function routerFor(routers: Routers, rollout: Rollout): Router {
-  return routers[rollout.spec.provider ?? MeshProvider.Istio];
+  return routers[providerOf(rollout)];
+}
+
+/** A Rollout's spec.provider, istio when unset (as the CRD defaults it). */
+export function providerOf(rollout: Rollout): MeshProvider {
+  return rollout.spec.provider ?? MeshProvider.Istio;
 }

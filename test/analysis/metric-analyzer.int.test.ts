@@ -5,7 +5,7 @@ import type { AnalysisVerdict } from '../../src/domain/model.js';
 import type { MetricSpec, Rollout } from '../../src/api/types.gen.js';
 import { kubeMetricSources } from '../../src/analysis/kube-sources.js';
 import { analysisContextOf } from '../../src/analysis/metric-query.js';
-import { PrometheusAnalyzer } from '../../src/analysis/metric-analyzer.js';
+import { MetricAnalyzer } from '../../src/analysis/metric-analyzer.js';
 import type { KubeClients } from '../../src/kube/client.js';
 import { createNamespace, env, kubeClients, kubeConfig } from '../support/env/context.js';
 import { pollQuery, requestRate } from '../devenv/sim/prometheus-poll.js';
@@ -18,8 +18,8 @@ beforeAll(async () => {
   clients = await kubeClients();
 });
 
-function analyzer(): PrometheusAnalyzer {
-  return new PrometheusAnalyzer({
+function analyzer(): MetricAnalyzer {
+  return new MetricAnalyzer({
     ...kubeMetricSources(clients),
     defaultAddress: env().prometheusUrl,
     now: () => new Date(),
@@ -42,7 +42,7 @@ async function analyzeUntil(rollout: Rollout, accept: (verdict: AnalysisVerdict)
 const successRate: MetricSpec = { name: 'request-success-rate', interval: '5s', thresholdRange: { min: 99 } };
 const duration: MetricSpec = { name: 'request-duration', interval: '5s', thresholdRange: { max: 500 } };
 
-describe('PrometheusAnalyzer on the simulated mesh, through the real Prometheus', () => {
+describe('MetricAnalyzer on the simulated mesh, through the real Prometheus', () => {
   const services: SimulatedService[] = [];
   afterEach(async () => {
     for (const service of services.splice(0)) await service.stop();
@@ -107,7 +107,7 @@ describe('PrometheusAnalyzer on the simulated mesh, through the real Prometheus'
   it('fails every check, without throwing, when Prometheus is unreachable', async () => {
     const port = await closedPort();
     const rollout = rolloutWith([successRate, duration], { namespace: 'shop' });
-    const verdict = await new PrometheusAnalyzer({
+    const verdict = await new MetricAnalyzer({
       ...kubeMetricSources(clients),
       defaultAddress: `http://127.0.0.1:${port}`,
       now: () => new Date(),
@@ -120,7 +120,7 @@ describe('PrometheusAnalyzer on the simulated mesh, through the real Prometheus'
   });
 });
 
-describe('PrometheusAnalyzer with MetricTemplates behind an authenticating proxy', () => {
+describe('MetricAnalyzer with MetricTemplates behind an authenticating proxy', () => {
   const tenant = 'tenant-a';
   let proxy: AuthProxy;
   let templates: string;

@@ -1,39 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricTemplate } from '../../src/api/types.gen.js';
 import { analysisContextOf } from '../../src/analysis/metric-query.js';
-import { PrometheusAnalyzer, type PrometheusAnalyzerDeps } from '../../src/analysis/metric-analyzer.js';
+import { MetricAnalyzer, type MetricAnalyzerDeps } from '../../src/analysis/metric-analyzer.js';
+import { METRIC_PROVIDERS } from '../../src/metrics/providers/registry.js';
 import type { PrometheusProviderOptions } from '../../src/metrics/providers/prometheus/provider.js';
 import type { MetricsProvider, QueryOutcome } from '../../src/metrics/provider.js';
 import { metricTemplate, rolloutWith } from './fixtures.js';
 
 // The analyzer's own logic (resolution, rendering, reason) with a provider
 // that answers from a table. Prometheus itself is exercised in
-// prometheus-analyzer.int.test.ts.
+// metric-analyzer.int.test.ts.
 function analyzerWith(
   answers: (query: string) => QueryOutcome,
-  extra: Partial<PrometheusAnalyzerDeps> & { templates?: MetricTemplate[]; secrets?: Record<string, Record<string, string>> } = {},
-): { analyzer: PrometheusAnalyzer; queries: { query: string; options: PrometheusProviderOptions }[] } {
+  extra: Partial<MetricAnalyzerDeps> & { templates?: MetricTemplate[]; secrets?: Record<string, Record<string, string>> } = {},
+): { analyzer: MetricAnalyzer; queries: { query: string; options: PrometheusProviderOptions }[] } {
   const queries: { query: string; options: PrometheusProviderOptions }[] = [];
-  const deps: PrometheusAnalyzerDeps = {
+  const deps: MetricAnalyzerDeps = {
     readTemplate: (namespace, name) =>
       Promise.resolve(extra.templates?.find((t) => t.metadata.namespace === namespace && t.metadata.name === name)),
     readSecret: (namespace, name) => Promise.resolve(extra.secrets?.[`${namespace}/${name}`]),
     defaultAddress: 'http://prometheus:9090',
     now: () => new Date('2025-01-01T00:00:00Z'),
-    createProvider: (options): MetricsProvider => ({
-      instantQuery: (query) => {
-        queries.push({ query, options });
-        return Promise.resolve(answers(query));
+    providers: {
+      prometheus: {
+        ...METRIC_PROVIDERS.prometheus,
+        create: (options): MetricsProvider => ({
+          instantQuery: (query) => {
+            queries.push({ query, options });
+            return Promise.resolve(answers(query));
+          },
+        }),
       },
-    }),
+    },
     ...extra,
   };
-  return { analyzer: new PrometheusAnalyzer(deps), queries };
+  return { analyzer: new MetricAnalyzer(deps), queries };
 }
 
 const value = (v: number): QueryOutcome => ({ kind: 'value', value: v });
 
-describe('PrometheusAnalyzer (logic)', () => {
+describe('MetricAnalyzer (logic)', () => {
   it('passes when every metric passes, with results in spec order', async () => {
     const rollout = rolloutWith([
       { name: 'request-success-rate', thresholdRange: { min: 99 } },
@@ -124,6 +130,19 @@ describe('PrometheusAnalyzer (logic)', () => {
     ]);
     expect(queries).toHaveLength(1);
     expect(verdict.reason.split('; ')).toHaveLength(5);
+  });
+
+  it('fails a metric whose template names a provider type the registry lacks, listing the supported ones', async () => {
+    const rollout = rolloutWith([{ name: 'errors', templateRef: { name: 'dd' }, thresholdRange: { max: 1 } }]);
+    const template = metricTemplate('shop', 'dd', 'up');
+    const datadog = { ...template, spec: { ...template.spec, provider: { type: 'datadog' } } } as unknown as MetricTemplate;
+    const { analyzer, queries } = analyzerWith(() => value(0), { templates: [datadog] });
+    const verdict = await analyzer.analyze(rollout, analysisContextOf(rollout));
+    expect(verdict).toMatchObject({
+      passed: false,
+      reason: `errors not checked: MetricTemplate shop/dd: unknown provider type "datadog" (supported: ${Object.keys(METRIC_PROVIDERS).join(', ')})`,
+    });
+    expect(queries).toEqual([]);
   });
 
   it('turns an API error while reading a template into a failed check, never a throw', async () => {

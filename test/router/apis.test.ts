@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClients } from '../../src/kube/client.js';
-import { ROUTE_APIS, unservedApis, unservedRouters } from '../../src/router/apis.js';
+import { unservedApis, unservedRouters } from '../../src/router/apis.js';
+import { ROUTERS } from '../../src/router/registry.js';
 import { kubeClients } from '../support/env/context.js';
 
 describe('route APIs by discovery against the test API server', () => {
@@ -14,7 +15,7 @@ describe('route APIs by discovery against the test API server', () => {
   });
 
   it('names a group/version the API server does not serve, with the fix', async () => {
-    const older = { ...ROUTE_APIS.istio, version: 'v1alpha9' };
-    expect(await unservedApis(clients, [ROUTE_APIS.istio, older])).toEqual([older]);
+    const older = { ...ROUTERS.istio.api, version: 'v1alpha9' };
+    expect(await unservedApis(clients, [ROUTERS.istio.api, older])).toEqual([older]);
   });
 });

@@ -32,7 +32,11 @@ export const AlertSeverity = { Info: 'info', Warn: 'warn', Error: 'error' } as c
 
 export const AlertProviderType = { Slack: 'slack', MsTeams: 'msteams', Discord: 'discord', Webhook: 'webhook' } as const;
 
+/** One router each, in src/router/registry.ts: the compiler checks the two agree. */
 export const MeshProvider = { Istio: 'istio', GatewayApi: 'gatewayapi' } as const;
+
+/** One provider each, in src/metrics/providers/registry.ts: the compiler checks the two agree. */
+export const MetricProviderType = { Prometheus: 'prometheus' } as const;
 
 /** Metrics flowshift knows how to query without a user-written PromQL query. */
 export const BuiltinMetric = { RequestSuccessRate: 'request-success-rate', RequestDuration: 'request-duration' } as const;
@@ -45,6 +49,7 @@ export const enums: readonly { name: string; doc: string; values: Readonly<Recor
   { name: 'AlertSeverity', doc: 'The least severe event an alert is sent for.', values: AlertSeverity },
   { name: 'AlertProviderType', doc: 'Where an AlertProvider delivers messages.', values: AlertProviderType },
   { name: 'MeshProvider', doc: 'The traffic layer flowshift drives.', values: MeshProvider },
+  { name: 'MetricProviderType', doc: 'The metrics backend a MetricTemplate queries.', values: MetricProviderType },
   { name: 'BuiltinMetric', doc: 'Metrics flowshift queries without a user-written query.', values: BuiltinMetric },
 ];
 

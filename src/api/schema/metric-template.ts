@@ -1,6 +1,7 @@
 // The MetricTemplate kind: a reusable query and the provider to run it on.
 import { boolean, enumOf, object, string, stringMap } from './builders.js';
 import { httpUrl, secretRef } from './common.js';
+import { MetricProviderType } from './enums.js';
 import type { KindDefinition } from './kind.js';
 
 export const metricTemplate: KindDefinition = {
@@ -15,7 +16,7 @@ export const metricTemplate: KindDefinition = {
       provider: object(
         'Where the query runs.',
         {
-          type: enumOf({ Prometheus: 'prometheus' }, 'Metrics backend. Only prometheus is supported.'),
+          type: enumOf(MetricProviderType, 'Metrics backend. Only prometheus is supported.', { ref: 'MetricProviderType' }),
           address: httpUrl('Base URL of the Prometheus API, e.g. http://prometheus.istio-system:9090. Default: the controller\'s --prometheus-url.'),
           headers: stringMap('HTTP headers sent with every query, e.g. a tenant id.', 16),
           secretRef: secretRef(

@@ -1,16 +1,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { MeshProvider } from '../../api/types.gen.js';
+import type { MeshProvider } from '../../api/types.gen.js';
 import type { KubeClients } from '../../kube/client.js';
 import { MANAGED_BY } from '../../kube/names.js';
-import { ROUTE_APIS } from '../../router/apis.js';
+import { ROUTERS } from '../../router/registry.js';
 import type { CustomObject } from '../../router/owned-objects.js';
 import { NotCached, type RouteCache } from '../../router/route-cache.js';
 import { customObjects } from '../../kube/collections.js';
 import { ResilientInformer } from '../../kube/informer.js';
-
-/** The route kind of each provider, by its plural. */
-const PLURALS: Readonly<Record<MeshProvider, string>> = { [MeshProvider.Istio]: 'virtualservices', [MeshProvider.GatewayApi]: 'httproutes' };
 
 const SELECTOR = Object.entries(MANAGED_BY).map(([k, v]) => `${k}=${v}`).join(',');
 
@@ -39,8 +36,7 @@ export class RouteWatches implements RouteCache {
     const changed = (obj: KubernetesObject): void => this.changed(obj, obj);
     const deleted = (obj: KubernetesObject): void => this.changed(obj, undefined);
     for (const provider of served) {
-      const { group, version } = ROUTE_APIS[provider];
-      const plural = PLURALS[provider];
+      const { api: { group, version }, plural } = ROUTERS[provider];
       const scoped = this.namespaces.length ? this.namespaces : [undefined];
       const informers = scoped.map(
         (namespace) => new ResilientInformer(this.clients, customObjects(this.clients, { group, version, plural }, namespace), { add: changed, update: changed, delete: deleted }, this.log, { labelSelector: SELECTOR }),

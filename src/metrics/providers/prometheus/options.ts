@@ -1,35 +1,23 @@
 import type { MetricTemplate } from '../../../api/types.gen.js';
+import { templateName, type ProviderDefaults, type ProviderOptionsResult } from '../plugin.js';
 import type { PrometheusAuth, PrometheusProviderOptions, PrometheusTls } from './provider.js';
 
-/** The only provider type flowshift speaks; any other word is an error, never a fallback. */
-export const PROMETHEUS_PROVIDER_TYPE = 'prometheus';
-
-export type ProviderOptionsResult =
-  | { readonly ok: true; readonly options: PrometheusProviderOptions }
-  | { readonly ok: false; readonly message: string };
-
-export interface ProviderDefaults {
-  /** The controller's PROMETHEUS_URL; undefined when it has none. */
-  readonly address?: string | undefined;
-  readonly timeoutMs?: number | undefined;
-}
+// analysis/query-check.ts names templates through this module.
+export { templateName } from '../plugin.js';
 
 /**
  * Builds the connection for a metric: the MetricTemplate's provider (address,
  * headers, credentials and TLS from its Secret) or, without a template, the
  * controller's default address. `secret` is the template's secretRef data,
- * undefined when the Secret does not exist.
+ * undefined when the Secret does not exist. The registry has checked the
+ * template's provider type.
  */
-export function providerOptionsFor(
+export function prometheusOptionsFor(
   template: MetricTemplate | undefined,
   secret: Readonly<Record<string, string>> | undefined,
   defaults: ProviderDefaults,
-): ProviderOptionsResult {
+): ProviderOptionsResult<PrometheusProviderOptions> {
   const provider = template?.spec.provider;
-  const type: string | undefined = provider?.type;
-  if (template && type !== PROMETHEUS_PROVIDER_TYPE) {
-    return { ok: false, message: `${templateName(template)}: unknown provider type "${String(type)}" (supported: prometheus)` };
-  }
   const address = provider?.address ?? defaults.address;
   if (!address) {
     return { ok: false, message: 'no Prometheus address: set the controller\'s PROMETHEUS_URL or the MetricTemplate\'s spec.provider.address' };
@@ -95,8 +83,4 @@ function tlsFrom(where: string, secret: Readonly<Record<string, string>>): Prome
   }
   if (!ca && !cert) return undefined;
   return { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
-}
-
-export function templateName(template: MetricTemplate): string {
-  return `MetricTemplate ${template.metadata.namespace ?? 'default'}/${template.metadata.name ?? ''}`;
 }

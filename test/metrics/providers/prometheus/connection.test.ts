@@ -4,7 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer, type Ser
 import type { AddressInfo } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { providerOptionsFor } from '../../../../src/metrics/providers/prometheus/options.js';
+import { prometheusOptionsFor } from '../../../../src/metrics/providers/prometheus/options.js';
 import { PrometheusProvider, type PrometheusProviderOptions } from '../../../../src/metrics/providers/prometheus/provider.js';
 import { metricTemplate } from '../../../analysis/fixtures.js';
 import { makeCertificates, type TestCertificates } from './certificates.js';
@@ -127,7 +127,7 @@ describe('PrometheusProvider over TLS', () => {
     const { address } = await httpsServer({ cert: certs.strangerServer.cert, key: certs.strangerServer.key });
     const outcomeFor = async (insecureSkipVerify: boolean | undefined): Promise<string> => {
       const template = metricTemplate('mon', 't', 'vector(1)', { address, ...(insecureSkipVerify === undefined ? {} : { insecureSkipVerify }) });
-      const options = providerOptionsFor(template, undefined, {});
+      const options = prometheusOptionsFor(template, undefined, {});
       if (!options.ok) throw new Error(options.message);
       return (await query(options.options)).kind;
     };

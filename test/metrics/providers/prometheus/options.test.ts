@@ -1,34 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { providerOptionsFor } from '../../../../src/metrics/providers/prometheus/options.js';
+import { prometheusOptionsFor } from '../../../../src/metrics/providers/prometheus/options.js';
 import { metricTemplate } from '../../../analysis/fixtures.js';
 
 const defaults = { address: 'http://prometheus:9090' };
 
-describe('providerOptionsFor', () => {
+describe('prometheusOptionsFor', () => {
   it('uses the controller default without a template', () => {
-    expect(providerOptionsFor(undefined, undefined, defaults)).toEqual({ ok: true, options: { address: 'http://prometheus:9090' } });
+    expect(prometheusOptionsFor(undefined, undefined, defaults)).toEqual({ ok: true, options: { address: 'http://prometheus:9090' } });
   });
 
   it('fails without any address', () => {
-    expect(providerOptionsFor(undefined, undefined, {})).toMatchObject({ ok: false, message: expect.stringContaining('no Prometheus address') as unknown });
+    expect(prometheusOptionsFor(undefined, undefined, {})).toMatchObject({ ok: false, message: expect.stringContaining('no Prometheus address') as unknown });
   });
 
   it('takes the template address and headers, and the default address when the template has none', () => {
     const template = metricTemplate('mon', 't', 'up', { address: 'http://thanos:10902', headers: { 'X-Scope-OrgID': 'tenant-a' } });
-    expect(providerOptionsFor(template, undefined, { ...defaults, timeoutMs: 5000 })).toEqual({
+    expect(prometheusOptionsFor(template, undefined, { ...defaults, timeoutMs: 5000 })).toEqual({
       ok: true,
       options: { address: 'http://thanos:10902', headers: { 'X-Scope-OrgID': 'tenant-a' }, timeoutMs: 5000 },
     });
-    expect(providerOptionsFor(metricTemplate('mon', 't', 'up'), undefined, defaults)).toEqual({ ok: true, options: { address: 'http://prometheus:9090' } });
+    expect(prometheusOptionsFor(metricTemplate('mon', 't', 'up'), undefined, defaults)).toEqual({ ok: true, options: { address: 'http://prometheus:9090' } });
   });
 
   it('reads a bearer token (trimmed) or basic credentials from the Secret', () => {
     const template = metricTemplate('mon', 't', 'up', { secretRef: { name: 'prom-auth' } });
-    expect(providerOptionsFor(template, { token: 's3cret\n' }, defaults)).toMatchObject({
+    expect(prometheusOptionsFor(template, { token: 's3cret\n' }, defaults)).toMatchObject({
       ok: true,
       options: { auth: { kind: 'bearer', token: 's3cret' } },
     });
-    expect(providerOptionsFor(template, { username: 'u', password: 'p' }, defaults)).toMatchObject({
+    expect(prometheusOptionsFor(template, { username: 'u', password: 'p' }, defaults)).toMatchObject({
       ok: true,
       options: { auth: { kind: 'basic', username: 'u', password: 'p' } },
     });
@@ -36,16 +36,16 @@ describe('providerOptionsFor', () => {
 
   it('fails on a missing Secret or one without credentials, naming it', () => {
     const template = metricTemplate('mon', 't', 'up', { secretRef: { name: 'prom-auth' } });
-    expect(providerOptionsFor(template, undefined, defaults)).toEqual({
+    expect(prometheusOptionsFor(template, undefined, defaults)).toEqual({
       ok: false,
       message: 'Secret mon/prom-auth (secretRef of MetricTemplate mon/t) not found',
     });
-    expect(providerOptionsFor(template, { other: 'x' }, defaults)).toEqual({
+    expect(prometheusOptionsFor(template, { other: 'x' }, defaults)).toEqual({
       ok: false,
       message:
         'Secret mon/prom-auth (secretRef of MetricTemplate mon/t) has neither a "token" key nor "username" and "password" keys (nor "ca.crt", "tls.crt" and "tls.key" for TLS)',
     });
-    expect(providerOptionsFor(template, { username: 'u' }, defaults)).toEqual({
+    expect(prometheusOptionsFor(template, { username: 'u' }, defaults)).toEqual({
       ok: false,
       message: 'Secret mon/prom-auth (secretRef of MetricTemplate mon/t) has "username" but no "password"',
     });
@@ -58,33 +58,33 @@ describe('providerOptionsFor', () => {
     const key = '-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n';
 
     it('reads ca.crt, and tls.crt with tls.key, from the Secret beside the credentials', () => {
-      expect(providerOptionsFor(template, { token: 't', 'ca.crt': ca, 'tls.crt': cert, 'tls.key': key }, defaults)).toEqual({
+      expect(prometheusOptionsFor(template, { token: 't', 'ca.crt': ca, 'tls.crt': cert, 'tls.key': key }, defaults)).toEqual({
         ok: true,
         options: { address: 'https://thanos:10902', auth: { kind: 'bearer', token: 't' }, tls: { ca, cert, key } },
       });
     });
 
     it('takes a Secret with TLS keys and no credentials (a kubernetes.io/tls Secret)', () => {
-      expect(providerOptionsFor(template, { 'ca.crt': ca }, defaults)).toEqual({ ok: true, options: { address: 'https://thanos:10902', tls: { ca } } });
-      expect(providerOptionsFor(template, { 'tls.crt': cert, 'tls.key': key }, defaults)).toEqual({
+      expect(prometheusOptionsFor(template, { 'ca.crt': ca }, defaults)).toEqual({ ok: true, options: { address: 'https://thanos:10902', tls: { ca } } });
+      expect(prometheusOptionsFor(template, { 'tls.crt': cert, 'tls.key': key }, defaults)).toEqual({
         ok: true,
         options: { address: 'https://thanos:10902', tls: { cert, key } },
       });
     });
 
     it('refuses a client certificate without its key, and a key without its certificate, naming the Secret keys', () => {
-      expect(providerOptionsFor(template, { 'tls.crt': cert }, defaults)).toEqual({
+      expect(prometheusOptionsFor(template, { 'tls.crt': cert }, defaults)).toEqual({
         ok: false,
         message: 'Secret mon/prom-tls (secretRef of MetricTemplate mon/t) has "tls.crt" but no "tls.key": a client certificate needs its key',
       });
-      expect(providerOptionsFor(template, { 'ca.crt': ca, 'tls.key': key }, defaults)).toEqual({
+      expect(prometheusOptionsFor(template, { 'ca.crt': ca, 'tls.key': key }, defaults)).toEqual({
         ok: false,
         message: 'Secret mon/prom-tls (secretRef of MetricTemplate mon/t) has "tls.key" but no "tls.crt": a client key needs its certificate',
       });
     });
 
     it('refuses TLS material that is not PEM, naming the key', () => {
-      expect(providerOptionsFor(template, { 'ca.crt': 'MIIB...' }, defaults)).toEqual({
+      expect(prometheusOptionsFor(template, { 'ca.crt': 'MIIB...' }, defaults)).toEqual({
         ok: false,
         message: 'Secret mon/prom-tls (secretRef of MetricTemplate mon/t): "ca.crt" is not PEM (no -----BEGIN line)',
       });
@@ -92,24 +92,15 @@ describe('providerOptionsFor', () => {
 
     it('skips verification only when the template sets insecureSkipVerify: true', () => {
       const insecure = metricTemplate('mon', 't', 'up', { address: 'https://thanos:10902', insecureSkipVerify: true });
-      expect(providerOptionsFor(insecure, undefined, defaults)).toEqual({
+      expect(prometheusOptionsFor(insecure, undefined, defaults)).toEqual({
         ok: true,
         options: { address: 'https://thanos:10902', tls: { insecureSkipVerify: true } },
       });
       const withSecret = { ...insecure, spec: { ...insecure.spec, provider: { ...insecure.spec.provider, secretRef: { name: 'prom-tls' } } } };
-      expect(providerOptionsFor(withSecret, { token: 't', 'ca.crt': ca }, defaults)).toMatchObject({ ok: true, options: { tls: { ca, insecureSkipVerify: true } } });
+      expect(prometheusOptionsFor(withSecret, { token: 't', 'ca.crt': ca }, defaults)).toMatchObject({ ok: true, options: { tls: { ca, insecureSkipVerify: true } } });
       const verified = metricTemplate('mon', 't', 'up', { address: 'https://thanos:10902', insecureSkipVerify: false });
-      expect(providerOptionsFor(verified, undefined, defaults)).toEqual({ ok: true, options: { address: 'https://thanos:10902' } });
-      expect(providerOptionsFor(template, { 'ca.crt': ca }, defaults)).not.toMatchObject({ options: { tls: { insecureSkipVerify: expect.anything() as unknown } } });
-    });
-  });
-
-  it('refuses an unknown provider type instead of falling back', () => {
-    const template = metricTemplate('mon', 't', 'up');
-    const datadog = { ...template, spec: { ...template.spec, provider: { type: 'datadog' } } } as unknown as typeof template;
-    expect(providerOptionsFor(datadog, undefined, defaults)).toEqual({
-      ok: false,
-      message: 'MetricTemplate mon/t: unknown provider type "datadog" (supported: prometheus)',
+      expect(prometheusOptionsFor(verified, undefined, defaults)).toEqual({ ok: true, options: { address: 'https://thanos:10902' } });
+      expect(prometheusOptionsFor(template, { 'ca.crt': ca }, defaults)).not.toMatchObject({ options: { tls: { insecureSkipVerify: expect.anything() as unknown } } });
     });
   });
 });

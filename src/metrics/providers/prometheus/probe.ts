@@ -1,0 +1,28 @@
+import { QueryOutcomeKind } from '../../provider.js';
+import { PrometheusProvider, type PrometheusProviderOptions } from './provider.js';
+
+/**
+ * Why Prometheus at `options` does not answer, with the fix; undefined when
+ * it does. A query any Prometheus answers with one number at once: an answer
+ * is the only thing probed.
+ */
+export async function probePrometheus(options: PrometheusProviderOptions): Promise<string | undefined> {
+  const why = await unanswered(options);
+  return why === undefined ? undefined : `Prometheus at ${options.address} does not answer: ${why} (start it, or fix the address)`;
+}
+
+async function unanswered(options: PrometheusProviderOptions): Promise<string | undefined> {
+  const outcome = await new PrometheusProvider(options).instantQuery('vector(1)');
+  switch (outcome.kind) {
+    case QueryOutcomeKind.Value:
+      return undefined;
+    case QueryOutcomeKind.QueryError:
+    case QueryOutcomeKind.Unreachable:
+    case QueryOutcomeKind.Timeout:
+      return outcome.message;
+    case QueryOutcomeKind.NoData:
+    case QueryOutcomeKind.NotFinite:
+    case QueryOutcomeKind.MultipleSeries:
+      return `vector(1) came back as ${outcome.kind}: is this a Prometheus API?`;
+  }
+}
