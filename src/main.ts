@@ -1,6 +1,5 @@
 import { pino } from 'pino';
 import { kubeMetricSources } from './analysis/kube-sources.js';
-import { GatedAnalyzer } from './analysis/gated-analyzer.js';
 import { MetricAnalyzer } from './analysis/metric-analyzer.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { Controller } from './controller/controller.js';
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
   const sources = kubeMetricSources(clients);
   const now = (): Date => new Date();
   const webhooks = { readSecret: sources.readSecret, now };
-  const analyzer = new GatedAnalyzer(new MetricAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now }), webhooks);
+  const analyzer = new MetricAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now });
   const controller = new Controller({
     clients,
     metrics,

@@ -19,6 +19,7 @@ import { DeploymentTarget, progressKey } from '../workload/deployment.js';
 import { DeadlineAnalyzer, analysisDeadlineMs } from './tick/analysis-deadline.js';
 import { controlsKey } from './tick/control-annotations.js';
 import { EventRecorder } from '../notifier/kube-events.js';
+import { kubeAlertSources } from '../notifier/alerts.js';
 import type { ControllerMetrics } from './telemetry/controller-metrics.js';
 import { Notifications } from './notifications.js';
 import { kubeReferenceSources } from '../checks/reference-sources.js';
@@ -83,7 +84,7 @@ export class Controller {
     let reads: RolloutReads | undefined;
     const rollouts = new RolloutClient(clients, (before, after) => reads?.remember(before, after));
     this.reads = reads = new RolloutReads((namespace, name) => this.watcher.cachedRollout(namespace, name), rollouts);
-    this.notifications = new Notifications({ ...options, clients, rollouts, events, watcher: this.watcher, metrics: this.metrics, clock });
+    this.notifications = new Notifications({ ...options, clients, watcher: this.watcher, metrics: this.metrics, clock });
     this.deps = {
       rollouts,
       readRollout: (namespace, name, uid) => this.reads.get(namespace, name, uid),
@@ -92,6 +93,7 @@ export class Controller {
       services: new ServiceRouter(clients),
       analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
       gates: new GateAsker(options.webhooks),
+      alerts: kubeAlertSources(clients),
       readTemplate: options.readTemplate,
       references: kubeReferenceSources({
         clients,
@@ -102,9 +104,9 @@ export class Controller {
       }),
       events,
       rivals: (rollout) => this.watcher.rivals(rollout),
-      transitions: async (before, after, decisionEvents) => {
+      transitions: async (before, after, decisionEvents, alerts) => {
         if (after.metadata.resourceVersion !== before.metadata.resourceVersion) rolloutMetrics.recordTransition(before, after, clock());
-        await this.notifications.afterWrite(before, after, decisionEvents);
+        await this.notifications.afterWrite(before, after, decisionEvents, alerts);
       },
       clock,
       log,

@@ -1,21 +1,17 @@
 import type { Logger } from 'pino';
 import type { KubeClients } from '../kube/client.js';
-import type { RolloutClient } from '../kube/rollouts.js';
 import type { RedisConnection } from '../redis/settings.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
 import { deliver } from '../notifier/deliver.js';
 import { imagesOf } from '../notifier/derive.js';
 import { NotificationQueue } from '../notifier/queue.js';
 import { ReleaseNotifier } from '../notifier/release-notifier.js';
-import type { EventRecorder } from '../notifier/kube-events.js';
 import type { ControllerMetrics } from './telemetry/controller-metrics.js';
 import type { TransitionObserver } from './tick/tick.js';
 import type { RolloutWatcher } from './cache/rollout-watcher.js';
 
 export interface NotificationsOptions {
   readonly clients: KubeClients;
-  readonly rollouts: RolloutClient;
-  readonly events: EventRecorder;
   readonly watcher: RolloutWatcher;
   readonly metrics: ControllerMetrics;
   readonly redis: RedisConnection;
@@ -45,8 +41,6 @@ export class Notifications {
     this.notifier = new ReleaseNotifier({
       sources,
       enqueue: (jobId, job) => this.queue.add(jobId, job),
-      rollouts: options.rollouts,
-      events: options.events,
       images: (r) => imagesOf(options.watcher.cachedDeployment(r.metadata.namespace ?? '', r.spec.targetRef.name)?.spec?.template.spec?.containers),
       cluster: options.clusterName,
       clock: options.clock,
@@ -54,7 +48,7 @@ export class Notifications {
     });
   }
 
-  readonly afterWrite: TransitionObserver = (before, after, events) => this.notifier.afterWrite(before, after, events);
+  readonly afterWrite: TransitionObserver = (before, after, events, alerts) => this.notifier.afterWrite(before, after, events, alerts);
 
   start(): void {
     this.queue.start();

@@ -1,7 +1,7 @@
 import type { GateResult, ManualAction, RolloutSpec, RolloutStatus, WebhookSpec, WebhookType } from '../api/types.gen.js';
 import { approvalOf, withApproval } from './controls.js';
 import { nextStatus, shortRevision } from './status.js';
-import type { Decision, TickInput } from './model.js';
+import type { Ask, Decision, TickInput } from './model.js';
 
 /** What the gates of one type say this tick. */
 export type GateCheck =
@@ -18,6 +18,20 @@ export type GateCheck =
       readonly reason: string;
     };
 
+/**
+ * The kinds of gate. A webhook is asked over HTTP by the tick (gates/asker.ts
+ * holds one asker per kind it asks); a manual gate is opened by an approval
+ * (the flowshift.io/approve annotation) and answered here, from the tick's input.
+ */
+export const GateKind = { Webhook: 'webhook', Manual: 'manual' } as const;
+export type GateKind = (typeof GateKind)[keyof typeof GateKind];
+/** The kinds the tick asks: every kind but the one an approval answers. */
+export type AskedGateKind = Exclude<GateKind, typeof GateKind.Manual>;
+
+export function gateKindOf(hook: WebhookSpec): GateKind {
+  return hook.manual ? GateKind.Manual : GateKind.Webhook;
+}
+
 export function hooksOf(spec: RolloutSpec, type: WebhookType): WebhookSpec[] {
   return (spec.analysis?.webhooks ?? []).filter((h) => (h.type ?? 'rollout') === type);
 }
@@ -30,9 +44,9 @@ export function hooksOf(spec: RolloutSpec, type: WebhookType): WebhookSpec[] {
 export function checkGates(input: TickInput, type: WebhookType, only?: (hook: WebhookSpec) => boolean): GateCheck {
   const hooks = hooksOf(input.spec, type).filter((h) => !only || only(h));
   const approval = approvalOf(input);
-  const missing = hooks.filter((h) => !h.manual && !input.gates?.[h.name]).map((h) => h.name);
+  const missing = hooks.filter((h) => gateKindOf(h) !== GateKind.Manual && !input.gates?.[h.name]).map((h) => h.name);
   if (missing.length) return { kind: 'ask', names: missing };
-  const results = hooks.map((h) => (h.manual ? manualResult(input, h, type, approval) : (input.gates?.[h.name] as GateResult)));
+  const results = hooks.map((h) => (gateKindOf(h) === GateKind.Manual ? manualResult(input, h, type, approval) : (input.gates?.[h.name] as GateResult)));
   const open = results.every((r) => r.open);
   const anyOpen = results.some((r) => r.open);
   const telling = type === 'rollback' ? results.filter((r) => r.open) : results.filter((r) => !r.open);
@@ -63,9 +77,14 @@ export function mergeGates(spec: RolloutSpec, prev: readonly GateResult[] | unde
   });
 }
 
-/** A decision that only asks: the tick gathers these answers and decides again. Never written. */
+/** A decision that only asks: the tick asks these gates and decides again. Never written. */
 export function ask(input: TickInput, names: readonly string[]): Decision {
-  return { status: nextStatus(input, {}, input.status.message ?? ''), actions: [], events: [], asks: names };
+  return askFor(input, names.map((name) => ({ kind: 'gate', name })));
+}
+
+/** A decision that only asks (gates, an analysis, the alerts check): the tick gathers the answers and decides again. Never written. */
+export function askFor(input: TickInput, asks: readonly Ask[]): Decision {
+  return { status: nextStatus(input, {}, input.status.message ?? ''), actions: [], events: [], asks };
 }
 
 /** The status with the approval that opens this release's manual gates, if the spec has any. */
@@ -77,7 +96,8 @@ export function recordApproval(input: TickInput, status: RolloutStatus): Rollout
 /** Every webhook answer gathered this tick lands in status.gates, whatever the decision; so does the approval in force. */
 export function recordAnswers(input: TickInput, decision: Decision): Decision {
   if (decision.asks) return decision;
-  const answers = Object.values(input.gates ?? {});
+  // rollout webhooks are checks: their answers are the analysis' evidence, not gate state.
+  const answers = Object.values(input.gates ?? {}).filter((a) => a.type !== 'rollout');
   const status = answers.length ? { ...decision.status, gates: mergeGates(input.spec, decision.status.gates, answers) } : decision.status;
   return { ...decision, status: recordApproval(input, status) };
 }

@@ -40,6 +40,8 @@ export interface CanaryObservation extends Readiness {
 }
 
 export interface PrimaryObservation extends Readiness {
+  /** spec.replicas of the primary Deployment: the size a canary scales up to. */
+  readonly replicas: number;
   /** The revision the primary's template was copied from (its annotation). */
   readonly revision: string | undefined;
 }
@@ -49,7 +51,8 @@ export interface Observations {
   readonly now: Date;
   /** Hash of the target's pod template and the configs it references. */
   readonly revision: string;
-  readonly canary: CanaryObservation;
+  /** Undefined while the target Deployment does not exist (a problem then says so). */
+  readonly canary: CanaryObservation | undefined;
   /** Undefined while the primary Deployment does not exist. */
   readonly primary: PrimaryObservation | undefined;
   /** Undefined while the VirtualService does not exist (or is not this Rollout's). */
@@ -84,16 +87,26 @@ export interface TickInput {
    * Unlike problems, nothing is wrong with the spec itself.
    */
   readonly unresolved?: readonly string[];
+  /** Whether the Rollout carries flowshift's finalizer. */
+  readonly hasFinalizer: boolean;
+  /** The alerts' AlertProviders and Secrets, checked: present exactly when a previous decide() of this tick asked. */
+  readonly alerts?: AlertsCheck;
+}
+
+/** Which alerts can be delivered, and why the others cannot (each naming the object and the fix; never a URL). */
+export interface AlertsCheck {
+  readonly ready: readonly string[];
+  readonly problems: readonly string[];
 }
 
 /** Desired-state assertions; each is idempotent, so a retried tick is harmless. */
 export type Action =
   /** Create `<target>-primary` from the target, or keep its template in step while initializing. */
-  | { readonly type: 'ensurePrimary' }
+  | { readonly type: 'ensurePrimary'; readonly replicas: number }
   /** Create or update the services, DestinationRules and VirtualService. */
   | { readonly type: 'ensureObjects'; readonly routes: Routes }
   | { readonly type: 'setRoutes'; readonly routes: Routes }
-  | { readonly type: 'scaleCanary'; readonly to: 'up' | 'zero' }
+  | { readonly type: 'scaleCanary'; readonly replicas: number }
   | { readonly type: 'promotePrimary'; readonly revision: string }
   | { readonly type: 'revert' }
   /** An adopted route keeps the stable version: route to the primary, and let the primary and its Service outlive the Rollout. */
@@ -122,11 +135,27 @@ export interface Decision {
   readonly actions: readonly Action[];
   readonly events: readonly RolloutEvent[];
   /**
-   * Webhooks whose answers this decision needs: the tick asks them and
-   * decides again with the answers in TickInput.gates. A decision that asks
-   * is never written or carried out.
+   * What this decision needs first: gate answers (TickInput.gates), an
+   * analysis verdict (TickInput.verdict), the alerts check
+   * (TickInput.alerts). The tick gathers them and decides again. A decision
+   * that asks is never written or carried out.
    */
-  readonly asks?: readonly string[];
+  readonly asks?: readonly Ask[];
+  /** The finalizer to add or remove before the status write, so a Rollout that moves traffic can always hand it back. */
+  readonly finalizer?: 'add' | 'remove';
+  /** The status to write once every action went through, when that ends a dependency error on record. */
+  readonly settled?: RolloutStatus;
+  /** post-rollout webhooks to tell, once, after the status that ends the release is written. */
+  readonly hooks?: readonly string[];
+}
+
+export type Ask = { readonly kind: 'gate'; readonly name: string } | { readonly kind: 'analysis' } | { readonly kind: 'alerts' };
+
+/** The canary as observed: the phases are decided only when the target exists (a problem holds the Rollout otherwise). */
+export function observedCanary(input: TickInput): CanaryObservation {
+  const canary = input.observed.canary;
+  if (!canary) throw new Error('internal: a phase was decided without the target Deployment, which a problem should have held');
+  return canary;
 }
 
 export function event(reason: string, message: string, type: EventType = EventType.Normal): RolloutEvent {

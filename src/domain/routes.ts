@@ -25,10 +25,15 @@ export function convergeActions(input: TickInput, status: RolloutStatus, canary:
   const actions: Action[] = [];
   const routes = routesOf(status);
   if (input.observed.routes && !sameRoutes(input.observed.routes, routes)) actions.push({ type: 'setRoutes', routes });
-  const scaled = input.observed.canary.replicas > 0;
-  if (canary === 'up' && !scaled) actions.push({ type: 'scaleCanary', to: 'up' });
-  if (canary === 'zero' && scaled) actions.push({ type: 'scaleCanary', to: 'zero' });
+  const scaled = (input.observed.canary?.replicas ?? 0) > 0;
+  if (canary === 'up' && !scaled) actions.push({ type: 'scaleCanary', replicas: canaryReplicas(input) });
+  if (canary === 'zero' && scaled) actions.push({ type: 'scaleCanary', replicas: 0 });
   return actions;
+}
+
+/** A canary scaled up gets as many replicas as the primary, so a step's share of traffic meets as many pods. */
+export function canaryReplicas(input: TickInput): number {
+  return Math.max(input.observed.primary?.replicas ?? 1, 1);
 }
 
 /** A Warning when someone changed the routes by hand since the last tick. */

@@ -62,34 +62,30 @@ export class DeploymentTarget implements Target {
     return target ? this.copier.foreign(rollout, names.namespace, target.spec?.template) : [];
   }
 
-  async ensurePrimary(rollout: Rollout, revision: string): Promise<void> {
+  async ensurePrimary(rollout: Rollout, revision: string, replicas: number): Promise<void> {
     const names = ownedNames(rollout);
     const target = await this.mustRead(names.namespace, names.target);
-    const primary = await this.read(names.namespace, names.primary);
-    if (!primary) {
-      const label = selectorLabel(target);
-      const template = await this.primaryTemplate(rollout, target, label);
-      await this.apps.createNamespacedDeployment({
-        namespace: names.namespace,
-        body: {
-          metadata: {
-            name: names.primary,
-            namespace: names.namespace,
-            labels: { ...target.metadata?.labels, [label.key]: `${label.value}-primary`, ...MANAGED_BY },
-            annotations: { ...copiedAnnotations(target), [REVISION_ANNOTATION]: revision },
-            ownerReferences: [ownerReference(rollout)],
-          },
-          spec: {
-            ...target.spec,
-            replicas: Math.max(target.spec?.replicas ?? 1, 1),
-            selector: { matchLabels: { [label.key]: `${label.value}-primary` } },
-            template,
-          },
+    if (await this.read(names.namespace, names.primary)) return;
+    const label = selectorLabel(target);
+    const template = await this.primaryTemplate(rollout, target, label);
+    await this.apps.createNamespacedDeployment({
+      namespace: names.namespace,
+      body: {
+        metadata: {
+          name: names.primary,
+          namespace: names.namespace,
+          labels: { ...target.metadata?.labels, [label.key]: `${label.value}-primary`, ...MANAGED_BY },
+          annotations: { ...copiedAnnotations(target), [REVISION_ANNOTATION]: revision },
+          ownerReferences: [ownerReference(rollout)],
         },
-      });
-      return;
-    }
-    if (primary.metadata?.annotations?.[REVISION_ANNOTATION] !== revision) await this.promote(rollout, revision);
+        spec: {
+          ...target.spec,
+          replicas,
+          selector: { matchLabels: { [label.key]: `${label.value}-primary` } },
+          template,
+        },
+      },
+    });
   }
 
   async promote(rollout: Rollout, revision: string): Promise<void> {
@@ -131,13 +127,8 @@ export class DeploymentTarget implements Target {
     await this.apps.patchNamespacedDeployment({ name: names.primary, namespace: names.namespace, body: { metadata: { ownerReferences: null } } });
   }
 
-  async scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void> {
+  async scaleCanary(rollout: Rollout, replicas: number): Promise<void> {
     const names = ownedNames(rollout);
-    let replicas = 0;
-    if (to === 'up') {
-      const primary = await this.read(names.namespace, names.primary);
-      replicas = Math.max(primary?.spec?.replicas ?? 1, 1);
-    }
     this.remember(await this.apps.patchNamespacedDeployment({ name: names.target, namespace: names.namespace, body: { spec: { replicas } } }));
   }
 
@@ -240,7 +231,11 @@ function copiedAnnotations(target: V1Deployment): Record<string, string> {
 }
 
 function observePrimary(primary: V1Deployment, threshold: number | undefined): PrimaryObservation {
-  return { ...deploymentReadiness(primary, threshold ?? DEFAULTS.readyThreshold), revision: primary.metadata?.annotations?.[REVISION_ANNOTATION] };
+  return {
+    ...deploymentReadiness(primary, threshold ?? DEFAULTS.readyThreshold),
+    replicas: primary.spec?.replicas ?? 1,
+    revision: primary.metadata?.annotations?.[REVISION_ANNOTATION],
+  };
 }
 
 /** The selector label flowshift suffixes with "-primary" for the primary's pods. */

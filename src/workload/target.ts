@@ -21,14 +21,14 @@ export interface Target {
   observe(rollout: Rollout): Promise<TargetObservation | undefined>;
   /** The objects ensurePrimary/promote would write (config copies) that belong to someone else, each with the fix. */
   foreign(rollout: Rollout): Promise<string[]>;
-  /** Creates `<target>-primary` from the target's template, or keeps its template in step while initializing. */
-  ensurePrimary(rollout: Rollout, revision: string): Promise<void>;
+  /** Creates `<target>-primary` from the target's template, marked with `revision`, with `replicas` replicas; an existing one is left as it is. */
+  ensurePrimary(rollout: Rollout, revision: string, replicas: number): Promise<void>;
   /** Copies the canary's template into the primary, marking it with `revision`. */
   promote(rollout: Rollout, revision: string): Promise<void>;
   /** Lets the primary outlive the Rollout (its ownerReference removed), so it keeps serving. */
   releasePrimary(rollout: Rollout): Promise<void>;
-  /** Scales the canary to the primary's replica count ("up") or to zero. */
-  scaleCanary(rollout: Rollout, to: 'up' | 'zero'): Promise<void>;
+  /** Scales the canary to `replicas` (decide() picks the primary's count, or zero). */
+  scaleCanary(rollout: Rollout, replicas: number): Promise<void>;
 }
 
 /** A target that cannot be released as it is, with the fix in the message. */

@@ -1,6 +1,7 @@
 import type { AnalysisVerdict } from '../../src/domain/model.js';
 import type { RolloutSpec, RolloutStatus } from '../../src/api/types.gen.js';
 import type { Observations, TickInput } from '../../src/domain/model.js';
+import { decide } from '../../src/domain/decide/decide.js';
 
 export const NOW = new Date('2026-11-22T10:00:00Z');
 export const REV_A = 'aaaaaaaaaaaaaaaa';
@@ -23,7 +24,7 @@ export function observed(overrides: Partial<Observations> = {}): Observations {
     now: NOW,
     revision: REV_B,
     canary: { ready: true, message: '', replicas: 2 },
-    primary: { ready: true, message: '', revision: REV_A },
+    primary: { ready: true, replicas: 2, message: '', revision: REV_A },
     routes: { primary: 100, canary: 0, mirror: 0 },
     foreign: [],
     ...overrides,
@@ -70,10 +71,16 @@ export const fail: AnalysisVerdict = {
 
 export function input(status: RolloutStatus, obs: Partial<Observations> = {}, rest: Partial<TickInput> = {}): TickInput {
   const observations = observed({ routes: routesFor(status), ...obs });
-  return { spec: spec(), status, generation: 1, deleting: false, observed: observations, problems: [], ...rest };
+  return { spec: spec(), status, generation: 1, deleting: false, observed: observations, problems: [], hasFinalizer: false, ...rest };
 }
 
 function routesFor(status: RolloutStatus): Observations['routes'] {
   const canary = status.canaryWeight ?? 0;
   return { primary: 100 - canary, canary, mirror: status.mirrorWeight ?? 0 };
+}
+
+/** Whether decide(), without a verdict in hand, asks for an analysis run before it decides this tick. */
+export function asksForAnalysis(i: TickInput): boolean {
+  const { verdict: _given, ...without } = i;
+  return decide(without).asks?.some((a) => a.kind === 'analysis') ?? false;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GateResult, ManualAction, RolloutStatus, WebhookSpec, WebhookType } from '../../src/api/types.gen.js';
 import { decide } from '../../src/domain/decide/decide.js';
-import type { Decision, TickInput } from '../../src/domain/model.js';
+import type { AnalysisVerdict, Decision, TickInput } from '../../src/domain/model.js';
 import { NOW, REV_A, REV_B, REV_C, fail, idle, input, pass, releasing, spec } from './fixtures.js';
 
 const url = (name: string, type: WebhookType): WebhookSpec => ({ name, type, url: `http://gate.test/${name}` });
@@ -16,8 +16,8 @@ const answer = (name: string, type: WebhookType, open: boolean, message = open ?
 const action = (revision: string, at = '2026-11-22T09:59:00Z', by = 'alice'): ManualAction => ({ revision, by, at });
 
 /** A TickInput whose spec has these webhooks, and the answers the tick gathered. */
-function gated(status: RolloutStatus, hooks: WebhookSpec[], rest: Partial<TickInput> = {}, answers: GateResult[] = []): TickInput {
-  const base = input(status, rest.observed ?? {}, rest);
+function gated(status: RolloutStatus, hooks: WebhookSpec[], rest: Partial<TickInput> = {}, answers: GateResult[] = [], verdict?: AnalysisVerdict): TickInput {
+  const base = input(status, rest.observed ?? {}, verdict ? { ...rest, verdict } : rest);
   const gates = answers.length ? { gates: Object.fromEntries(answers.map((a) => [a.name, a])) } : {};
   return { ...base, spec: spec({ analysis: { interval: '1m', threshold: 3, webhooks: hooks } }), ...gates };
 }
@@ -31,7 +31,7 @@ describe('decide: confirm-rollout', () => {
 
   it('asks the webhook before scaling up a new revision', () => {
     const d = decide(gated(newRevision, hooks, { observed: { ...input(idle).observed, ...notScaled } }));
-    expect(d.asks).toEqual(['window']);
+    expect(d.asks).toEqual([{ kind: 'gate', name: 'window' }]);
   });
 
   it('waits with nothing scaled and no failed check while the gate is closed', () => {
@@ -56,7 +56,7 @@ describe('decide: confirm-rollout', () => {
     expect(d.status).toMatchObject({ phase: 'Waiting', canaryWeight: 0, lastAppliedSpec: REV_C });
     expect(d.actions).toEqual([
       { type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } },
-      { type: 'scaleCanary', to: 'zero' },
+      { type: 'scaleCanary', replicas: 0 },
     ]);
   });
 
@@ -89,7 +89,7 @@ describe('decide: pre-rollout', () => {
   const hooks = [url('smoke', 'pre-rollout')];
 
   it('is asked once the canary is ready, before any traffic moves', () => {
-    expect(decide(gated(releasing(0), hooks)).asks).toEqual(['smoke']);
+    expect(decide(gated(releasing(0), hooks)).asks).toEqual([{ kind: 'gate', name: 'smoke' }]);
     expect(decide(gated(releasing(0), hooks, { observed: { ...input(releasing(0)).observed, canary: { ready: false, message: '', replicas: 2 } } })).asks).toBeUndefined();
   });
 
@@ -121,7 +121,7 @@ describe('decide: pre-rollout', () => {
     const first = decide(gated(releasing(0), both, {}, [answer('smoke', 'pre-rollout', true), answer('more', 'confirm-traffic-increase', false)]));
     expect(first.status).toMatchObject({ canaryWeight: 0, failedChecks: 0 });
     const later = { ...first.status, lastAnalysisTime: new Date(NOW.getTime() - 120_000).toISOString() };
-    expect(decide(gated(later, both)).asks).toEqual(['more']);
+    expect(decide(gated(later, both)).asks).toEqual([{ kind: 'gate', name: 'more' }]);
   });
 });
 
@@ -129,7 +129,7 @@ describe('decide: confirm-traffic-increase', () => {
   const hooks = [url('more', 'confirm-traffic-increase')];
 
   it('is asked only when a weight increase is due', () => {
-    expect(decide(gated(releasing(10), hooks, { verdict: pass })).asks).toEqual(['more']);
+    expect(decide(gated(releasing(10), hooks, { verdict: pass })).asks).toEqual([{ kind: 'gate', name: 'more' }]);
     expect(decide(gated(releasing(10), hooks, { verdict: fail })).asks).toBeUndefined();
     expect(decide(gated(releasing(30), hooks, { verdict: pass })).status.phase).toBe('Promoting');
   });
@@ -197,7 +197,7 @@ describe('decide: rollback webhooks, abort and retry', () => {
 
   it('asks rollback webhooks while waiting, too', () => {
     const waiting: RolloutStatus = { ...releasing(0), phase: 'Waiting' };
-    expect(decide(gated(waiting, [url('panic', 'rollback'), url('window', 'confirm-rollout')], { observed: { ...input(waiting).observed, ...notScaled } })).asks).toEqual(['panic']);
+    expect(decide(gated(waiting, [url('panic', 'rollback'), url('window', 'confirm-rollout')], { observed: { ...input(waiting).observed, ...notScaled } })).asks).toEqual([{ kind: 'gate', name: 'panic' }]);
   });
 
   it('aborts the release in progress of the named revision, once', () => {
@@ -227,18 +227,27 @@ describe('decide: rollback webhooks, abort and retry', () => {
 describe('decide: post-rollout', () => {
   const hooks = [url('told', 'post-rollout')];
 
-  it('is asked once after the release ends, and the answer is recorded without changing the outcome', () => {
-    const ended: RolloutStatus = { ...idle, phase: 'Failed', lastAppliedSpec: REV_B, message: 'rolled back: 3 failed checks' };
-    const observed = { ...input(ended).observed, ...notScaled };
-    expect(decide(gated(ended, hooks, { observed })).asks).toEqual(['told']);
-    const d = decide(gated(ended, hooks, { observed }, [answer('told', 'post-rollout', false, 'answered 500')]));
-    expect(d.status).toMatchObject({ phase: 'Failed', message: 'rolled back: 3 failed checks' });
-    expect(d.status.gates).toEqual([answer('told', 'post-rollout', false, 'answered 500')]);
-    expect(d.events).toEqual([{ type: 'Warning', reason: 'PostRollout', message: 'post-rollout gate told answered 500' }]);
-    expect(decide(gated(d.status, hooks, { observed })).asks).toBeUndefined();
+  it('is told once, with the decision that ends the release, never asked before the status is written', () => {
+    const failing = releasing(20, { failedChecks: 2, lastAnalysisTime: new Date(NOW.getTime() - 120_000).toISOString() });
+    const d = decide(gated(failing, hooks, {}, [], fail));
+    expect(d.asks).toBeUndefined();
+    expect(d.status.phase).toBe('Failed');
+    expect(d.hooks).toEqual(['told']);
+    expect(d.status.gates ?? []).toEqual([]);
+    const observed = { ...input(d.status).observed, ...notScaled };
+    expect(decide(gated(d.status, hooks, { observed })).hooks).toBeUndefined();
   });
 
-  it('is not asked before any release', () => {
-    expect(decide(gated(idle, hooks, { observed: { ...input(idle).observed, revision: REV_A, ...notScaled } })).asks).toBeUndefined();
+  it('is told when a promotion completes', () => {
+    const finalising = releasing(0, { phase: 'Finalising' });
+    const d = decide(gated(finalising, hooks));
+    expect(d.status.phase).toBe('Succeeded');
+    expect(d.hooks).toEqual(['told']);
+  });
+
+  it('is not told before any release', () => {
+    const d = decide(gated(idle, hooks, { observed: { ...input(idle).observed, revision: REV_A, ...notScaled } }));
+    expect(d.asks).toBeUndefined();
+    expect(d.hooks).toBeUndefined();
   });
 });

@@ -25,7 +25,7 @@ async function setUp(): Promise<{ cluster: Cluster; namespace: string; rollout: 
   const cached: Record<string, V1Deployment> = {};
   const cache: ClusterCache = { deployment: (_ns, name) => cached[name], configMap: () => undefined, secret: () => undefined };
   const target = new DeploymentTarget(clients, cache);
-  await target.ensurePrimary(rollout, 'rev-1');
+  await target.ensurePrimary(rollout, 'rev-1', 1);
   return { cluster, namespace, rollout, clients, requests, cached, target };
 }
 
@@ -57,7 +57,7 @@ describe('DeploymentTarget against the test API server', () => {
     expect(cached['app'].spec?.replicas).toBe(2);
 
     // The informer has not seen the scale yet: the next observation still knows it.
-    await target.scaleCanary(rollout, 'zero');
+    await target.scaleCanary(rollout, 0);
     expect((await target.observe(rollout))?.canary.replicas).toBe(0);
 
     // Someone scales it after us, and the informer shows that: the cache leads again.

@@ -21,7 +21,7 @@ export async function applyActions(deps: ApplyDeps, rollout: Rollout, actions: r
 async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, observation: TargetObservation | undefined): Promise<void> {
   switch (action.type) {
     case 'ensurePrimary':
-      await deps.target.ensurePrimary(rollout, observed(observation).revision);
+      await deps.target.ensurePrimary(rollout, observed(observation).revision, action.replicas);
       return;
     case 'ensureObjects':
       await deps.services.ensure(rollout, observed(observation).label);
@@ -31,7 +31,7 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, ob
       await routerFor(deps.routers, rollout).setRoutes(rollout, action.routes);
       return;
     case 'scaleCanary':
-      await deps.target.scaleCanary(rollout, action.to);
+      await deps.target.scaleCanary(rollout, action.replicas);
       return;
     case 'promotePrimary':
       await deps.target.promote(rollout, action.revision);

@@ -1,22 +1,35 @@
-import { convergeActions, driftEvents, routesOf, sameRoutes } from '../routes.js';
-import { event, type Action, type Decision, type TickInput } from '../model.js';
+import { canaryReplicas, convergeActions, driftEvents, routesOf, sameRoutes } from '../routes.js';
+import { event, observedCanary, type Action, type Decision, type TickInput } from '../model.js';
 import { nextStatus, shortRevision, waitMessage } from '../status.js';
-import { decideEnded } from './ended.js';
+import { retryOf } from '../controls.js';
 import { decideFinalising, decidePromoting, decideRelease, startRelease } from './release.js';
 import { decidePreflight } from './preflight.js';
-import { decideBlocked } from './safety.js';
+import { decideBlocked, decideDependencyError } from './safety.js';
+import { finish, withHooks } from './finish.js';
 import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
 
-export { needsAnalysis } from './release.js';
 export { preflightDue } from './preflight.js';
-export { decideDependencyError } from './safety.js';
 
 /**
  * The state machine of a Rollout: pure, no I/O. Given the spec, the last
- * status and what this tick observed, it returns the next status and the
- * actions that make the world match it.
+ * status and what this tick observed, it returns everything the tick does:
+ * the next status, the finalizer, the actions that make the world match it,
+ * the Events and the webhooks to tell, or what it must know first (asks).
  */
 export function decide(input: TickInput): Decision {
+  return finish(input, decidePhase(input));
+}
+
+/**
+ * The API server refused to carry out `input`'s decision (`problem` says
+ * why): the status to write instead. Retried every tick; past the progress
+ * deadline of a release, rolled back from.
+ */
+export function decideApplyFailure(input: TickInput, problem: string): Decision {
+  return withHooks(input, decideDependencyError(input, problem));
+}
+
+function decidePhase(input: TickInput): Decision {
   const held = decideHeld(input);
   if (held) return held;
   const withSpecChange = (d: Decision): Decision => ensureObjectsWhenNeeded(input, d);
@@ -28,7 +41,7 @@ export function decide(input: TickInput): Decision {
     case 'Initialized':
     case 'Succeeded':
     case 'Failed':
-      return withSpecChange(decideEnded(input, decideIdle));
+      return withSpecChange(decideEnded(input));
     case 'Waiting':
     case 'Progressing':
     case 'WaitingPromotion':
@@ -74,7 +87,13 @@ function decideInitializing(input: TickInput): Decision {
   if (!primary || !primary.ready || primary.revision !== observed.revision) {
     const why = primary ? primary.message || 'its template is being updated' : 'it is being created';
     const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, waitMessage(input, 'Initializing', `waiting for ${primaryName} to be ready: ${why}`, primary));
-    return { status, actions: [{ type: 'ensurePrimary' }], events: input.status.phase === 'Initializing' ? [] : [event('Initializing', `creating ${primaryName}`)] };
+    // The primary is created as large as the target; one that exists takes the target's template while initializing.
+    const actions: Action[] = !primary
+      ? [{ type: 'ensurePrimary', replicas: Math.max(observedCanary(input).replicas, 1) }]
+      : primary.revision === observed.revision
+        ? []
+        : [{ type: 'promotePrimary', revision: observed.revision }];
+    return { status, actions, events: input.status.phase === 'Initializing' ? [] : [event('Initializing', `creating ${primaryName}`)] };
   }
   const ensure: Action = { type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } };
   // Initialized once the route sends everything to the primary (an adopted route may still point elsewhere).
@@ -91,7 +110,18 @@ function decideInitializing(input: TickInput): Decision {
   return { status, actions: [ensure, ...convergeActions(input, status, 'zero')], events: [event('Initialized', message)] };
 }
 
-/** Initialized, Succeeded or Failed: waits for a new revision, keeps routes at the primary. */
+/**
+ * Initialized, Succeeded or Failed: a retry releases the failed revision
+ * again; otherwise the Rollout waits for a new revision, routes at the primary.
+ * (A release's post-rollout webhooks were told as it ended: see finish.ts.)
+ */
+function decideEnded(input: TickInput): Decision {
+  const retry = retryOf(input);
+  if (!retry) return decideIdle(input);
+  return startRelease(input, `retry of revision ${shortRevision(retry.revision)} asked by ${retry.by} at ${retry.at}: releasing it again from weight 0`, 'Retry', { retry });
+}
+
+/** No retry: waits for a new revision, keeps routes at the primary. */
 function decideIdle(input: TickInput): Decision {
   const { observed, status: prev } = input;
   if (observed.revision !== prev.lastAppliedSpec) {
@@ -108,7 +138,7 @@ function decideIdle(input: TickInput): Decision {
 
 /** On deletion: hand traffic back to the user's Deployment (revertOnDeletion), or leave an adopted route on the stable version. */
 function decideDeletion(input: TickInput): Decision {
-  const { observed, spec } = input;
+  const { spec } = input;
   const target = spec.targetRef.name;
   // Never hold a deletion hostage to a spec problem: there is nothing safe to hand traffic back to.
   if (input.problems.length) return { status: input.status, actions: [{ type: 'removeFinalizer' }], events: [] };
@@ -119,9 +149,10 @@ function decideDeletion(input: TickInput): Decision {
     const status = nextStatus(input, { phase: 'Terminated', ...NO_CANARY_TRAFFIC }, message);
     return { status, actions: [{ type: 'keepStable' }, { type: 'removeFinalizer' }], events: [event('Terminated', message)] };
   }
-  if (observed.canary.replicas === 0 || !observed.canary.ready) {
+  const canary = observedCanary(input);
+  if (canary.replicas === 0 || !canary.ready) {
     const status = nextStatus(input, { phase: 'Terminating' }, `waiting for ${target} to be ready before handing traffic back to it`);
-    const actions: Action[] = observed.canary.replicas === 0 ? [{ type: 'scaleCanary', to: 'up' }] : [];
+    const actions: Action[] = canary.replicas === 0 ? [{ type: 'scaleCanary', replicas: canaryReplicas(input) }] : [];
     return { status, actions, events: input.status.phase === 'Terminating' ? [] : [event('Terminating', status.message ?? '')] };
   }
   const message = `reverted: service ${spec.service.name ?? target} selects ${target} again and the routes are released`;

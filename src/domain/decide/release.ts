@@ -2,7 +2,8 @@ import type { RolloutStatus } from '../../api/types.gen.js';
 import { abortOf } from '../controls.js';
 import { analysisDue, progressDeadline, secondsInState } from '../timing.js';
 import { convergeActions, driftEvents, receivingTraffic } from '../routes.js';
-import { event, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
+import { judge } from './judge.js';
+import { event, observedCanary, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
 import { nextStatus, shortRevision, waitMessage } from '../status.js';
 import { advance, failedCheck, promoteGated, rollback, waitForCanary } from './step.js';
 import { ask, checkGates, hooksOf, mergeGates, recordAnswers, recordApproval } from '../gates.js';
@@ -11,31 +12,11 @@ import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
 
 export { rollback } from './step.js';
 
-const RELEASE_PHASES = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);
-
 /**
- * Whether this tick needs an analysis verdict before deciding: the canary is
- * ready and receiving traffic (weighted or mirrored) in a release that is not
- * skipping analysis. The tick runs the analysis only then.
+ * A blue/green release without a mirror analyses its canary on its own host
+ * (load and smoke tests) before any live traffic; a mirrored one once the
+ * mirror runs.
  */
-export function needsAnalysis(input: Omit<TickInput, 'verdict'>): boolean {
-  const { spec, status, observed } = input;
-  if (input.deleting || spec.suspend || spec.skipAnalysis) return false;
-  if (!RELEASE_PHASES.has(status.phase ?? '')) return false;
-  if (observed.revision !== status.lastAppliedSpec || !observed.canary.ready || observed.canary.replicas === 0) return false;
-  return analysable(input) && analysisDue(input);
-}
-
-/**
- * Whether a check of the canary means something: it gets traffic, or it is
- * a blue/green release without a mirror, whose canary is analysed on its own
- * host (load and smoke tests) before any live traffic. A mirrored one is
- * analysed once the mirror runs.
- */
-function analysable(input: Pick<TickInput, 'spec' | 'status'>): boolean {
-  return receivingTraffic(input.status) || analysedWithoutTraffic(input.spec);
-}
-
 function analysedWithoutTraffic(spec: TickInput['spec']): boolean {
   return spec.strategy.blueGreen !== undefined && spec.strategy.blueGreen.mirror === undefined;
 }
@@ -83,19 +64,22 @@ function releaseStep(input: TickInput): Decision {
   if (stop) return stop;
   if (prev.phase === 'Waiting') return startRelease(input, `revision ${shortRevision(observed.revision)} confirmed: starting the release`, 'Confirmed');
   const drift = driftEvents(input);
-  if (!observed.canary.ready || observed.canary.replicas === 0) return waitForCanary(input, drift);
+  const canary = observedCanary(input);
+  if (!canary.ready || canary.replicas === 0) return waitForCanary(input, drift);
   if (!receivingTraffic(prev)) {
     const before = beforeTraffic(input);
     if (before) return withDrift(before, drift);
   }
   if (spec.skipAnalysis) return withDrift(promoteGated(input, 'skipAnalysis is set: promoting without analysis', {}), drift);
 
-  const verdict = input.verdict;
-  if (!verdict) {
-    // Not due yet (an early tick). An approval may have opened confirm-promotion meanwhile.
+  if (!analysisDue(input)) {
+    // An early tick (an informer event, a resync). An approval may have opened confirm-promotion meanwhile.
     if (prev.phase === 'WaitingPromotion') return withDrift(promoteGated(input, `confirm-promotion opened at canary weight ${prev.canaryWeight ?? 0}: promoting`, {}), drift);
     return hold(input, drift);
   }
+  const judged = judge(input);
+  if (judged.kind === 'asks') return judged.decision;
+  const { verdict } = judged;
   const evidence: Partial<RolloutStatus> = { lastAnalysisTime: observed.now.toISOString(), analysis: [...verdict.results] };
   if (!verdict.passed) return failedCheck(input, verdict.reason, evidence, drift);
   return withDrift(advance(input, evidence), drift);

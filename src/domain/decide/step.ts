@@ -1,21 +1,22 @@
 import type { RolloutStatus } from '../../api/types.gen.js';
 import { DEFAULTS } from '../../api/schema/defaults.js';
 import { progressDeadline, secondsInState } from '../timing.js';
-import { EventType, event, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
+import { EventType, event, observedCanary, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
 import { convergeActions, receivingTraffic } from '../routes.js';
 import { nextStatus, waitMessage } from '../status.js';
 import { ask, checkGates, mergeGates } from '../gates.js';
 import { NO_CANARY_TRAFFIC, advanceFor } from '../strategies/index.js';
 
 export function waitForCanary(input: TickInput, drift: RolloutEvent[]): Decision {
-  const { spec, observed } = input;
+  const { spec } = input;
+  const canary = observedCanary(input);
   const deadline = progressDeadline(spec);
   if (secondsInState(input) > deadline) {
-    return rollback(input, `canary ${spec.targetRef.name} not ready within ${deadline}s (${observed.canary.message || 'scaled to zero'})`);
+    return rollback(input, `canary ${spec.targetRef.name} not ready within ${deadline}s (${canary.message || 'scaled to zero'})`);
   }
   // Quiet only while the canary gets no traffic: a canary failing under live traffic is said at once.
-  const quiet = !receivingTraffic(input.status) ? observed.canary : undefined;
-  const message = waitMessage(input, 'Progressing', `waiting for canary ${spec.targetRef.name} to be ready: ${observed.canary.message || 'scaling up'}`, quiet);
+  const quiet = !receivingTraffic(input.status) ? canary : undefined;
+  const message = waitMessage(input, 'Progressing', `waiting for canary ${spec.targetRef.name} to be ready: ${canary.message || 'scaling up'}`, quiet);
   const status = nextStatus(input, { phase: 'Progressing' }, message);
   return { status, actions: convergeActions(input, status, 'up'), events: drift };
 }

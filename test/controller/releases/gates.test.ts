@@ -182,8 +182,13 @@ describe('gates run by the controller', () => {
     expect(failed.status?.message).toBe('rolled back: rollback gate panic answered 200: on-call pressed the button');
     expect(failed.status?.canaryWeight).toBe(0);
 
-    const told = await cluster.waitForRollout('rb', 'post-rollout answer recorded', (r) => gate(r, 'told') !== undefined);
-    expect(gate(told, 'told')).toMatchObject({ type: 'post-rollout', open: true, message: 'answered 200: noted' });
+    // Told after the status that ends the release was written; its answer is an Event, not gate state.
+    const told = await eventually(
+      () => cluster.events('rb'),
+      (events) => events.some((e) => e.reason === 'PostRollout'),
+    );
+    expect(told.find((e) => e.reason === 'PostRollout')).toMatchObject({ type: 'Normal', message: 'post-rollout gate told answered 200: noted' });
+    expect(gate(await cluster.rollout('rb'), 'told')).toBeUndefined();
     const post = hooks.callsTo('/post');
     expect(post).toHaveLength(1);
     expect(JSON.parse(post[0]?.body ?? '{}')).toMatchObject({ type: 'post-rollout', phase: 'Failed' });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decide, needsAnalysis } from '../../../src/domain/decide/decide.js';
+import { decide } from '../../../src/domain/decide/decide.js';
 import { QUIET_WAIT_SECONDS } from '../../../src/domain/status.js';
 import type { Action } from '../../../src/domain/model.js';
-import { NOW, REV_A, REV_B, REV_C, fail, idle, input, pass, releasing, spec } from '../fixtures.js';
+import { NOW, REV_A, REV_B, REV_C, asksForAnalysis, fail, idle, input, pass, releasing, spec } from '../fixtures.js';
 
 const types = (actions: readonly Action[]): string[] => actions.map((a) => a.type);
 const setRoutes = (actions: readonly Action[]): Action | undefined => actions.find((a) => a.type === 'setRoutes');
@@ -11,20 +11,20 @@ describe('decide: initialization', () => {
   it('creates only the primary and waits while it is not ready: no Service or route points at it yet', () => {
     const d = decide(input({}, { primary: undefined, routes: undefined, revision: REV_A }));
     expect(d.status.phase).toBe('Initializing');
-    expect(d.actions).toEqual([{ type: 'ensurePrimary' }]);
+    expect(d.actions).toEqual([{ type: 'ensurePrimary', replicas: 2 }]);
     expect(d.status.message).toContain('podinfo-primary');
     expect(d.status.conditions?.[0]).toMatchObject({ type: 'Promoted', status: 'Unknown' });
   });
 
   it('keeps "being created" while the new primary only rolls out within QUIET_WAIT_SECONDS', () => {
     const creating = decide(input({}, { primary: undefined, routes: undefined, revision: REV_A })).status;
-    const rolling = { ready: false, message: '0 of 2 replicas available (100% needed)', revision: REV_A };
+    const rolling = { ready: false, replicas: 2, message: '0 of 2 replicas available (100% needed)', revision: REV_A };
     const soon = decide(input(creating, { now: new Date(NOW.getTime() + 1_000), primary: rolling, routes: undefined, revision: REV_A }));
     expect(soon.status).toEqual(creating);
   });
 
   it('waits while the primary runs another revision than the target', () => {
-    const d = decide(input({ phase: 'Initializing' }, { revision: REV_B, primary: { ready: true, message: '', revision: REV_A } }));
+    const d = decide(input({ phase: 'Initializing' }, { revision: REV_B, primary: { ready: true, replicas: 2, message: '', revision: REV_A } }));
     expect(d.status.phase).toBe('Initializing');
   });
 
@@ -54,7 +54,7 @@ describe('decide: idle phases', () => {
   it('starts a release on a new revision: canary scaled up, counters reset', () => {
     const d = decide(input({ ...idle, failedChecks: 4 }, { canary: { ready: false, message: '', replicas: 0 } }));
     expect(d.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0, failedChecks: 0, iterations: 0, lastAppliedSpec: REV_B });
-    expect(d.actions).toEqual([{ type: 'scaleCanary', to: 'up' }]);
+    expect(d.actions).toEqual([{ type: 'scaleCanary', replicas: 2 }]);
     expect(d.events[0]?.reason).toBe('NewRevision');
   });
 
@@ -75,7 +75,7 @@ describe('decide: idle phases', () => {
 describe('decide: stepping', () => {
   it('moves to the first step without analysis once the canary is ready', () => {
     const i = input(releasing(0));
-    expect(needsAnalysis(i)).toBe(false);
+    expect(asksForAnalysis(i)).toBe(false);
     const d = decide(i);
     expect(d.status.canaryWeight).toBe(10);
     expect(setRoutes(d.actions)).toEqual({ type: 'setRoutes', routes: { primary: 90, canary: 10, mirror: 0 } });
@@ -87,7 +87,7 @@ describe('decide: stepping', () => {
     [20, 30],
   ])('advances from %i to %i when the analysis passes', (from, to) => {
     const i = input(releasing(from), {}, { verdict: pass });
-    expect(needsAnalysis(i)).toBe(true);
+    expect(asksForAnalysis(i)).toBe(true);
     const d = decide(i);
     expect(d.status).toMatchObject({ phase: 'Progressing', canaryWeight: to });
     expect(d.status.analysis).toEqual(pass.results);
@@ -146,7 +146,7 @@ describe('decide: stepping', () => {
     expect(d.status.phase).toBe('Failed');
     expect(d.status.message).toMatch(/not ready within 60s/);
     expect(d.safeRoutes).toEqual([{ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } }]);
-    expect(d.actions).toEqual([{ type: 'scaleCanary', to: 'zero' }]);
+    expect(d.actions).toEqual([{ type: 'scaleCanary', replicas: 0 }]);
   });
 
   it('restarts from weight 0 when a newer revision arrives mid-release', () => {
@@ -185,7 +185,7 @@ describe('decide: failed checks', () => {
     expect(d.status.analysis).toEqual(fail.results);
     expect(d.status.conditions?.[0]).toMatchObject({ type: 'Promoted', status: 'False', reason: 'Failed' });
     expect(d.safeRoutes).toEqual([{ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } }]);
-    expect(d.actions).toEqual([{ type: 'scaleCanary', to: 'zero' }]);
+    expect(d.actions).toEqual([{ type: 'scaleCanary', replicas: 0 }]);
   });
 
   it('removes the mirror on rollback', () => {
@@ -214,14 +214,14 @@ describe('decide: promotion', () => {
   const promoting = releasing(30, { phase: 'Promoting' });
 
   it('keeps asking for the promotion while the primary runs the old revision', () => {
-    const d = decide(input(promoting, { primary: { ready: true, message: '', revision: REV_A } }));
+    const d = decide(input(promoting, { primary: { ready: true, replicas: 2, message: '', revision: REV_A } }));
     expect(d.status.phase).toBe('Promoting');
     expect(d.actions).toContainEqual({ type: 'promotePrimary', revision: REV_B });
   });
 
   it('keeps the message of the promoting tick while the primary rolls out within QUIET_WAIT_SECONDS, then says the wait', () => {
     const started = releasing(30, { phase: 'Promoting', lastTransitionTime: NOW.toISOString(), message: 'analysis passed at canary weight 30: promoting' });
-    const rolling = { ready: false, message: '0 of 2 replicas available (100% needed)', revision: REV_B };
+    const rolling = { ready: false, replicas: 2, message: '0 of 2 replicas available (100% needed)', revision: REV_B };
     const soon = decide(input(started, { now: new Date(NOW.getTime() + 1_000), primary: rolling }));
     expect(soon.status.message).toBe('analysis passed at canary weight 30: promoting');
     const late = decide(input(started, { now: new Date(NOW.getTime() + QUIET_WAIT_SECONDS * 1000), primary: rolling }));
@@ -229,29 +229,29 @@ describe('decide: promotion', () => {
   });
 
   it('shifts all traffic back at once when the primary is ready', () => {
-    const d = decide(input(promoting, { primary: { ready: true, message: '', revision: REV_B } }));
+    const d = decide(input(promoting, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }));
     expect(d.status).toMatchObject({ phase: 'Finalising', canaryWeight: 0 });
     expect(setRoutes(d.actions)).toEqual({ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } });
   });
 
   it('shifts back by stepWeightPromotion per tick', () => {
     const stepped = spec({ strategy: { canary: { stepWeight: 10, maxWeight: 30, stepWeightPromotion: 20 } } });
-    const d = decide({ ...input(promoting, { primary: { ready: true, message: '', revision: REV_B } }), spec: stepped });
+    const d = decide({ ...input(promoting, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }), spec: stepped });
     expect(d.status.canaryWeight).toBe(10);
-    const next = decide({ ...input({ ...d.status }, { primary: { ready: true, message: '', revision: REV_B } }), spec: stepped });
+    const next = decide({ ...input({ ...d.status }, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }), spec: stepped });
     expect(next.status).toMatchObject({ phase: 'Finalising', canaryWeight: 0 });
   });
 
   it('succeeds once the routes are back: canary to zero, lastPromotedSpec set', () => {
-    const d = decide(input(releasing(0, { phase: 'Finalising' }), { primary: { ready: true, message: '', revision: REV_B } }));
+    const d = decide(input(releasing(0, { phase: 'Finalising' }), { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }));
     expect(d.status).toMatchObject({ phase: 'Succeeded', lastPromotedSpec: REV_B });
-    expect(d.actions).toEqual([{ type: 'scaleCanary', to: 'zero' }]);
+    expect(d.actions).toEqual([{ type: 'scaleCanary', replicas: 0 }]);
     expect(d.status.conditions?.[0]).toMatchObject({ status: 'True', reason: 'Succeeded' });
   });
 
   it('rolls back when the primary is not ready within the deadline', () => {
     const late = { ...promoting, lastTransitionTime: new Date(NOW.getTime() - 120_000).toISOString() };
-    const d = decide(input(late, { primary: { ready: false, message: '1 of 2 replicas available', revision: REV_B } }));
+    const d = decide(input(late, { primary: { ready: false, replicas: 2, message: '1 of 2 replicas available', revision: REV_B } }));
     expect(d.status.phase).toBe('Failed');
   });
 });
@@ -266,7 +266,7 @@ describe('decide: deletion', () => {
     const withRevert = spec({ revertOnDeletion: true });
     const waiting = decide({ ...input(idle, { revision: REV_A, canary: { ready: false, message: '', replicas: 0 } }, { deleting: true }), spec: withRevert });
     expect(waiting.status.phase).toBe('Terminating');
-    expect(waiting.actions).toEqual([{ type: 'scaleCanary', to: 'up' }]);
+    expect(waiting.actions).toEqual([{ type: 'scaleCanary', replicas: 2 }]);
     const done = decide({ ...input(waiting.status, { revision: REV_A }, { deleting: true }), spec: withRevert });
     expect(done.status.phase).toBe('Terminated');
     expect(done.actions).toEqual([{ type: 'revert' }, { type: 'removeFinalizer' }]);
@@ -301,7 +301,7 @@ describe('decide: pacing', () => {
 
   it('asks for no analysis and holds the weight on a tick before the interval is over', () => {
     const i = input(releasing(20, { lastAnalysisTime: recent }));
-    expect(needsAnalysis(i)).toBe(false);
+    expect(asksForAnalysis(i)).toBe(false);
     const d = decide(i);
     expect(d.status.canaryWeight).toBe(20);
     expect(d.status.failedChecks).toBe(0);
@@ -315,7 +315,7 @@ describe('decide: pacing', () => {
 
   it('runs the analysis once the interval has passed, and records when', () => {
     const i = input(releasing(20, { lastAnalysisTime: old }), {}, { verdict: pass });
-    expect(needsAnalysis(i)).toBe(true);
+    expect(asksForAnalysis(i)).toBe(true);
     expect(decide(i).status.lastAnalysisTime).toBe(NOW.toISOString());
   });
 

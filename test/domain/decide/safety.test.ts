@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, decideDependencyError } from '../../../src/domain/decide/decide.js';
+import { decide, decideApplyFailure } from '../../../src/domain/decide/decide.js';
 import { DEPENDENCY_ERROR } from '../../../src/domain/status.js';
 import { NOW, REV_A, idle, input, releasing, spec } from '../fixtures.js';
 
@@ -61,7 +61,7 @@ describe('decide: a dependency that keeps failing', () => {
   const failing = (secondsAgo: number) => ({ type: DEPENDENCY_ERROR, status: 'True' as const, reason: 'ApplyFailed', message: 'm', lastTransitionTime: since(secondsAgo) });
 
   it('retries and records since when, without moving traffic, inside the progress deadline', () => {
-    const d = decideDependencyError(input(releasing(20)), 'admission webhook denied the request');
+    const d = decideApplyFailure(input(releasing(20)), 'admission webhook denied the request');
     expect(d.status.phase).toBe('Progressing');
     expect(d.status.message).toBe('could not apply the decision, retrying: admission webhook denied the request');
     expect(d.status.conditions?.find((c) => c.type === DEPENDENCY_ERROR)?.lastTransitionTime).toBe(NOW.toISOString());
@@ -70,12 +70,12 @@ describe('decide: a dependency that keeps failing', () => {
   });
 
   it('keeps the time of the first failure across ticks', () => {
-    const d = decideDependencyError(input(releasing(20, { conditions: [failing(30)] })), 'still failing');
+    const d = decideApplyFailure(input(releasing(20, { conditions: [failing(30)] })), 'still failing');
     expect(d.status.conditions?.find((c) => c.type === DEPENDENCY_ERROR)?.lastTransitionTime).toBe(since(30));
   });
 
   it('rolls back, routes first, once it has failed for longer than the progress deadline', () => {
-    const d = decideDependencyError(input(releasing(20, { conditions: [failing(61)] })), 'still failing');
+    const d = decideApplyFailure(input(releasing(20, { conditions: [failing(61)] })), 'still failing');
     expect(d.status.phase).toBe('Failed');
     expect(d.status.message).toContain('could not apply a decision for more than 60s (still failing)');
     expect(d.safeRoutes).toEqual([primaryOnly]);
@@ -83,7 +83,7 @@ describe('decide: a dependency that keeps failing', () => {
   });
 
   it('never rolls back an idle Rollout', () => {
-    const d = decideDependencyError(input(idle, { revision: REV_A }), 'x');
+    const d = decideApplyFailure(input(idle, { revision: REV_A }), 'x');
     expect(d.status.phase).toBe('Initialized');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decide, needsAnalysis } from '../../../src/domain/decide/decide.js';
+import { decide } from '../../../src/domain/decide/decide.js';
 import type { Action } from '../../../src/domain/model.js';
-import { NOW, input, pass, releasing, spec } from '../fixtures.js';
+import { NOW, asksForAnalysis, input, pass, releasing, spec } from '../fixtures.js';
 
 const setRoutes = (actions: readonly Action[]): Action | undefined => actions.find((a) => a.type === 'setRoutes');
 const blueGreen = (mirror?: { percentage: number }) => spec({ strategy: { blueGreen: { iterations: 3, ...(mirror ? { mirror } : {}) } } });
@@ -9,7 +9,7 @@ const blueGreen = (mirror?: { percentage: number }) => spec({ strategy: { blueGr
 describe('decide: blue/green', () => {
   it('analyses a canary without a mirror on its own host, before any traffic', () => {
     const i = { ...input(releasing(0), {}, { verdict: pass }), spec: blueGreen() };
-    expect(needsAnalysis(i)).toBe(true);
+    expect(asksForAnalysis(i)).toBe(true);
     const d = decide(i);
     expect(d.status).toMatchObject({ canaryWeight: 0, mirrorWeight: 0, iterations: 1 });
   });
@@ -17,7 +17,7 @@ describe('decide: blue/green', () => {
   it('starts the mirror before the first analysis, which comes an interval later', () => {
     const i = { ...input(releasing(0)), spec: blueGreen({ percentage: 50 }) };
     // A check now would find no traffic at all: "no values" would count as a failed check.
-    expect(needsAnalysis(i)).toBe(false);
+    expect(asksForAnalysis(i)).toBe(false);
     const d = decide(i);
     expect(d.status).toMatchObject({ canaryWeight: 0, mirrorWeight: 50, lastAnalysisTime: NOW.toISOString() });
     expect(setRoutes(d.actions)).toEqual({ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 50 } });
@@ -25,7 +25,7 @@ describe('decide: blue/green', () => {
 
   it('counts iterations while mirroring, then switches all traffic at once', () => {
     const mirrored = { ...input(releasing(0, { mirrorWeight: 50, iterations: 1 }), {}, { verdict: pass }), spec: blueGreen({ percentage: 50 }) };
-    expect(needsAnalysis(mirrored)).toBe(true);
+    expect(asksForAnalysis(mirrored)).toBe(true);
     expect(decide(mirrored).status).toMatchObject({ canaryWeight: 0, mirrorWeight: 50, iterations: 2 });
     const last = { ...mirrored, status: releasing(0, { mirrorWeight: 50, iterations: 2 }) };
     expect(decide(last).status).toMatchObject({ phase: 'Promoting', canaryWeight: 100, mirrorWeight: 0 });

@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import type { Rollout, RolloutStatus } from '../../api/types.gen.js';
+import { EventType, event, type Decision, type TickInput } from '../../domain/model.js';
+import { describeGate } from '../../domain/gates.js';
+import { FINALIZER } from '../../kube/names.js';
+import { OwnershipError } from '../../kube/ownership.js';
+import { Conflict } from '../../kube/rollouts.js';
+import { sameJson } from '../../kube/same-json.js';
+import type { TargetObservation } from '../../workload/target.js';
+import { applyActions } from './apply.js';
+import type { TickDeps } from './tick.js';
+
+/**
+ * What committing a decision came to. `rollout` is the Rollout as written
+ * (the one read when nothing was written).
+ */
+export type Committed =
+  | { readonly kind: 'done'; readonly rollout: Rollout }
+  /** The status changed meanwhile: nothing of the decision was carried out but its safe routes. */
+  | { readonly kind: 'conflict' }
+  /** An action found its object taken by someone else since the check: a problem for decide(). */
+  | { readonly kind: 'refused'; readonly rollout: Rollout; readonly message: string }
+  /** An action failed: a dependency error for decide(). */
+  | { readonly kind: 'failed'; readonly rollout: Rollout; readonly err: unknown };
+
+/**
+ * Carries out a decision in a fixed order: routes to the primary first
+ * (without waiting for anything), the finalizer, the status (guarded by
+ * resourceVersion: the commit point), the actions, the settled status; then,
+ * keyed to the status written, the Events, the post-rollout webhooks and the
+ * transition observers (notifications), so a lost write never repeats them.
+ */
+export async function commit(deps: TickDeps, read: Rollout, decision: Decision, input: TickInput, observation: TargetObservation | undefined, log: Logger): Promise<Committed> {
+  const checkedAt = Date.now();
+  const safe = decision.safeRoutes ?? [];
+  const [written, routedAt] = await Promise.all([
+    writeFinalizerAndStatus(deps, read, decision),
+    applyActions(deps, read, safe, observation).then(() => Date.now()),
+  ]);
+  if (safe.length) log.info({ rollbackMs: routedAt - checkedAt, reason: decision.status.message }, 'routes to the primary rewritten');
+  if (written === Conflict) {
+    log.debug('status changed meanwhile: tick dropped');
+    return { kind: 'conflict' };
+  }
+  let failure: unknown;
+  try {
+    await applyActions(deps, written, decision.actions, observation);
+  } catch (err) {
+    failure = err;
+  }
+  const settled = failure === undefined && decision.settled ? await writeStatus(deps, written, decision.settled) : written;
+  await tell(deps, read, written, decision, input);
+  logDecision(log, input, decision);
+  if (failure instanceof OwnershipError) return { kind: 'refused', rollout: written, message: failure.message };
+  if (failure !== undefined) return { kind: 'failed', rollout: written, err: failure };
+  // A settled write lost to a newer one: that one's tick ends the error.
+  return { kind: 'done', rollout: settled === Conflict ? written : settled };
+}
+
+async function writeFinalizerAndStatus(deps: TickDeps, rollout: Rollout, decision: Decision): Promise<Rollout | typeof Conflict> {
+  let current = rollout;
+  if (decision.finalizer) {
+    const finalizers = rollout.metadata.finalizers ?? [];
+    const next = decision.finalizer === 'add' ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER);
+    const patched = await deps.rollouts.setFinalizers(rollout, next);
+    if (patched === Conflict) return Conflict;
+    current = patched;
+  }
+  return writeStatus(deps, current, decision.status);
+}
+
+async function writeStatus(deps: TickDeps, rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {
+  if (sameJson(status, rollout.status ?? {})) return rollout;
+  return deps.rollouts.writeStatus(rollout, status);
+}
+
+/** The Events, the post-rollout webhooks' answers (as Events) and the observers, for the status written. */
+async function tell(deps: TickDeps, read: Rollout, written: Rollout, decision: Decision, input: TickInput): Promise<void> {
+  for (const e of decision.events) await deps.events.record(written, e);
+  const told = decision.hooks?.length ? await deps.gates.ask(written, decision.hooks, { revision: written.status?.lastAppliedSpec ?? '' }) : [];
+  const answers = told.map((r) => event('PostRollout', describeGate(r), r.open ? EventType.Normal : EventType.Warning));
+  for (const e of answers) await deps.events.record(written, e);
+  await deps.transitions?.(read, written, [...decision.events, ...answers], input.alerts);
+}
+
+function logDecision(log: Logger, input: TickInput, decision: Decision): void {
+  const from = input.status.phase;
+  const to = decision.status.phase;
+  const fields = { phase: to, canaryWeight: decision.status.canaryWeight, actions: decision.actions.map((a) => a.type) };
+  if (from !== to || decision.actions.length || decision.events.length) log.info(fields, decision.status.message ?? '');
+  else log.debug(fields, 'no change');
+}
