@@ -1,3 +1,4 @@
+import { GROUP, ROLLOUTS, VERSION } from '../src/api/names.js';
 import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Rollout } from '../src/api/types.gen.js';
 
@@ -26,7 +27,7 @@ export class RolloutRecorder {
   constructor(private readonly kc: KubeConfig, private readonly namespace: string) {}
 
   async start(): Promise<void> {
-    const list = (await this.kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: this.namespace })) as {
+    const list = (await this.kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS, namespace: this.namespace })) as {
       items: Rollout[];
       metadata?: { resourceVersion?: string };
     };

@@ -1,3 +1,4 @@
+import { GROUP, ROLLOUTS, VERSION } from '../src/api/names.js';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Rollout } from '../src/api/types.gen.js';
 import { statusCode } from '../devenv/env/crds.js';
@@ -49,7 +50,7 @@ export class Workload {
     log(`creating ${options.rollouts} Deployments and Rollouts (${w.failing.size} with a failing check), interval ${options.interval}, ${options.batch} at a time`);
     await inBatches(w.names, options.batch, async (name) => {
       await w.apps.createNamespacedDeployment({ namespace: NAMESPACE, body: podinfo(name, 'podinfo:1') });
-      await custom.createNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: NAMESPACE, body: w.rollout(name) });
+      await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: ROLLOUTS, namespace: NAMESPACE, body: w.rollout(name) });
     }, every(5000, (done) => log(`created ${done}/${options.rollouts} (${seconds(t0)} s)`)));
     log(`created ${options.rollouts} in ${seconds(t0)} s`);
     return w;

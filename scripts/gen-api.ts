@@ -7,7 +7,8 @@ import { stringify } from 'yaml';
 import { renderCrd } from '../src/api/gen/crd.js';
 import { renderReference } from '../src/api/gen/reference.js';
 import { renderTypes } from '../src/api/gen/typescript.js';
-import { GROUP, kinds } from '../src/api/schema/index.js';
+import { GROUP } from '../src/api/names.js';
+import { kinds } from '../src/api/schema/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { apiMessage, statusCode } from './kube/errors.js';
 import type { KubeClients } from './kube/client.js';
-import { GROUP, VERSION } from './kube/names.js';
+import { GROUP, VERSION } from './api/names.js';
 import { unservedRouters } from './router/apis.js';
 import { MESH_PROVIDERS } from './router/registry.js';
 import { redactUrl, redactUrlsIn } from './redact.js';

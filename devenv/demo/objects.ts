@@ -1,3 +1,4 @@
+import { GROUP, VERSION } from '../../src/api/names.js';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Rollout } from '../../src/api/types.gen.js';
 import { podinfo, updateWithRetry } from '../env/deployments.js';
@@ -10,7 +11,7 @@ export const HEALTHY: VersionBehaviourUpdate = { errorRate: 0, latencyMs: { p50:
 /** What the faulty release does: one request in four fails. */
 export const FAULTY: VersionBehaviourUpdate = { errorRate: 0.25 };
 
-const FLOWSHIFT = { group: 'flowshift.io', version: 'v1alpha1' } as const;
+const FLOWSHIFT = { group: GROUP, version: VERSION } as const;
 
 /**
  * The demo's Rollout: three steps (10, 30, 60%) every 5 s, each gated on the

@@ -1,11 +1,11 @@
+import { decodeSecretData } from '../kube/secrets.js';
+import { GROUP, VERSION } from '../api/names.js';
 import type { KubeClients } from '../kube/client.js';
 import { statusCode } from '../kube/errors.js';
 import type { MetricTemplate } from '../api/types.gen.js';
 import { parseMetricTemplate } from './metric-template.js';
 import type { MetricAnalyzerDeps } from './metric-analyzer.js';
 
-export const METRIC_TEMPLATE_GROUP = 'flowshift.io';
-export const METRIC_TEMPLATE_VERSION = 'v1alpha1';
 export const METRIC_TEMPLATE_PLURAL = 'metrictemplates';
 
 export type KubeMetricSources = Pick<MetricAnalyzerDeps, 'readTemplate' | 'readSecret'>;
@@ -22,8 +22,8 @@ export function kubeMetricSources({ custom, core }: KubeClients): KubeMetricSour
       signal?.throwIfAborted();
       const object: unknown = await orUndefinedWhenNotFound(
         custom.getNamespacedCustomObject({
-          group: METRIC_TEMPLATE_GROUP,
-          version: METRIC_TEMPLATE_VERSION,
+          group: GROUP,
+          version: VERSION,
           plural: METRIC_TEMPLATE_PLURAL,
           namespace,
           name,
@@ -39,12 +39,6 @@ export function kubeMetricSources({ custom, core }: KubeClients): KubeMetricSour
       return decodeSecretData(secret.data ?? {});
     },
   };
-}
-
-export function decodeSecretData(data: Readonly<Record<string, string>>): Record<string, string> {
-  const decoded: Record<string, string> = {};
-  for (const [key, value] of Object.entries(data)) decoded[key] = Buffer.from(value, 'base64').toString('utf8');
-  return decoded;
 }
 
 async function orUndefinedWhenNotFound<T>(request: Promise<T>, what: string): Promise<T | undefined> {

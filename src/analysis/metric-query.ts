@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../api/schema/defaults.js';
+import { primaryName } from '../api/names.js';
 import type { MetricSpec, Rollout } from '../api/types.gen.js';
 import { BUILTIN_METRICS, isBuiltinMetric, type BuiltinMetric } from '../metrics/builtins.js';
 import { checkPromql, formatPosition, positionOf, type SourcePosition } from '../metrics/promql.js';
@@ -32,7 +33,7 @@ export function analysisContextOf(rollout: Rollout): AnalysisContext {
   return {
     namespace: rollout.metadata.namespace ?? 'default',
     canary: target,
-    primary: `${target}-primary`,
+    primary: primaryName(target),
     service: rollout.spec.service.name ?? target,
   };
 }

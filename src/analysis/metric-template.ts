@@ -1,4 +1,5 @@
-import type { MetricTemplate, MetricTemplateSpec, ObjectMeta } from '../api/types.gen.js';
+import { MetricProviderType, type MetricTemplate, type MetricTemplateSpec, type ObjectMeta } from '../api/types.gen.js';
+import { DEFAULT_METRIC_PROVIDER } from '../metrics/providers/registry.js';
 
 /**
  * Narrows a MetricTemplate read from the API server. The CRD schema validates
@@ -12,11 +13,12 @@ export function parseMetricTemplate(value: unknown): MetricTemplate {
   const namespace = optionalString(metadata, 'namespace', 'metadata');
   const where = `MetricTemplate ${namespace ?? ''}/${name ?? ''}`;
   const spec = record(object['spec'], `${where}: spec`);
-  const provider = record(spec['provider'] ?? { type: 'prometheus' }, `${where}: spec.provider`);
+  const provider = record(spec['provider'] ?? {}, `${where}: spec.provider`);
   const query = spec['query'];
   if (typeof query !== 'string') throw new Error(`${where}: spec.query must be a string`);
-  const type = provider['type'] ?? 'prometheus';
-  if (type !== 'prometheus') throw new Error(`${where}: spec.provider.type ${JSON.stringify(type)} is not supported (supported: prometheus)`);
+  const type: unknown = provider['type'] ?? DEFAULT_METRIC_PROVIDER;
+  const types: readonly unknown[] = Object.values(MetricProviderType);
+  if (!types.includes(type)) throw new Error(`${where}: spec.provider.type ${JSON.stringify(type)} is not supported (supported: ${types.join(', ')})`);
   const address = optionalString(provider, 'address', `${where}: spec.provider`);
   const headers = stringMap(provider['headers'], `${where}: spec.provider.headers`);
   const secretRef = provider['secretRef'] === undefined ? undefined : record(provider['secretRef'], `${where}: spec.provider.secretRef`);
@@ -24,7 +26,7 @@ export function parseMetricTemplate(value: unknown): MetricTemplate {
   const insecureSkipVerify = optionalBoolean(provider, 'insecureSkipVerify', `${where}: spec.provider`);
   const templateSpec: MetricTemplateSpec = {
     provider: {
-      type,
+      type: type as MetricProviderType,
       ...(address === undefined ? {} : { address }),
       ...(headers === undefined ? {} : { headers }),
       ...(secretName === undefined ? {} : { secretRef: { name: secretName } }),

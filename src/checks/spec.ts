@@ -2,7 +2,7 @@ import type { MetricTemplate, Rollout } from '../api/types.gen.js';
 import { validateRollout } from '../api/validate.js';
 import { checkRolloutQueries } from '../analysis/query-check.js';
 import { routerPluginFor } from '../router/registry.js';
-import { ownedNames, rolloutKey } from '../kube/names.js';
+import { ownedNames, rolloutKey } from '../api/names.js';
 
 export type ReadTemplate = (namespace: string, name: string) => Promise<MetricTemplate | undefined>;
 

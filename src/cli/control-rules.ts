@@ -1,5 +1,5 @@
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
-import { CONTROL_ANNOTATIONS, type ControlAnnotation } from '../kube/names.js';
+import { CONTROL_ANNOTATIONS, type ControlAnnotation } from '../api/names.js';
 import { releaseInProgress } from './step.js';
 
 /** The manual actions: each writes the control annotation of its name. */

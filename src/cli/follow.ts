@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Rollout } from '../api/types.gen.js';
 import type { KubeClients } from '../kube/client.js';
-import { GROUP, ROLLOUTS, VERSION } from '../kube/names.js';
+import { GROUP, ROLLOUTS, VERSION } from '../api/names.js';
 import { describeFailure } from './errors.js';
 
 /** How one watch of the Rollout ended. */

@@ -5,12 +5,12 @@ import { GateAsker } from '../gates/asker.js';
 import { EventHooks } from '../notifier/event-hooks.js';
 import type { WebhookDeps } from '../gates/webhook.js';
 import type { KubeClients } from '../kube/client.js';
-import { rolloutKey } from '../kube/names.js';
+import { rolloutKey, primaryName } from '../api/names.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import type { RedisConnection } from '../redis/settings.js';
 import { routesOf, sameRoutes } from '../domain/routes.js';
 import type { MeshProvider } from '../api/types.gen.js';
-import type { CustomObject } from '../router/owned-objects.js';
+import type { CustomObject } from '../router/custom-object.js';
 import { routerFor } from '../router/router.js';
 import { unservedRouters } from '../router/apis.js';
 import { createRouters, MESH_PROVIDERS } from '../router/registry.js';
@@ -212,7 +212,7 @@ export class Controller {
     const rolloutMoved = (rollout.metadata.generation ?? 0) > outcome.generation || (outcome.controls !== undefined && controlsKey(rollout) !== outcome.controls);
     const targetMoved = outcome.targetGeneration > 0 && (target?.metadata?.generation ?? 0) > outcome.targetGeneration;
     // A canary or primary turning ready while the tick ran: its event was swallowed by this chain's next job.
-    const primary = this.watcher.cachedDeployment(job.namespace, `${rollout.spec.targetRef.name}-primary`);
+    const primary = this.watcher.cachedDeployment(job.namespace, primaryName(rollout.spec.targetRef.name));
     const progressed = outcome.targetProgress !== '' && progressKey(target, primary) !== outcome.targetProgress;
     return rolloutMoved || targetMoved || progressed;
   }

@@ -7,7 +7,7 @@ import { imagesOf } from '../notifier/derive.js';
 import { NotificationQueue } from '../notifier/queue.js';
 import { ReleaseNotifier } from '../notifier/release-notifier.js';
 import type { ControllerMetrics } from './telemetry/controller-metrics.js';
-import type { TransitionObserver } from './tick/tick.js';
+import type { TransitionObserver } from './tick/commit.js';
 import type { RolloutWatcher } from './cache/rollout-watcher.js';
 
 export interface NotificationsOptions {

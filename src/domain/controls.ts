@@ -1,16 +1,6 @@
 import type { ManualAction, RolloutStatus } from '../api/types.gen.js';
 import type { TickInput } from './model.js';
 
-/**
- * The manual actions a Rollout's annotations ask for, as written by the
- * kubectl plugin: each names the revision it is meant for, who asked and when.
- */
-export interface Controls {
-  readonly approve?: ManualAction;
-  readonly abort?: ManualAction;
-  readonly retry?: ManualAction;
-}
-
 type ControlInput = Pick<TickInput, 'controls' | 'status' | 'observed'>;
 
 const RELEASING: ReadonlySet<string> = new Set(['Progressing', 'Waiting', 'WaitingPromotion']);

@@ -1,5 +1,4 @@
-import type { GateResult, MetricResult, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
-import type { Controls } from './controls.js';
+import type { GateResult, ManualAction, MetricResult, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
 
 /** Webhook gate answers by webhook name, gathered by the tick. */
 export type GateAnswers = Readonly<Record<string, GateResult>>;
@@ -59,6 +58,16 @@ export interface Observations {
   readonly routes: Routes | undefined;
   /** Objects under names flowshift generates that are not this Rollout's, each with the fix: never written. */
   readonly foreign: readonly string[];
+}
+
+/**
+ * The manual actions a Rollout's annotations ask for, as written by the
+ * kubectl plugin: each names the revision it is meant for, who asked and when.
+ */
+export interface Controls {
+  readonly approve?: ManualAction;
+  readonly abort?: ManualAction;
+  readonly retry?: ManualAction;
 }
 
 export interface TickInput {

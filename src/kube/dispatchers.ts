@@ -1,5 +1,6 @@
 import type { ConnectOptions, DispatcherOptions } from '@kubernetes/client-node';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher, type buildConnector } from 'undici';
+import { isRecord } from '../json.js';
 
 /**
  * Requests share at most this many connections (HTTP/1.1: one request at a
@@ -114,6 +115,3 @@ function sameRecords(a: Record<string, unknown>, b: Record<string, unknown>): bo
   return keys.length === Object.keys(b).length && keys.every((k) => sameOptions(a[k], b[k]));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}

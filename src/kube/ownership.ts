@@ -1,6 +1,6 @@
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
-import { GROUP } from './names.js';
+import { GROUP, VERSION } from '../api/names.js';
 
 /** Whether `meta` carries this Rollout's controller ownerReference. */
 export function ownedBy(meta: Pick<V1ObjectMeta, 'ownerReferences'> | undefined, rollout: Rollout): boolean {
@@ -52,4 +52,16 @@ export function notOwnedMessage(kind: string, namespace: string, name: string, m
 /** Throws OwnershipError unless `meta` (an existing object) belongs to `rollout`. */
 export function assertOwned(rollout: Rollout, kind: string, namespace: string, name: string, meta: V1ObjectMeta | undefined): void {
   if (!ownedBy(meta, rollout)) throw new OwnershipError(kind, namespace, name, meta);
+}
+
+/** The controller ownerReference flowshift puts on every object it creates for `rollout`. */
+export function ownerReference(rollout: Rollout): V1OwnerReference {
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'Rollout',
+    name: rollout.metadata.name ?? '',
+    uid: rollout.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }

@@ -2,7 +2,7 @@ import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeClients } from './client.js';
 import type { Rollout, RolloutStatus } from '../api/types.gen.js';
 import { isConflict, isNotFound} from './errors.js';
-import { GROUP, ROLLOUTS, VERSION } from './names.js';
+import { GROUP, ROLLOUTS, VERSION } from '../api/names.js';
 
 /** A write that lost to a newer resourceVersion: the tick that made it is dropped. */
 export const Conflict = Symbol('conflict');

@@ -1,11 +1,13 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import { kinds, GROUP, VERSION, type KindDefinition } from '../api/schema/index.js';
+import { kinds, type KindDefinition } from '../api/schema/index.js';
+import { GROUP, VERSION } from '../api/names.js';
 import { celProblems } from '../api/cel.js';
 import { structuralProblems } from '../api/structural.js';
 import type { AlertProvider, MetricTemplate, Rollout } from '../api/types.gen.js';
 import { servicePortProblem } from '../checks/service-port.js';
 import { validationProblems, type ReadTemplate } from '../checks/spec.js';
 import type { LintDocument } from './documents.js';
+import { isRecord } from '../json.js';
 
 /** One problem found by lint, at the line of the field it names. */
 export interface LintProblem {
@@ -37,10 +39,6 @@ export function atField(document: LintDocument, text: string): LintProblem {
   const match = /^((?:spec|metadata)[\w.[\]-]*): ([\s\S]*)$/.exec(text);
   const path = match?.[1] ?? 'spec';
   return { file: document.file, line: document.lineOf(path), path, message: match?.[2] ?? text };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The flowshift objects of the documents, with what the API server's schema would refuse in each. */

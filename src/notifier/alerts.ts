@@ -1,7 +1,7 @@
 import type { AlertProvider, AlertProviderSpec, AlertSpec, Rollout } from '../api/types.gen.js';
-import { decodeSecretData } from '../analysis/kube-sources.js';
+import { decodeSecretData } from '../kube/secrets.js';
 import type { KubeClients } from '../kube/client.js';
-import { GROUP, VERSION } from '../kube/names.js';
+import { GROUP, VERSION } from '../api/names.js';
 
 /** The Secret key that holds a destination URL. */
 export const ADDRESS_KEY = 'address';

@@ -1,6 +1,6 @@
 import { describeOutcome, postJson, type PostOutcome } from '../http/safe-post.js';
 import { resolveDestination, type AlertSources } from './alerts.js';
-import { DESTINATIONS } from './destination.js';
+import { DESTINATIONS } from './destinations.js';
 import type { Notification } from './notification.js';
 
 /** What a notification job carries: the message and where it goes, never the URL itself. */

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Rollout } from '../api/types.gen.js';
 import type { RolloutEvent } from '../domain/model.js';
 import { isNotFound } from '../kube/errors.js';
-import { GROUP, VERSION } from '../kube/names.js';
+import { GROUP, VERSION } from '../api/names.js';
 
 const COMPONENT = 'flowshift';
 /** Events remembered for aggregation; the oldest are forgotten first (a forgotten one starts a new Event). */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Rollout } from '../api/types.gen.js';
 import type { AlertsCheck, RolloutEvent } from '../domain/model.js';
-import { rolloutKey } from '../kube/names.js';
+import { rolloutKey } from '../api/names.js';
 import { checkAlerts, providerNamespace, type AlertSources } from './alerts.js';
 import { notificationsOf } from './derive.js';
 import { admits } from './notification.js';

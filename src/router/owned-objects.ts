@@ -1,18 +1,15 @@
-import type { V1ObjectMeta, CustomObjectsApi } from '@kubernetes/client-node';
+import type { CustomObject } from './custom-object.js';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
 import type { KubeClients } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
-import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
+import { MANAGED_BY, ownedNames } from '../api/names.js';
+import { ownerReference } from '../kube/ownership.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { sameJson } from '../kube/same-json.js';
 import { NotCached, noRouteCache, type RouteCache } from './route-cache.js';
 
 const MANAGED_LABEL = 'app.kubernetes.io/managed-by';
-
-export interface CustomObject {
-  metadata?: V1ObjectMeta;
-  spec?: Record<string, unknown>;
-}
 
 /**
  * Custom objects (route objects of a mesh or gateway) that a Rollout owns:

@@ -1,4 +1,4 @@
-import type { CustomObject } from './owned-objects.js';
+import type { CustomObject } from './custom-object.js';
 
 /** Said by a RouteCache that holds no informer for a kind (not served, not started yet): ask the API server. */
 export const NotCached = Symbol('not cached');

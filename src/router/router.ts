@@ -1,6 +1,6 @@
 import { MeshProvider, type Rollout } from '../api/types.gen.js';
 import type { Routes } from '../domain/model.js';
-import type { CustomObject } from './owned-objects.js';
+import type { CustomObject } from './custom-object.js';
 
 export interface RouteObservation {
   /** Undefined while the route does not exist, or when it is not this Rollout's. */
@@ -35,4 +35,10 @@ export function routerFor(routers: Routers, rollout: Rollout): Router {
 /** A Rollout's spec.provider, istio when unset (as the CRD defaults it). */
 export function providerOf(rollout: Rollout): MeshProvider {
   return rollout.spec.provider ?? MeshProvider.Istio;
+}
+
+/** A route that cannot be written as the Rollout asks (an adopted VirtualService without the named route), with the fix in the message. */
+export class RouteError extends Error {
+  readonly code = 'FLOWSHIFT_ROUTE_INVALID';
+  override readonly name = 'RouteError';
 }

@@ -2,7 +2,8 @@ import type { V1Service, V1ServicePort, CoreV1Api } from '@kubernetes/client-nod
 import type { KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import { isNotFound } from '../kube/errors.js';
-import { MANAGED_BY, ownedNames, ownerReference } from '../kube/names.js';
+import { MANAGED_BY, ownedNames, primaryName } from '../api/names.js';
+import { ownerReference } from '../kube/ownership.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { sameJson } from '../kube/same-json.js';
 
@@ -25,7 +26,7 @@ export class ServiceRouter {
 
   async ensure(rollout: Rollout, label: PodLabel): Promise<void> {
     const names = ownedNames(rollout);
-    const primarySelector = { [label.key]: `${label.value}-primary` };
+    const primarySelector = { [label.key]: primaryName(label.value) };
     await Promise.all([
       // With an adopted VirtualService the apex Service is the user's, like the route.
       ...(rollout.spec.service.virtualServiceRef ? [] : [this.upsert(rollout, names.service, primarySelector)]),

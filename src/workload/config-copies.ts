@@ -3,7 +3,8 @@ import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
 import type { KubeClients } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
-import { MANAGED_BY, ownerReference, primaryConfigName } from '../kube/names.js';
+import { MANAGED_BY, primaryName } from '../api/names.js';
+import { ownerReference } from '../kube/ownership.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { sameJson } from '../kube/same-json.js';
 import { configRefs, type ConfigRefs } from './revision.js';
@@ -38,7 +39,7 @@ export class ConfigCopier {
   async foreign(rollout: Rollout, namespace: string, template: V1PodTemplateSpec | undefined): Promise<string[]> {
     const refs = configRefs(template);
     const read = async (kind: 'ConfigMap' | 'Secret', name: string): Promise<string[]> => {
-      const copyName = primaryConfigName(name);
+      const copyName = primaryName(name);
       const existing =
         kind === 'ConfigMap'
           ? await orMissing(this.core.readNamespacedConfigMap({ name: copyName, namespace }))
@@ -52,7 +53,7 @@ export class ConfigCopier {
   private async copyConfigMap(rollout: Rollout, namespace: string, name: string): Promise<string | undefined> {
     const source = this.cache?.configMap(namespace, name) ?? (await orMissing(this.core.readNamespacedConfigMap({ name, namespace })));
     if (!source) return undefined;
-    const copyName = primaryConfigName(name);
+    const copyName = primaryName(name);
     const existing = await orMissing(this.core.readNamespacedConfigMap({ name: copyName, namespace }));
     const body: V1ConfigMap = {
       metadata: copyMeta(rollout, namespace, copyName, existing?.metadata),
@@ -72,7 +73,7 @@ export class ConfigCopier {
   private async copySecret(rollout: Rollout, namespace: string, name: string): Promise<string | undefined> {
     const source = this.cache?.secret(namespace, name) ?? (await orMissing(this.core.readNamespacedSecret({ name, namespace })));
     if (!source) return undefined;
-    const copyName = primaryConfigName(name);
+    const copyName = primaryName(name);
     const existing = await orMissing(this.core.readNamespacedSecret({ name: copyName, namespace }));
     const body: V1Secret = {
       metadata: copyMeta(rollout, namespace, copyName, existing?.metadata),
@@ -122,7 +123,7 @@ export function withConfigCopies(template: V1PodTemplateSpec, copied: ConfigRefs
 function renameInVolumes(volumes: V1Volume[], copied: ConfigRefs): void {
   for (const v of volumes) {
     rename(v.configMap, copied.configMaps);
-    if (v.secret?.secretName && copied.secrets.includes(v.secret.secretName)) v.secret.secretName = primaryConfigName(v.secret.secretName);
+    if (v.secret?.secretName && copied.secrets.includes(v.secret.secretName)) v.secret.secretName = primaryName(v.secret.secretName);
     for (const source of v.projected?.sources ?? []) {
       rename(source.configMap, copied.configMaps);
       rename(source.secret, copied.secrets);
@@ -144,5 +145,5 @@ function renameInContainers(containers: V1Container[], copied: ConfigRefs): void
 }
 
 function rename(ref: { name?: string } | undefined, copied: readonly string[]): void {
-  if (ref?.name && copied.includes(ref.name)) ref.name = primaryConfigName(ref.name);
+  if (ref?.name && copied.includes(ref.name)) ref.name = primaryName(ref.name);
 }

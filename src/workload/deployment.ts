@@ -4,7 +4,8 @@ import type { KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
-import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, ownerReference } from '../kube/names.js';
+import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, primaryName } from '../api/names.js';
+import { ownerReference } from '../kube/ownership.js';
 import { slim } from '../kube/slim.js';
 import { newerVersion } from '../kube/resource-version.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
@@ -74,14 +75,14 @@ export class DeploymentTarget implements Target {
         metadata: {
           name: names.primary,
           namespace: names.namespace,
-          labels: { ...target.metadata?.labels, [label.key]: `${label.value}-primary`, ...MANAGED_BY },
+          labels: { ...target.metadata?.labels, [label.key]: primaryName(label.value), ...MANAGED_BY },
           annotations: { ...copiedAnnotations(target), [REVISION_ANNOTATION]: revision },
           ownerReferences: [ownerReference(rollout)],
         },
         spec: {
           ...target.spec,
           replicas,
-          selector: { matchLabels: { [label.key]: `${label.value}-primary` } },
+          selector: { matchLabels: { [label.key]: primaryName(label.value) } },
           template,
         },
       },
@@ -255,7 +256,7 @@ function primaryTemplate(target: V1Deployment, label: { key: string; value: stri
   const template = target.spec?.template ?? {};
   return {
     ...template,
-    metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [label.key]: `${label.value}-primary` } },
+    metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [label.key]: primaryName(label.value) } },
   };
 }
 

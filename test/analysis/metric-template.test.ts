@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSecretData } from '../../src/analysis/kube-sources.js';
+import { decodeSecretData } from '../../src/kube/secrets.js';
 import { parseMetricTemplate } from '../../src/analysis/metric-template.js';
 
 describe('parseMetricTemplate', () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
 import { createNamespace, env, mergePatch } from '../support/env/context.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
+import { quickRollout } from '../support/rollouts.js';
 
 const HELD = 'ReferencesResolved';
 const passing = { thresholdRange: { max: 1 } };
@@ -91,7 +92,7 @@ describe('the release preflight, through the controller process', () => {
 
   it('creates nothing for a new Rollout whose reference is missing, and initializes once it exists', async () => {
     await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('fresh') });
-    await cluster.createRollout(rolloutOf('fresh', { analysis: { interval: '1s', threshold: 2, metrics: [{ name: 'latency', templateRef: { name: 'latency' }, ...passing }] } }));
+    await cluster.createRollout(quickRollout('fresh', { analysis: { interval: '1s', threshold: 2, metrics: [{ name: 'latency', templateRef: { name: 'latency' }, ...passing }] } }));
     const held = await cluster.waitForRollout('fresh', 'held at initialization', (r) => heldCondition(r) !== undefined);
     expect(held.status?.phase).toBe('Initializing');
     expect(held.status?.message).toContain(`MetricTemplate ${cluster.namespace}/latency not found`);
@@ -135,7 +136,7 @@ function heldCondition(r: Rollout): { status: string; message: string } | undefi
 
 async function initialized(cluster: Cluster, name: string): Promise<void> {
   await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo(name) });
-  await cluster.createRollout(rolloutOf(name));
+  await cluster.createRollout(quickRollout(name));
   await cluster.waitForRollout(name, 'Initialized', (r) => r.status?.phase === 'Initialized');
 }
 

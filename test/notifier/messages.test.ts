@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertProviderSpec, Rollout, RolloutStatus } from '../../src/api/types.gen.js';
 import { decide } from '../../src/domain/decide/decide.js';
 import type { Decision } from '../../src/domain/model.js';
-import { DESTINATIONS } from '../../src/notifier/destination.js';
+import { DESTINATIONS } from '../../src/notifier/destinations.js';
 import { notificationsOf } from '../../src/notifier/derive.js';
 import { NOTIFIED_REASONS } from '../../src/notifier/kinds.js';
 import { admits, type Notification } from '../../src/notifier/notification.js';

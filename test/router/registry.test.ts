@@ -4,7 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeshProvider } from '../../src/api/types.gen.js';
 import { KubeClients } from '../../src/kube/client.js';
-import { GROUP, VERSION } from '../../src/kube/names.js';
+import { GROUP, VERSION } from '../../src/api/names.js';
 import { describeUnserved, unservedRouters } from '../../src/router/apis.js';
 import { ROUTERS } from '../../src/router/registry.js';
 

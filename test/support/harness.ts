@@ -10,9 +10,6 @@ import { freePort } from '../../devenv/env/ports.js';
 import { startProcess, waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
 
 export { podinfo } from '../../devenv/env/deployments.js';
-// quickRollout under its former name, for the two files still importing it
-// from here (checks/references, controller/releases/gates); goes when they move.
-export { quickRollout as rolloutOf } from './rollouts.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/types.gen.js';
 import type { ClusterCache } from '../../src/kube/cache.js';
 import type { KubeClients } from '../../src/kube/client.js';
-import { REVISION_ANNOTATION } from '../../src/kube/names.js';
+import { REVISION_ANNOTATION } from '../../src/api/names.js';
 import { DeploymentTarget } from '../../src/workload/deployment.js';
 import { createNamespace, kubeClients } from '../support/env/context.js';
 import { Cluster, podinfo } from '../support/harness.js';

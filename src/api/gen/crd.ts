@@ -1,6 +1,7 @@
 // Renders a kind of the API definition as a CustomResourceDefinition object.
 import type { Schema } from '../schema/builders.js';
-import { CATEGORY, GROUP, VERSION, type KindDefinition } from '../schema/index.js';
+import { CATEGORY, type KindDefinition } from '../schema/index.js';
+import { GROUP, VERSION } from '../names.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 type JsonObject = { [key: string]: JsonValue };

@@ -1,6 +1,7 @@
 // Renders the API definition as a Markdown field reference (docs/rollout-reference.md).
 import type { Schema } from '../schema/builders.js';
-import { GROUP, VERSION, kinds, type KindDefinition } from '../schema/index.js';
+import { GROUP, VERSION } from '../names.js';
+import { kinds, type KindDefinition } from '../schema/index.js';
 
 interface Row {
   readonly path: string;

@@ -4,7 +4,7 @@ import type { KindDefinition } from './kind.js';
 import { metricTemplate } from './metric-template.js';
 import { rollout } from './rollout.js';
 
-export { CATEGORY, GROUP, VERSION, type KindDefinition, type PrinterColumn } from './kind.js';
+export { CATEGORY, type KindDefinition, type PrinterColumn } from './kind.js';
 export { aliases, enums } from './enums.js';
 export { objectMeta } from './common.js';
 

@@ -1,8 +1,6 @@
 // What a kind adds to its spec and status schemas: names and printer columns.
 import type { Schema } from './builders.js';
 
-export const GROUP = 'flowshift.io';
-export const VERSION = 'v1alpha1';
 export const CATEGORY = 'flowshift';
 
 export interface PrinterColumn {

@@ -1,5 +1,5 @@
 import type { Rollout } from '../../api/types.gen.js';
-import { ownedNames } from '../../kube/names.js';
+import { ownedNames } from '../../api/names.js';
 
 type Lookup = (namespace: string, name: string) => Rollout | undefined;
 

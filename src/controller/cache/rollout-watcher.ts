@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Rollout } from '../../api/types.gen.js';
 import type { ClusterCache } from '../../kube/cache.js';
 import type { KubeClients } from '../../kube/client.js';
-import { GROUP, ROLLOUTS, VERSION } from '../../kube/names.js';
+import { GROUP, ROLLOUTS, VERSION } from '../../api/names.js';
 import { configRefs } from '../../workload/revision.js';
 import { customObjects, deployments } from '../../kube/collections.js';
 import { ConfigWatches } from './config-watches.js';

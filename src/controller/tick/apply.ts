@@ -1,6 +1,6 @@
 import type { Rollout } from '../../api/types.gen.js';
 import type { Action } from '../../domain/model.js';
-import { FINALIZER } from '../../kube/names.js';
+import { FINALIZER } from '../../api/names.js';
 import { Conflict, type RolloutClient } from '../../kube/rollouts.js';
 import { routerFor, type Routers } from '../../router/router.js';
 import type { ServiceRouter } from '../../router/services.js';

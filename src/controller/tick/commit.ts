@@ -2,13 +2,33 @@ import type { Logger } from 'pino';
 import type { Rollout, RolloutStatus } from '../../api/types.gen.js';
 import { EventType, event, type Decision, type TickInput } from '../../domain/model.js';
 import { describeGate } from '../../domain/gates.js';
-import { FINALIZER } from '../../kube/names.js';
+import { FINALIZER } from '../../api/names.js';
 import { OwnershipError } from '../../kube/ownership.js';
 import { Conflict } from '../../kube/rollouts.js';
 import { sameJson } from '../../kube/same-json.js';
 import type { TargetObservation } from '../../workload/target.js';
 import { applyActions } from './apply.js';
-import type { TickDeps } from './tick.js';
+import type { RolloutClient } from '../../kube/rollouts.js';
+import type { GateAsker } from '../../gates/asker.js';
+import type { EventRecorder } from '../../notifier/kube-events.js';
+import type { AlertsCheck, RolloutEvent } from '../../domain/model.js';
+import type { ApplyDeps } from './apply.js';
+
+/** What carrying out a decision writes through. */
+export interface CommitDeps extends ApplyDeps {
+  readonly rollouts: RolloutClient;
+  readonly gates: GateAsker;
+  readonly events: EventRecorder;
+  /** Told of every won status write, after its Events: notifications and per-Rollout metrics. */
+  readonly transitions?: TransitionObserver;
+}
+
+/**
+ * Sees the Rollout a tick read, the one its status write returned, the
+ * decision's events and, when this tick checked them, which alerts can be
+ * delivered. Never throws.
+ */
+export type TransitionObserver = (before: Rollout, after: Rollout, events: readonly RolloutEvent[], alerts: AlertsCheck | undefined) => Promise<void>;
 
 /**
  * What committing a decision came to. `rollout` is the Rollout as written
@@ -30,7 +50,7 @@ export type Committed =
  * keyed to the status written, the Events, the post-rollout webhooks and the
  * transition observers (notifications), so a lost write never repeats them.
  */
-export async function commit(deps: TickDeps, read: Rollout, decision: Decision, input: TickInput, observation: TargetObservation | undefined, log: Logger): Promise<Committed> {
+export async function commit(deps: CommitDeps, read: Rollout, decision: Decision, input: TickInput, observation: TargetObservation | undefined, log: Logger): Promise<Committed> {
   const checkedAt = Date.now();
   const safe = decision.safeRoutes ?? [];
   const [written, routedAt] = await Promise.all([
@@ -57,7 +77,7 @@ export async function commit(deps: TickDeps, read: Rollout, decision: Decision, 
   return { kind: 'done', rollout: settled === Conflict ? written : settled };
 }
 
-async function writeFinalizerAndStatus(deps: TickDeps, rollout: Rollout, decision: Decision): Promise<Rollout | typeof Conflict> {
+async function writeFinalizerAndStatus(deps: CommitDeps, rollout: Rollout, decision: Decision): Promise<Rollout | typeof Conflict> {
   let current = rollout;
   if (decision.finalizer) {
     const finalizers = rollout.metadata.finalizers ?? [];
@@ -69,13 +89,13 @@ async function writeFinalizerAndStatus(deps: TickDeps, rollout: Rollout, decisio
   return writeStatus(deps, current, decision.status);
 }
 
-async function writeStatus(deps: TickDeps, rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {
+async function writeStatus(deps: CommitDeps, rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {
   if (sameJson(status, rollout.status ?? {})) return rollout;
   return deps.rollouts.writeStatus(rollout, status);
 }
 
 /** The Events, the post-rollout webhooks' answers (as Events) and the observers, for the status written. */
-async function tell(deps: TickDeps, read: Rollout, written: Rollout, decision: Decision, input: TickInput): Promise<void> {
+async function tell(deps: CommitDeps, read: Rollout, written: Rollout, decision: Decision, input: TickInput): Promise<void> {
   for (const e of decision.events) await deps.events.record(written, e);
   const told = decision.hooks?.length ? await deps.gates.ask(written, decision.hooks, { revision: written.status?.lastAppliedSpec ?? '' }) : [];
   const answers = told.map((r) => event('PostRollout', describeGate(r), r.open ? EventType.Normal : EventType.Warning));

@@ -1,6 +1,6 @@
 import type { ManualAction, Rollout } from '../../api/types.gen.js';
-import type { Controls } from '../../domain/controls.js';
-import { CONTROL_ANNOTATIONS } from '../../kube/names.js';
+import type { Controls } from '../../domain/model.js';
+import { CONTROL_ANNOTATIONS } from '../../api/names.js';
 
 /** The manual actions a Rollout's annotations ask for, and why any could not be read. */
 export function readControls(rollout: Pick<Rollout, 'metadata'>): { controls: Controls; problems: string[] } {

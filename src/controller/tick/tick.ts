@@ -3,54 +3,35 @@ import type { Analyzer } from '../../analysis/analyzer.js';
 import type { Rollout } from '../../api/types.gen.js';
 import { unresolvedReferences, type ReferenceSources } from '../../checks/references.js';
 import { claimProblems, validationProblems, type ReadTemplate } from '../../checks/spec.js';
-import type { Controls } from '../../domain/controls.js';
+import type { Controls } from '../../domain/model.js';
 import { decideApplyFailure, preflightDue } from '../../domain/decide/decide.js';
 import { idleUntilChange } from '../../domain/decide/idle.js';
-import type { AlertsCheck, Decision, TickInput } from '../../domain/model.js';
+import type { Decision, TickInput } from '../../domain/model.js';
 import { analysisIntervalMs } from '../../domain/timing.js';
-import type { GateAsker } from '../../gates/asker.js';
 import { apiMessage } from '../../kube/errors.js';
-import { FINALIZER, ownedNames, rolloutKey } from '../../kube/names.js';
-import type { RolloutClient } from '../../kube/rollouts.js';
+import { FINALIZER, ownedNames, rolloutKey } from '../../api/names.js';
 import { checkAlerts, type AlertSources } from '../../notifier/alerts.js';
-import type { EventRecorder } from '../../notifier/kube-events.js';
-import { routerFor, type Routers } from '../../router/router.js';
-import type { ServiceRouter } from '../../router/services.js';
-import { TargetError, type Target, type TargetObservation } from '../../workload/target.js';
+import { routerFor } from '../../router/router.js';
+import { TargetError, type TargetObservation } from '../../workload/target.js';
 import { decideAnswering, type AskDeps } from './answer-asks.js';
-import { commit } from './commit.js';
+import { commit, type CommitDeps } from './commit.js';
 import { controlsKey, readControls } from './control-annotations.js';
 
-export interface TickDeps {
-  readonly rollouts: RolloutClient;
+export interface TickDeps extends CommitDeps {
   /** The tick's read of its Rollout: the informer's copy when it has one (see RolloutReads). */
   readonly readRollout: (namespace: string, name: string, uid?: string) => Promise<Rollout | undefined>;
-  readonly target: Target;
-  readonly routers: Routers;
-  readonly services: ServiceRouter;
   readonly analyzer: Analyzer;
-  /** Asks gates for decide(), and tells post-rollout webhooks once a release ended. */
-  readonly gates: GateAsker;
   /** Where the alerts' AlertProviders and Secrets are read, for the AlertsReady condition. */
   readonly alerts: AlertSources;
   readonly readTemplate: ReadTemplate;
   /** Where the preflight resolves a Rollout's references before anything moves. */
   readonly references: ReferenceSources;
-  readonly events: EventRecorder;
   /** The Rollouts of its namespace claiming the same Deployment or service name, as the informer holds them. */
   readonly rivals: (rollout: Rollout) => readonly Rollout[];
-  /** Told of every won status write, after its Events: notifications and per-Rollout metrics. */
-  readonly transitions?: TransitionObserver;
   readonly clock: () => Date;
   readonly log: Logger;
 }
 
-/**
- * Sees the Rollout a tick read, the one its status write returned, the
- * decision's events and, when this tick checked them, which alerts can be
- * delivered. Never throws.
- */
-export type TransitionObserver = (before: Rollout, after: Rollout, events: Decision['events'], alerts: AlertsCheck | undefined) => Promise<void>;
 
 /** What a tick did, for the scheduler and for logs. */
 export type TickOutcome =

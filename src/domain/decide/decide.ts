@@ -1,4 +1,5 @@
 import { canaryReplicas, convergeActions, driftEvents, routesOf, sameRoutes } from '../routes.js';
+import { primaryName } from '../../api/names.js';
 import { event, observedCanary, type Action, type Decision, type TickInput } from '../model.js';
 import { nextStatus, shortRevision, waitMessage } from '../status.js';
 import { retryOf } from '../controls.js';
@@ -82,26 +83,26 @@ function unknownPhase(phase: never): never {
  */
 function decideInitializing(input: TickInput): Decision {
   const { observed, spec } = input;
-  const primaryName = `${spec.targetRef.name}-primary`;
+  const primaryDeployment = primaryName(spec.targetRef.name);
   const primary = observed.primary;
   if (!primary || !primary.ready || primary.revision !== observed.revision) {
     const why = primary ? primary.message || 'its template is being updated' : 'it is being created';
-    const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, waitMessage(input, 'Initializing', `waiting for ${primaryName} to be ready: ${why}`, primary));
+    const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, waitMessage(input, 'Initializing', `waiting for ${primaryDeployment} to be ready: ${why}`, primary));
     // The primary is created as large as the target; one that exists takes the target's template while initializing.
     const actions: Action[] = !primary
       ? [{ type: 'ensurePrimary', replicas: Math.max(observedCanary(input).replicas, 1) }]
       : primary.revision === observed.revision
         ? []
         : [{ type: 'promotePrimary', revision: observed.revision }];
-    return { status, actions, events: input.status.phase === 'Initializing' ? [] : [event('Initializing', `creating ${primaryName}`)] };
+    return { status, actions, events: input.status.phase === 'Initializing' ? [] : [event('Initializing', `creating ${primaryDeployment}`)] };
   }
   const ensure: Action = { type: 'ensureObjects', routes: { primary: 100, canary: 0, mirror: 0 } };
   // Initialized once the route sends everything to the primary (an adopted route may still point elsewhere).
   if (!observed.routes || !sameRoutes(observed.routes, ensure.routes)) {
-    const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, `${primaryName} is ready: creating its services and routes`);
+    const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, `${primaryDeployment} is ready: creating its services and routes`);
     return { status, actions: [ensure], events: [] };
   }
-  const message = `initialized: ${primaryName} serves 100% of traffic, ${spec.targetRef.name} scaled to zero`;
+  const message = `initialized: ${primaryDeployment} serves 100% of traffic, ${spec.targetRef.name} scaled to zero`;
   const status = nextStatus(
     input,
     { phase: 'Initialized', ...NO_CANARY_TRAFFIC, failedChecks: 0, iterations: 0, lastAppliedSpec: observed.revision, lastPromotedSpec: observed.revision },
@@ -145,7 +146,7 @@ function decideDeletion(input: TickInput): Decision {
   if (!spec.revertOnDeletion) {
     if (!spec.service.virtualServiceRef) return { status: input.status, actions: [{ type: 'removeFinalizer' }], events: [] };
     // An adopted route outlives the Rollout: it keeps the stable version, which the Rollout lets go of.
-    const message = `released: VirtualService ${spec.service.virtualServiceRef.name} routes 100% to ${target}-primary, which now outlives the Rollout`;
+    const message = `released: VirtualService ${spec.service.virtualServiceRef.name} routes 100% to ${primaryName(target)}, which now outlives the Rollout`;
     const status = nextStatus(input, { phase: 'Terminated', ...NO_CANARY_TRAFFIC }, message);
     return { status, actions: [{ type: 'keepStable' }, { type: 'removeFinalizer' }], events: [event('Terminated', message)] };
   }

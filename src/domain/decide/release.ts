@@ -1,4 +1,5 @@
 import type { RolloutStatus } from '../../api/types.gen.js';
+import { primaryName } from '../../api/names.js';
 import { abortOf } from '../controls.js';
 import { analysisDue, progressDeadline, secondsInState } from '../timing.js';
 import { convergeActions, driftEvents, receivingTraffic } from '../routes.js';
@@ -133,17 +134,17 @@ export function decidePromoting(input: TickInput): Decision {
     return startRelease(input, `newer revision ${shortRevision(observed.revision)} arrived during promotion: restarting from weight 0`, 'RevisionChanged');
   }
   const revision = prev.lastAppliedSpec ?? observed.revision;
-  const primaryName = `${spec.targetRef.name}-primary`;
+  const primaryDeployment = primaryName(spec.targetRef.name);
   const primary = observed.primary;
   const promoteAction: Action[] = primary?.revision === revision ? [] : [{ type: 'promotePrimary', revision }];
   if (!primary?.ready || primary.revision !== revision) {
     const deadline = progressDeadline(spec);
-    if (secondsInState(input) > deadline) return rollback(input, `${primaryName} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
-    const status = nextStatus(input, {}, waitMessage(input, 'Promoting', `waiting for ${primaryName} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`, primary));
+    if (secondsInState(input) > deadline) return rollback(input, `${primaryDeployment} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
+    const status = nextStatus(input, {}, waitMessage(input, 'Promoting', `waiting for ${primaryDeployment} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`, primary));
     return { status, actions: [...convergeActions(input, status, 'up'), ...promoteAction], events: driftEvents(input) };
   }
   const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
-  const message = `${primaryName} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
+  const message = `${primaryDeployment} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
   const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
   return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)] };
 }
@@ -158,7 +159,7 @@ export function decideFinalising(input: TickInput): Decision {
     return { status, actions: convergeActions(input, status, 'up'), events: driftEvents(input) };
   }
   const revision = prev.lastAppliedSpec ?? '';
-  const message = `promotion of revision ${shortRevision(revision)} complete: ${spec.targetRef.name}-primary serves 100%`;
+  const message = `promotion of revision ${shortRevision(revision)} complete: ${primaryName(spec.targetRef.name)} serves 100%`;
   const status = nextStatus(input, { phase: 'Succeeded', ...NO_CANARY_TRAFFIC, lastPromotedSpec: revision }, message);
   return { status, actions: convergeActions(input, status, 'zero'), events: [...driftEvents(input), event('Succeeded', message)] };
 }

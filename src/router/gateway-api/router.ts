@@ -1,8 +1,9 @@
 import type { Rollout } from '../../api/types.gen.js';
 import type { Routes } from '../../domain/model.js';
 import type { KubeClients } from '../../kube/client.js';
-import { ownedNames } from '../../kube/names.js';
-import { OwnedObjects, type CustomObject } from '../owned-objects.js';
+import { ownedNames } from '../../api/names.js';
+import { OwnedObjects } from '../owned-objects.js';
+import type { CustomObject } from '../custom-object.js';
 import type { RouteCache } from '../route-cache.js';
 import type { RouteObservation, Router } from '../router.js';
 import { GATEWAY_GROUP, GATEWAY_VERSION, httpRouteSpec, routesOfHttpRouteSpec } from './routes.js';

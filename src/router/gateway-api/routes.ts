@@ -1,6 +1,6 @@
 import type { IstioObject, Rollout } from '../../api/types.gen.js';
 import type { Routes } from '../../domain/model.js';
-import { ownedNames } from '../../kube/names.js';
+import { ownedNames } from '../../api/names.js';
 import { affinityCookie, type AffinityCookie } from '../matches.js';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';

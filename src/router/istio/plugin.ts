@@ -1,4 +1,4 @@
-import { ISTIO_GROUP, ISTIO_VERSION } from '../../kube/names.js';
+import { ISTIO_GROUP, ISTIO_VERSION } from './routes.js';
 import type { RouterPlugin } from '../plugin.js';
 import { istioProblems } from './problems.js';
 import { IstioRouter } from './router.js';

@@ -1,11 +1,12 @@
 import type { KubeClients } from '../../kube/client.js';
 import type { Rollout, VirtualServiceRef } from '../../api/types.gen.js';
 import type { Routes } from '../../domain/model.js';
-import { ISTIO_GROUP as group, ISTIO_VERSION as version, ownedNames } from '../../kube/names.js';
-import { TargetError } from '../../workload/target.js';
-import { OwnedObjects, type CustomObject } from '../owned-objects.js';
+import { ISTIO_GROUP as group, ISTIO_VERSION as version } from './routes.js';
+import { ownedNames } from '../../api/names.js';
+import { OwnedObjects } from '../owned-objects.js';
+import type { CustomObject } from '../custom-object.js';
 import type { RouteCache } from '../route-cache.js';
-import type { RouteObservation, Router } from '../router.js';
+import { RouteError, type RouteObservation, type Router } from '../router.js';
 import { httpRoutes, routesOfHttpRoute, routesOfVirtualService, weightedRoute, type HttpRoute, type VirtualServiceSpec } from './routes.js';
 
 
@@ -97,7 +98,7 @@ export class IstioRouter implements Router {
     const { namespace } = ownedNames(rollout);
     const vs = await this.objects.read(rollout, 'virtualservices', ref.name);
     const http = (vs?.spec as VirtualServiceSpec | undefined)?.http ?? [];
-    if (!vs || !http.some((r) => r.name === ref.route)) throw new TargetError(adoptedMissing(namespace, ref, vs !== undefined));
+    if (!vs || !http.some((r) => r.name === ref.route)) throw new RouteError(adoptedMissing(namespace, ref, vs !== undefined));
     const rewritten = http.map((r) => (r.name === ref.route ? rewrite(r) : r));
     await this.objects.patch(rollout, 'virtualservices', ref.name, { metadata: { resourceVersion: vs.metadata?.resourceVersion }, spec: { http: rewritten } });
   }

@@ -1,7 +1,10 @@
 import type { IstioObject, Rollout } from '../../api/types.gen.js';
 import type { Routes } from '../../domain/model.js';
-import { ownedNames } from '../../kube/names.js';
+import { ownedNames } from '../../api/names.js';
 import { affinityCookie, combineMatches, type AffinityCookie } from '../matches.js';
+
+export const ISTIO_GROUP = 'networking.istio.io';
+export const ISTIO_VERSION = 'v1';
 
 interface Destination {
   host?: string;

@@ -3,7 +3,8 @@ import type { GateResult, Rollout, WebhookSpec } from '../../../src/api/types.ge
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signature } from '../../../src/http/safe-post.js';
 import { createNamespace, mergePatch } from '../../support/env/context.js';
 import { HookServer } from '../../support/hook-server.js';
-import { Cluster, podinfo, rolloutOf, startController, type ControllerProcess } from '../../support/harness.js';
+import { Cluster, podinfo, startController, type ControllerProcess } from '../../support/harness.js';
+import { quickRollout } from '../../support/rollouts.js';
 
 
 interface Payload {
@@ -38,7 +39,7 @@ describe('gates run by the controller', () => {
   /** A Deployment and its Rollout with these webhooks, Initialized. */
   async function release(name: string, webhooks: WebhookSpec[], threshold = 2): Promise<void> {
     await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo(name) });
-    await cluster.createRollout(rolloutOf(name, { analysis: { interval: '1s', threshold, webhooks } }));
+    await cluster.createRollout(quickRollout(name, { analysis: { interval: '1s', threshold, webhooks } }));
     await cluster.waitForRollout(name, 'Initialized', (r) => r.status?.phase === 'Initialized');
   }
 

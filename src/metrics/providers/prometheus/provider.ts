@@ -5,6 +5,7 @@ import { agentsFor, type PrometheusAgents, type PrometheusTls } from './agents.j
 import { readRejection, rejectionOutcome } from './rejection.js';
 import { judgeAnswer, unexpectedResponse, type PrometheusAnswer } from './response.js';
 import { QueryOutcomeKind, type MetricsProvider, type QueryOutcome } from '../../provider.js';
+import { isRecord } from '../../../json.js';
 
 export type { PrometheusTls } from './agents.js';
 
@@ -175,6 +176,3 @@ function abortedOutcome(signal: AbortSignal, address: string): QueryOutcome {
   return { kind: QueryOutcomeKind.Unreachable, message: 'query aborted' };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}

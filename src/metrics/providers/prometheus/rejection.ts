@@ -1,4 +1,5 @@
 import { QueryOutcomeKind, type QueryOutcome } from '../../provider.js';
+import { isRecord } from '../../../json.js';
 
 /**
  * What prometheus-query rejects with, typed. The driver throws plain objects
@@ -122,6 +123,3 @@ function stringField(record: Record<string, unknown>, key: string): string | und
   return typeof value === 'string' ? value : undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}

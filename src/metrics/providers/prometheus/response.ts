@@ -1,4 +1,5 @@
 import { QueryOutcomeKind, type QueryOutcome } from '../../provider.js';
+import { isRecord } from '../../../json.js';
 
 /** An HTTP answer from Prometheus (or whatever answers at its address); `data` is the body, parsed when it was JSON. */
 export interface PrometheusAnswer {
@@ -130,6 +131,3 @@ function stringField(record: Record<string, unknown>, key: string): string | und
   return typeof value === 'string' ? value : undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,10 +1,10 @@
-import type { V1OwnerReference } from '@kubernetes/client-node';
+// The names flowshift's objects are known by: its API group, the annotations
+// and labels it writes, and every name it generates. Pure: the domain, the
+// adapters and the CLI all derive names here.
 import type { Rollout } from '../api/types.gen.js';
 
 export const GROUP = 'flowshift.io';
 export const VERSION = 'v1alpha1';
-export const ISTIO_GROUP = 'networking.istio.io';
-export const ISTIO_VERSION = 'v1';
 export const ROLLOUTS = 'rollouts';
 export const FINALIZER = 'flowshift.io/revert-on-deletion';
 export const REVISION_ANNOTATION = 'flowshift.io/revision';
@@ -34,28 +34,21 @@ export function ownedNames(rollout: Rollout): OwnedNames {
   return {
     namespace: rollout.metadata.namespace ?? 'default',
     target,
-    primary: `${target}-primary`,
+    primary: primaryName(target),
     service,
-    primaryService: `${service}-primary`,
+    primaryService: primaryName(service),
     canaryService: `${service}-canary`,
     virtualService: service,
   };
 }
 
-/** The copy of a ConfigMap or Secret that primary pods read: `<name>-primary`. */
-export function primaryConfigName(name: string): string {
+/**
+ * The primary's name for a thing of the target: its Deployment
+ * (`<target>-primary`), the copy of a ConfigMap or Secret its pods read, the
+ * value of its pods' selector label.
+ */
+export function primaryName(name: string): string {
   return `${name}-primary`;
-}
-
-export function ownerReference(rollout: Rollout): V1OwnerReference {
-  return {
-    apiVersion: `${GROUP}/${VERSION}`,
-    kind: 'Rollout',
-    name: rollout.metadata.name ?? '',
-    uid: rollout.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }
 
 export function rolloutKey(rollout: Pick<Rollout, 'metadata'>): string {
