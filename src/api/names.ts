@@ -1,7 +1,7 @@
 // The names flowshift's objects are known by: its API group, the annotations
 // and labels it writes, and every name it generates. Pure: the domain, the
 // adapters and the CLI all derive names here.
-import type { Rollout } from '../api/types.gen.js';
+import type { Rollout } from './types.gen.js';
 
 export const GROUP = 'flowshift.io';
 export const VERSION = 'v1alpha1';

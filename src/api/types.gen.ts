@@ -415,7 +415,7 @@ export interface RolloutStatus {
   analysis?: MetricResult[];
   /** True while requests matching spec.strategy.abTesting.match are routed to the canary. */
   matchRouting?: boolean;
-  /** The last answer of each gate in the current release (the post-rollout ones after it ended). */
+  /** The last answer of each gate in the current release (confirm-*, pre-rollout and rollback webhooks, manual gates). */
   gates?: GateResult[];
   /** The approval (annotation flowshift.io/approve) that opened the manual gates of the current release. */
   approval?: ManualAction;

@@ -1,3 +1,4 @@
+import { strategyOf } from '../domain/strategies/index.js';
 import type { MetricResult, Rollout, ThresholdRange } from '../api/types.gen.js';
 import { DEFAULTS } from '../api/schema/defaults.js';
 import type { GateResult, RolloutStatus } from '../api/types.gen.js';
@@ -26,7 +27,7 @@ function summary(rollout: Rollout, status: RolloutStatus): string[] {
   const lines = [field('Phase', status.phase ?? 'unknown')];
   if (rollout.spec.suspend) lines.push(field('Paused', 'yes: spec.suspend is true, ticks change nothing (resume to go on)'));
   lines.push(
-    field('Strategy', status.strategy ?? strategyOf(rollout)),
+    field('Strategy', status.strategy ?? strategyOf(rollout.spec)),
     field('Weight', weightLine(rollout)),
     field('Checks', `${status.failedChecks ?? 0} failed, rollback at ${rollout.spec.analysis?.threshold ?? DEFAULTS.threshold}`),
     field('Revision', revisionLine(status)),
@@ -46,12 +47,6 @@ function field(label: string, value: string): string {
 function section(title: string, rows: string[][]): string[] {
   if (rows.length === 0) return [];
   return [`${title}:`, ...formatTable(rows).map((line) => `  ${line}`)];
-}
-
-function strategyOf(rollout: Rollout): string {
-  const { canary, blueGreen } = rollout.spec.strategy;
-  if (canary) return 'canary';
-  return blueGreen ? 'blueGreen' : 'abTesting';
 }
 
 function weightLine(rollout: Rollout): string {

@@ -1,12 +1,7 @@
-import type { Condition, Phase, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
+import type { Condition, Phase, RolloutStatus } from '../api/types.gen.js';
 import type { Readiness, TickInput } from './model.js';
 import { secondsInState } from './timing.js';
-
-export function strategyOf(spec: RolloutSpec): RolloutStatus['strategy'] {
-  if (spec.strategy.blueGreen) return 'blueGreen';
-  if (spec.strategy.abTesting) return 'abTesting';
-  return 'canary';
-}
+import { strategyOf } from './strategies/index.js';
 
 /**
  * The next status: `patch` over the previous one, with the bookkeeping every
@@ -16,9 +11,7 @@ export function strategyOf(spec: RolloutSpec): RolloutStatus['strategy'] {
 export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, message: string): RolloutStatus {
   const prev = input.status;
   const now = input.observed.now.toISOString();
-  const next: RolloutStatus = { ...prev, ...patch, message, observedGeneration: input.generation };
-  const strategy = strategyOf(input.spec);
-  if (strategy) next.strategy = strategy;
+  const next: RolloutStatus = { ...prev, ...patch, message, observedGeneration: input.generation, strategy: strategyOf(input.spec) };
   // An absent weight is 0 and an absent matchRouting false: filling one in moves nothing.
   const moved =
     next.phase !== prev.phase ||

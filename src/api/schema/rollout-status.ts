@@ -69,7 +69,7 @@ export const status: Schema = object(
       'x-kubernetes-list-map-keys': ['name'],
     }),
     matchRouting: boolean('True while requests matching spec.strategy.abTesting.match are routed to the canary.'),
-    gates: array('The last answer of each gate in the current release (the post-rollout ones after it ended).', gateResult, {
+    gates: array('The last answer of each gate in the current release (confirm-*, pre-rollout and rollback webhooks, manual gates).', gateResult, {
       maxItems: 20,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['name'],

@@ -1,4 +1,4 @@
-import type { RolloutSpec } from '../../api/types.gen.js';
+import { StrategyName, type RolloutSpec } from '../../api/types.gen.js';
 import { advanceAbTesting } from './ab-testing.js';
 import { advanceBlueGreen } from './blue-green.js';
 import { advanceCanary } from './canary.js';
@@ -6,9 +6,22 @@ import type { Advance } from './strategy.js';
 
 export { NO_CANARY_TRAFFIC, type Advance, type Moves } from './strategy.js';
 
-/** The strategy of a spec: exactly one of canary, blueGreen, abTesting is set (the CRD checks it). */
+/**
+ * Every strategy, under its field in spec.strategy. `satisfies` refuses a
+ * value of the API's StrategyName without an Advance, and a key it does not
+ * have: a new strategy is its file, this line and its schema field.
+ */
+const STRATEGIES = {
+  [StrategyName.Canary]: advanceCanary,
+  [StrategyName.BlueGreen]: advanceBlueGreen,
+  [StrategyName.AbTesting]: advanceAbTesting,
+} as const satisfies Readonly<Record<StrategyName, Advance>>;
+
+/** The strategy a spec names: the one field of spec.strategy that is set (the CRD admits exactly one). */
+export function strategyOf(spec: Pick<RolloutSpec, 'strategy'>): StrategyName {
+  return Object.values(StrategyName).find((name) => spec.strategy[name] !== undefined) ?? StrategyName.Canary;
+}
+
 export function advanceFor(spec: RolloutSpec): Advance {
-  if (spec.strategy.blueGreen) return advanceBlueGreen;
-  if (spec.strategy.abTesting) return advanceAbTesting;
-  return advanceCanary;
+  return STRATEGIES[strategyOf(spec)];
 }
