@@ -1,18 +1,15 @@
 import type { Logger } from 'pino';
-import type { Rollout, RolloutStatus } from '../../api/types.gen.js';
-import { EventType, event, type Decision, type TickInput } from '../../domain/model.js';
-import { describeGate } from '../../domain/gates.js';
 import { FINALIZER } from '../../api/names.js';
-import { OwnershipError } from '../../kube/ownership.js';
-import { Conflict } from '../../kube/rollouts.js';
-import { sameJson } from '../../kube/same-json.js';
-import type { TargetObservation } from '../../workload/target.js';
-import { applyActions } from './apply.js';
-import type { RolloutClient } from '../../kube/rollouts.js';
+import type { Rollout, RolloutStatus } from '../../api/types.gen.js';
+import { describeGate } from '../../domain/gates.js';
+import { EventType, event, type AlertsCheck, type Decision, type RolloutEvent, type TickInput } from '../../domain/model.js';
 import type { GateAsker } from '../../gates/asker.js';
+import { OwnershipError } from '../../kube/ownership.js';
+import { Conflict, type RolloutClient } from '../../kube/rollouts.js';
+import { sameJson } from '../../kube/same-json.js';
 import type { EventRecorder } from '../../notifier/kube-events.js';
-import type { AlertsCheck, RolloutEvent } from '../../domain/model.js';
-import type { ApplyDeps } from './apply.js';
+import type { TargetObservation } from '../../workload/target.js';
+import { applyActions, type ApplyDeps } from './apply.js';
 
 /** What carrying out a decision writes through. */
 export interface CommitDeps extends ApplyDeps {

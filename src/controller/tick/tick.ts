@@ -1,15 +1,14 @@
 import type { Logger } from 'pino';
 import type { Analyzer } from '../../analysis/analyzer.js';
+import { FINALIZER, ownedNames, rolloutKey } from '../../api/names.js';
 import type { Rollout } from '../../api/types.gen.js';
 import { unresolvedReferences, type ReferenceSources } from '../../checks/references.js';
 import { claimProblems, validationProblems, type ReadTemplate } from '../../checks/spec.js';
-import type { Controls } from '../../domain/model.js';
 import { decideApplyFailure, preflightDue } from '../../domain/decide/decide.js';
 import { idleUntilChange } from '../../domain/decide/idle.js';
-import type { Decision, TickInput } from '../../domain/model.js';
+import type { Controls, Decision, TickInput } from '../../domain/model.js';
 import { analysisIntervalMs } from '../../domain/timing.js';
 import { apiMessage } from '../../kube/errors.js';
-import { FINALIZER, ownedNames, rolloutKey } from '../../api/names.js';
 import { checkAlerts, type AlertSources } from '../../notifier/alerts.js';
 import { routerFor } from '../../router/router.js';
 import { TargetError, type TargetObservation } from '../../workload/target.js';
@@ -31,7 +30,6 @@ export interface TickDeps extends CommitDeps {
   readonly clock: () => Date;
   readonly log: Logger;
 }
-
 
 /** What a tick did, for the scheduler and for logs. */
 export type TickOutcome =
