@@ -12,7 +12,7 @@ export interface AnalysisContext {
   readonly service: string;
 }
 
-/** Runs a Rollout's analysis (metrics; later webhooks) once. Never throws for a failed check. */
+/** Runs a Rollout's metric analysis once (its rollout webhooks are gates, asked by the tick). Never throws for a failed check. */
 export interface Analyzer {
   analyze(rollout: Rollout, context: AnalysisContext, signal?: AbortSignal): Promise<AnalysisVerdict>;
 }

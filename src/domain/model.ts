@@ -82,7 +82,7 @@ export interface TickInput {
    * the field or object and the fix. Non-empty: traffic goes to the primary.
    */
   readonly problems: readonly string[];
-  /** Present exactly when needsAnalysis() asked for it. */
+  /** Present exactly when a previous decide() of this tick asked for an analysis run. */
   readonly verdict?: AnalysisVerdict;
   /** The manual actions the Rollout's annotations ask for (approve, abort, retry). */
   readonly controls?: Controls;

@@ -19,7 +19,7 @@ export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, mess
     (next.mirrorWeight ?? 0) !== (prev.mirrorWeight ?? 0) ||
     (next.matchRouting ?? false) !== (prev.matchRouting ?? false);
   next.lastTransitionTime = moved || !prev.lastTransitionTime ? now : prev.lastTransitionTime;
-  // Conditions kept by others (AlertsReady, DependencyError) carry over; Invalid and ReferencesResolved are re-added by decide() while they hold.
+  // AlertsReady and DependencyError carry over until finish() (decide/finish.ts) renews or ends them; Invalid and ReferencesResolved are re-added while they hold.
   const others = (prev.conditions ?? []).filter((c) => !DECIDED_CONDITIONS.has(c.type));
   next.conditions = [promotedCondition(next.phase, message, prev.conditions, now, input.generation), ...others];
   return next;
