@@ -34,6 +34,7 @@ function fixFor(kind: string): string {
     case 'Service':
     case 'VirtualService':
     case 'DestinationRule':
+    case 'HTTPRoute':
       return 'delete or rename it, or set spec.service.name so flowshift generates other names';
     case 'Deployment':
       return 'delete or rename it (flowshift creates the primary itself from spec.targetRef)';

@@ -101,6 +101,8 @@ describe.each(Object.entries(ROUTERS) as [MeshProvider, RouterPlugin][])('the %s
     expect(foreign).not.toEqual([]);
     for (const message of foreign) expect(message).toMatch(new RegExp(`^\\S+ ${namespace}/shared\\S* already exists and is not managed by this Rollout \\(controller: flowshift Rollout ${namespace}/first\\)`));
     expect(foreign.join('\n')).toContain(`${namespace}/shared `);
+    // Every route object has a generated name: the fix is another service name, for every router.
+    for (const message of foreign) expect(message).toContain('set spec.service.name so flowshift generates other names');
     const observed = await router.observe(rollout);
     expect(observed.routes).toBeUndefined();
     expect(observed.foreign).toMatch(/not managed by this Rollout/);
