@@ -25,7 +25,7 @@ export function nextStatus(input: TickInput, patch: Partial<RolloutStatus>, mess
   return next;
 }
 
-const DECIDED_CONDITIONS = new Set(['Promoted', 'Invalid', 'ReferencesResolved']);
+const DECIDED_CONDITIONS = new Set(['Promoted', 'Invalid', 'ReferencesResolved', 'StatusRefused']);
 
 /** The condition a failing API call leaves on the status while it lasts. */
 export const DEPENDENCY_ERROR = 'DependencyError';

@@ -1,5 +1,6 @@
 // Shapes shared by several kinds: references, threshold ranges, conditions
 // and the TypeScript-only ObjectMeta.
+import { STATUS_LIMITS } from './limits.js';
 import {
   DNS_LABEL_PATTERN,
   array,
@@ -82,7 +83,7 @@ export const condition: Schema = object(
       maxLength: 1024,
       pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
     }),
-    message: string('Human-readable details of the last transition.', { maxLength: 32768 }),
+    message: string('Human-readable details of the last transition.', { maxLength: STATUS_LIMITS.conditionMessage }),
     lastTransitionTime: string('When the status last changed (RFC 3339).', { format: 'date-time' }),
     observedGeneration: integer('metadata.generation the condition was computed from.', { format: 'int64', minimum: 0 }),
   },
@@ -91,7 +92,7 @@ export const condition: Schema = object(
 
 export function conditions(description: string): Schema {
   return array(description, condition, {
-    maxItems: 8,
+    maxItems: STATUS_LIMITS.conditions,
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
   });

@@ -1,4 +1,5 @@
 // status: the record of a release. Everything needed to resume lives here.
+import { STATUS_LIMITS } from './limits.js';
 import { array, boolean, enumOf, integer, number, object, string, type Schema } from './builders.js';
 import { conditions, thresholdRange } from './common.js';
 import { Phase, StrategyName, WebhookType } from './enums.js';
@@ -11,7 +12,7 @@ const metricResult: Schema = object(
     primaryValue: number('Value measured for the primary, for compare checks.'),
     thresholdRange: thresholdRange('The range the value was checked against.'),
     passed: boolean('Whether the check passed.'),
-    message: string('Why the check passed or failed, e.g. "request-success-rate 97.2 < 99".', { maxLength: 4096 }),
+    message: string('Why the check passed or failed, e.g. "request-success-rate 97.2 < 99".', { maxLength: STATUS_LIMITS.resultMessage }),
     time: string('When the metric was measured (RFC 3339).', { format: 'date-time' }),
   },
   { required: ['name', 'passed', 'message', 'time'], tsName: 'MetricResult' },
@@ -25,7 +26,7 @@ const gateResult: Schema = object(
     open: boolean(
       'Whether the answer was yes: a 2xx answer, or an approval for a manual gate. For a rollback webhook, open means it asked for the rollback.',
     ),
-    message: string('The answer in words, quoting at most a short excerpt of the response, e.g. "answered 403: not yet".', { maxLength: 1024 }),
+    message: string('The answer in words, quoting at most a short excerpt of the response, e.g. "answered 403: not yet".', { maxLength: STATUS_LIMITS.gateMessage }),
     time: string('When the answer came (RFC 3339).', { format: 'date-time' }),
   },
   { required: ['name', 'type', 'open', 'message', 'time'], tsName: 'GateResult' },
@@ -62,15 +63,15 @@ export const status: Schema = object(
       format: 'date-time',
     }),
     observedGeneration: integer('metadata.generation this status was computed from.', { format: 'int64', minimum: 0 }),
-    message: string('Human-readable account of the last decision.', { maxLength: 32768 }),
+    message: string('Human-readable account of the last decision.', { maxLength: STATUS_LIMITS.message }),
     analysis: array('The latest result per metric, in spec order.', metricResult, {
-      maxItems: 20,
+      maxItems: STATUS_LIMITS.listItems,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['name'],
     }),
     matchRouting: boolean('True while requests matching spec.strategy.abTesting.match are routed to the canary.'),
     gates: array('The last answer of each gate in the current release (confirm-*, pre-rollout and rollback webhooks, manual gates).', gateResult, {
-      maxItems: 20,
+      maxItems: STATUS_LIMITS.listItems,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['name'],
     }),

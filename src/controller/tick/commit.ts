@@ -4,6 +4,7 @@ import type { Rollout, RolloutStatus } from '../../api/types.gen.js';
 import { describeGate } from '../../domain/gates.js';
 import { EventType, event, type AlertsCheck, type Decision, type RolloutEvent, type TickInput } from '../../domain/model.js';
 import type { GateAsker } from '../../gates/asker.js';
+import { apiMessage, statusCode } from '../../kube/errors.js';
 import { OwnershipError } from '../../kube/ownership.js';
 import { Conflict, type RolloutClient } from '../../kube/rollouts.js';
 import { sameJson } from '../../kube/same-json.js';
@@ -38,7 +39,9 @@ export type Committed =
   /** An action found its object taken by someone else since the check: a problem for decide(). */
   | { readonly kind: 'refused'; readonly rollout: Rollout; readonly message: string }
   /** An action failed: a dependency error for decide(). */
-  | { readonly kind: 'failed'; readonly rollout: Rollout; readonly err: unknown };
+  | { readonly kind: 'failed'; readonly rollout: Rollout; readonly err: unknown }
+  /** The API server refused the status itself (422): nothing was carried out but the safe routes; `message` is its reason. */
+  | { readonly kind: 'refused-status'; readonly rollout: Rollout; readonly message: string };
 
 /**
  * Carries out a decision in a fixed order: routes to the primary first
@@ -59,6 +62,10 @@ export async function commit(deps: CommitDeps, read: Rollout, decision: Decision
     log.debug('status changed meanwhile: tick dropped');
     return { kind: 'conflict' };
   }
+  if ('refused' in written) {
+    log.warn({ reason: written.refused }, 'the API server refused the status');
+    return { kind: 'refused-status', rollout: written.rollout, message: written.refused };
+  }
   let failure: unknown;
   try {
     await applyActions(deps, written, decision.actions, observation);
@@ -71,10 +78,10 @@ export async function commit(deps: CommitDeps, read: Rollout, decision: Decision
   if (failure instanceof OwnershipError) return { kind: 'refused', rollout: written, message: failure.message };
   if (failure !== undefined) return { kind: 'failed', rollout: written, err: failure };
   // A settled write lost to a newer one: that one's tick ends the error.
-  return { kind: 'done', rollout: settled === Conflict ? written : settled };
+  return { kind: 'done', rollout: settled === Conflict || 'refused' in settled ? written : settled };
 }
 
-async function writeFinalizerAndStatus(deps: CommitDeps, rollout: Rollout, decision: Decision): Promise<Rollout | typeof Conflict> {
+async function writeFinalizerAndStatus(deps: CommitDeps, rollout: Rollout, decision: Decision): Promise<Written> {
   let current = rollout;
   if (decision.finalizer) {
     const finalizers = rollout.metadata.finalizers ?? [];
@@ -86,10 +93,21 @@ async function writeFinalizerAndStatus(deps: CommitDeps, rollout: Rollout, decis
   return writeStatus(deps, current, decision.status);
 }
 
-async function writeStatus(deps: CommitDeps, rollout: Rollout, status: RolloutStatus): Promise<Rollout | typeof Conflict> {
+/** A status write: the Rollout written, lost to a newer one, or refused for good (422) with the API server's reason. */
+type Written = Rollout | typeof Conflict | { readonly refused: string; readonly rollout: Rollout };
+
+async function writeStatus(deps: CommitDeps, rollout: Rollout, status: RolloutStatus): Promise<Written> {
   if (sameJson(status, rollout.status ?? {})) return rollout;
-  return deps.rollouts.writeStatus(rollout, status);
+  try {
+    return await deps.rollouts.writeStatus(rollout, status);
+  } catch (err) {
+    if (statusCode(err) !== UNPROCESSABLE) throw err;
+    return { refused: apiMessage(err), rollout };
+  }
 }
+
+/** What the API server answers a status its validation refuses; the same write would be refused again. */
+const UNPROCESSABLE = 422;
 
 /** The Events, the post-rollout webhooks' answers (as Events) and the observers, for the status written. */
 async function tell(deps: CommitDeps, read: Rollout, written: Rollout, decision: Decision, input: TickInput): Promise<void> {

@@ -4,7 +4,7 @@ import { FINALIZER, ownedNames, rolloutKey } from '../../api/names.js';
 import type { Rollout } from '../../api/types.gen.js';
 import { unresolvedReferences, type ReferenceSources } from '../../checks/references.js';
 import { claimProblems, validationProblems, type ReadTemplate } from '../../checks/spec.js';
-import { decideApplyFailure, preflightDue } from '../../domain/decide/decide.js';
+import { decideApplyFailure, decideRefusedStatus, preflightDue } from '../../domain/decide/decide.js';
 import { idleUntilChange } from '../../domain/decide/idle.js';
 import type { Controls, Decision, TickInput } from '../../domain/model.js';
 import { analysisIntervalMs } from '../../domain/timing.js';
@@ -98,6 +98,12 @@ async function commitOrRecover(
       const again = await decideAnswering(askDeps(deps), outcome.rollout, refused);
       const after = await commit(deps, outcome.rollout, again.decision, again.input, observation, log);
       return after.kind === 'done' ? { kind: 'done', wrote: true, decision: again.decision } : { kind: 'retry', retryMs: after.kind === 'conflict' ? CONFLICT_RETRY_MS : APPLY_RETRY_MS };
+    }
+    case 'refused-status': {
+      // Decided once more, from the status on record: that one is written, or the tick waits an interval, never a tight loop.
+      const refused = decideRefusedStatus({ ...input, status: outcome.rollout.status ?? {} }, outcome.message);
+      const after = await commit(deps, outcome.rollout, refused, input, observation, log);
+      return { kind: 'retry', retryMs: after.kind === 'conflict' ? CONFLICT_RETRY_MS : analysisIntervalMs(rollout.spec) };
     }
     case 'failed': {
       log.warn({ err: outcome.err }, 'apply failed');

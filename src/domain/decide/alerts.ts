@@ -1,5 +1,7 @@
 import type { Condition } from '../../api/types.gen.js';
 import { EventType, event, type Decision, type TickInput } from '../model.js';
+import { sameMessage } from '../fit.js';
+import { STATUS_LIMITS } from '../../api/schema/limits.js';
 
 /** The condition that says whether every alert can be delivered. */
 export const ALERTS_READY = 'AlertsReady';
@@ -33,7 +35,7 @@ export function withAlertsCondition(input: TickInput, decision: Decision): Decis
   const prev = input.status.conditions?.find((c) => c.type === ALERTS_READY);
   const condition = alertsCondition(check.problems, prev, input);
   const status = { ...decision.status, conditions: [...others, condition] };
-  const news = check.problems.length > 0 && prev?.message !== condition.message;
+  const news = check.problems.length > 0 && !(prev && sameMessage(prev.message, condition.message, STATUS_LIMITS.conditionMessage));
   const told = news ? [event('AlertMisconfigured', `alerts will not be sent: ${condition.message}`, EventType.Warning)] : [];
   return { ...decision, status, events: [...decision.events, ...told] };
 }

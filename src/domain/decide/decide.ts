@@ -5,8 +5,8 @@ import { nextStatus, shortRevision, waitMessage } from '../status.js';
 import { retryOf } from '../controls.js';
 import { decideFinalising, decidePromoting, decideRelease, startRelease } from './release.js';
 import { decidePreflight } from './preflight.js';
-import { decideBlocked, decideDependencyError } from './safety.js';
-import { finish, withHooks } from './finish.js';
+import { decideBlocked, decideDependencyError, decideStatusRefused } from './safety.js';
+import { finish, fitted, withHooks } from './finish.js';
 import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
 
 export { preflightDue } from './preflight.js';
@@ -27,7 +27,12 @@ export function decide(input: TickInput): Decision {
  * deadline of a release, rolled back from.
  */
 export function decideApplyFailure(input: TickInput, problem: string): Decision {
-  return withHooks(input, decideDependencyError(input, problem));
+  return fitted(withHooks(input, decideDependencyError(input, problem)));
+}
+
+/** The API server refused the decided status for good (422, `problem` says why): the status to write instead. */
+export function decideRefusedStatus(input: TickInput, problem: string): Decision {
+  return fitted(decideStatusRefused(input, problem));
 }
 
 function decidePhase(input: TickInput): Decision {

@@ -1,18 +1,26 @@
 import { hooksOf } from '../gates.js';
 import type { Decision, TickInput } from '../model.js';
 import { DEPENDENCY_ERROR } from '../status.js';
+import { fitStatus } from '../fit.js';
 import { alertsCheckDue, withAlertsCondition } from './alerts.js';
 
 /**
  * What every decision carries besides its phase's choice: the finalizer,
  * the post-rollout webhooks of a release that just ended, the AlertsReady
- * condition, and the end of a dependency error. A decision that still asks
- * is returned as it is: it is decided again once answered.
+ * condition, the end of a dependency error, and a status cut to the CRD's
+ * limits. A decision that still asks is returned as it is: it is decided
+ * again once answered.
  */
 export function finish(input: TickInput, decision: Decision): Decision {
   if (decision.asks?.length) return decision;
   if (alertsCheckDue(input, decision)) return { ...decision, asks: [{ kind: 'alerts' }] };
-  return settle(withHooks(input, withFinalizer(input, withAlertsCondition(input, decision))));
+  return fitted(settle(withHooks(input, withFinalizer(input, withAlertsCondition(input, decision)))));
+}
+
+/** The statuses a decision writes, cut to the CRD's limits. */
+export function fitted(decision: Decision): Decision {
+  const status = fitStatus(decision.status);
+  return decision.settled ? { ...decision, status, settled: fitStatus(decision.settled) } : { ...decision, status };
 }
 
 /** revertOnDeletion and an adopted route need a finalizer, so the Rollout can hand traffic back before it goes. */

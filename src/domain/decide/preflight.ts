@@ -2,6 +2,7 @@ import type { Condition, RolloutStatus } from '../../api/types.gen.js';
 import { EventType, event, type Decision, type TickInput } from '../model.js';
 import { convergeActions, receivingTraffic } from '../routes.js';
 import { nextStatus } from '../status.js';
+import { sameMessage } from '../fit.js';
 
 /** The condition the preflight leaves while a reference does not resolve. */
 export const REFERENCES_RESOLVED = 'ReferencesResolved';
@@ -43,7 +44,7 @@ export function decidePreflight(input: TickInput): Decision | undefined {
   const status = nextStatus(input, patch, message);
   status.conditions = [...(status.conditions ?? []), unresolvedCondition(input, message)];
   const actions = initializing ? [] : convergeActions(input, status, input.status.phase === 'Progressing' ? 'up' : 'zero');
-  const events = input.status.message === message ? [] : [event('ReferencesUnresolved', message, EventType.Warning)];
+  const events = sameMessage(input.status.message, message) ? [] : [event('ReferencesUnresolved', message, EventType.Warning)];
   return { status, actions, events };
 }
 

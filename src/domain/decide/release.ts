@@ -10,6 +10,7 @@ import { advance, failedCheck, promoteGated, rollback, waitForCanary } from './s
 import { ask, checkGates, hooksOf, mergeGates, recordAnswers, recordApproval } from '../gates.js';
 import { nextPromotionWeight } from '../steps.js';
 import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
+import { sameMessage } from '../fit.js';
 
 export { rollback } from './step.js';
 
@@ -43,7 +44,7 @@ export function startRelease(input: TickInput, message: string, reason: string, 
   if (!gate.open) {
     const waiting = `revision ${shortRevision(revision)} waits for confirm-rollout: ${gate.reason}`;
     const status = recordApproval(input, nextStatus(input, { ...fresh, phase: 'Waiting' }, waiting));
-    const news = input.status.phase !== 'Waiting' || input.status.message !== waiting;
+    const news = input.status.phase !== 'Waiting' || !sameMessage(input.status.message, waiting);
     return { status, actions: convergeActions(input, status, 'zero'), events: news ? [event('Waiting', waiting)] : [] };
   }
   const status = recordApproval(input, nextStatus(input, { ...fresh, phase: 'Progressing' }, message));

@@ -5,6 +5,8 @@ import { DEPENDENCY_ERROR, nextStatus } from '../status.js';
 import { EventType, event, type Action, type Decision, type Routes, type TickInput } from '../model.js';
 import { progressDeadline } from '../timing.js';
 import { sameRoutes } from '../routes.js';
+import { sameMessage } from '../fit.js';
+import { STATUS_LIMITS } from '../../api/schema/limits.js';
 
 /**
  * The safe state: whatever the Rollout was doing, live traffic goes to the
@@ -31,13 +33,13 @@ export function decideBlocked(input: TickInput, problems: readonly string[]): De
   const message = `invalid: ${problems.join('; ')}${moved ? '; live traffic routed to the primary' : ''}`;
   const status = nextStatus(input, NO_CANARY_TRAFFIC, message);
   status.conditions = [...(status.conditions ?? []), invalidCondition(input, message)];
-  const events = input.status.message === message ? [] : [event('InvalidSpec', message, EventType.Warning)];
+  const events = sameMessage(input.status.message, message) ? [] : [event('InvalidSpec', message, EventType.Warning)];
   return { status, safeRoutes: routes, actions: [], events };
 }
 
 function invalidCondition(input: TickInput, message: string): Condition {
   const before = input.status.conditions?.find((c) => c.type === 'Invalid');
-  const lastTransitionTime = before?.message === message ? before.lastTransitionTime : input.observed.now.toISOString();
+  const lastTransitionTime = before && sameMessage(before.message, message, STATUS_LIMITS.conditionMessage) ? before.lastTransitionTime : input.observed.now.toISOString();
   return { type: 'Invalid', status: 'True', reason: 'InvalidSpec', message, lastTransitionTime, observedGeneration: input.generation };
 }
 
@@ -69,6 +71,32 @@ export function decideDependencyError(input: TickInput, problem: string): Decisi
     observedGeneration: input.generation,
   };
   const status: RolloutStatus = { ...prev, message, conditions: [...(prev.conditions ?? []).filter((c) => c.type !== DEPENDENCY_ERROR), condition] };
-  const events = prev.message === message ? [] : [event('ApplyFailed', message, EventType.Warning)];
+  const events = sameMessage(prev.message, message) ? [] : [event('ApplyFailed', message, EventType.Warning)];
+  return { status, actions: [], events };
+}
+
+/** The condition left while the API server refuses the status decide() made. */
+export const STATUS_REFUSED = 'StatusRefused';
+
+/**
+ * The API server refused the decided status (422: a field it will never
+ * accept). Nothing of that decision was carried out; the status on record
+ * stays, with a message and a condition naming the refusal, so the Rollout
+ * says why it does not move instead of retrying the same write forever.
+ */
+export function decideStatusRefused(input: TickInput, problem: string): Decision {
+  const prev = input.status;
+  const message = `the API server refused the status flowshift decided, so nothing moved: ${problem}`;
+  const before = prev.conditions?.find((c) => c.type === STATUS_REFUSED);
+  const condition: Condition = {
+    type: STATUS_REFUSED,
+    status: 'True',
+    reason: 'Invalid',
+    message,
+    lastTransitionTime: before?.lastTransitionTime ?? input.observed.now.toISOString(),
+    observedGeneration: input.generation,
+  };
+  const status: RolloutStatus = { ...prev, message, conditions: [...(prev.conditions ?? []).filter((c) => c.type !== STATUS_REFUSED), condition] };
+  const events = sameMessage(prev.message, message) ? [] : [event('StatusRefused', message, EventType.Warning)];
   return { status, actions: [], events };
 }

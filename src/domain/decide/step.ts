@@ -6,6 +6,7 @@ import { convergeActions, receivingTraffic } from '../routes.js';
 import { nextStatus, waitMessage } from '../status.js';
 import { ask, checkGates, mergeGates } from '../gates.js';
 import { NO_CANARY_TRAFFIC, advanceFor } from '../strategies/index.js';
+import { sameMessage } from '../fit.js';
 
 export function waitForCanary(input: TickInput, drift: RolloutEvent[]): Decision {
   const { spec } = input;
@@ -53,7 +54,7 @@ function increase(input: TickInput, evidence: Partial<RolloutStatus>, patch: Par
   const weight = input.status.canaryWeight ?? 0;
   const held = `analysis passed; canary weight ${weight} held: ${gate.reason}`;
   const status = nextStatus(input, { ...evidence, gates, phase: 'Progressing' }, held);
-  const events = input.status.message === held ? [] : [event('TrafficIncreaseHeld', held)];
+  const events = sameMessage(input.status.message, held) ? [] : [event('TrafficIncreaseHeld', held)];
   return { status, actions: convergeActions(input, status, 'up'), events };
 }
 
@@ -70,7 +71,7 @@ export function promoteGated(input: TickInput, message: string, evidence: Partia
   if (gate.open) return promote(input, message, { ...evidence, gates });
   const waiting = `analysis passed at canary weight ${input.status.canaryWeight ?? 0}; waiting for confirm-promotion: ${gate.reason}`;
   const status = nextStatus(input, { ...evidence, gates, phase: 'WaitingPromotion' }, waiting);
-  const events = input.status.phase === 'WaitingPromotion' && input.status.message === waiting ? [] : [event('WaitingPromotion', waiting)];
+  const events = input.status.phase === 'WaitingPromotion' && sameMessage(input.status.message, waiting) ? [] : [event('WaitingPromotion', waiting)];
   return { status, actions: convergeActions(input, status, 'up'), events };
 }
 

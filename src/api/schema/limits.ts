@@ -1,0 +1,14 @@
+/**
+ * The limits the CRD schema puts on the status flowshift writes, named once:
+ * the schema writes them into the CRD, and decide() cuts every message and
+ * list to them (domain/fit.ts), so a status is never refused for its size.
+ */
+export const STATUS_LIMITS = {
+  message: 32768,
+  resultMessage: 4096,
+  gateMessage: 1024,
+  conditionMessage: 32768,
+  /** status.analysis and status.gates: one entry per metric or webhook. */
+  listItems: 20,
+  conditions: 8,
+} as const;
