@@ -66,3 +66,63 @@ export function positionOf(text: string, offset: number): SourcePosition {
 export function formatPosition(position: SourcePosition): string {
   return `${position.line}:${position.column}`;
 }
+
+/** What a place in a query is, for putting text there (see contextsAt). */
+export type TextContext =
+  | { readonly kind: 'string'; readonly quote: StringQuote; readonly regex: boolean }
+  | { readonly kind: 'comment' }
+  | { readonly kind: 'bare' };
+
+export type StringQuote = '"' | "'" | '`';
+
+type SyntaxNode = ReturnType<ReturnType<typeof parser.parse>['resolveInner']>;
+
+/**
+ * Where each offset of a query falls, as Prometheus' grammar reads it: inside
+ * a string literal (and whether that string is read as a regex: the value of
+ * a `=~`/`!~` matcher or label_replace's regex), in a comment, or in bare
+ * PromQL. Which text is a string or a comment depends only on the quotes and
+ * `#` around it, so a query with a syntax error elsewhere still answers.
+ */
+export function contextsAt(query: string, offsets: readonly number[]): TextContext[] {
+  const tree = parser.parse(query);
+  return offsets.map((offset) => contextOf(query, tree.resolveInner(offset, 1)));
+}
+
+function contextOf(query: string, node: SyntaxNode): TextContext {
+  if (node.name === 'LineComment') return { kind: 'comment' };
+  if (node.name !== 'StringLiteral') return { kind: 'bare' };
+  const quote = query[node.from];
+  const known: StringQuote = quote === "'" || quote === '`' ? quote : '"';
+  return { kind: 'string', quote: known, regex: readsAsRegex(node) };
+}
+
+function readsAsRegex(literal: SyntaxNode): boolean {
+  const parent = literal.parent;
+  if (!parent) return false;
+  if (parent.name === 'UnquotedLabelMatcher' || parent.name === 'QuotedLabelMatcher') {
+    // A QuotedLabelMatcher's name is a string too, but under QuotedLabelName, not here.
+    const op = parent.getChild('MatchOp')?.firstChild?.name;
+    return op === 'EqlRegex' || op === 'NeqRegex';
+  }
+  return parent.name === 'FunctionCallBody' && isLabelReplaceRegex(parent, literal);
+}
+
+/** label_replace(v, dst, replacement, src, regex): the fifth argument is an anchored regex. */
+function isLabelReplaceRegex(body: SyntaxNode, literal: SyntaxNode): boolean {
+  if (body.parent?.getChild('FunctionIdentifier')?.firstChild?.name !== 'LabelReplace') return false;
+  let index = 0;
+  for (let arg = literal.prevSibling; arg; arg = arg.prevSibling) index += 1;
+  return index === 4;
+}
+
+/**
+ * Whether a text is one unsigned number or duration literal ("30s", "1m30s",
+ * "0.99", "5"), the only values that can stand outside quotes without
+ * changing what the query selects.
+ */
+export function isNumberLiteral(text: string): boolean {
+  if (!/^[0-9.]/.test(text)) return false;
+  const only = parser.parse(text).topNode.firstChild;
+  return only?.name === 'NumberDurationLiteral' && only.from === 0 && only.to === text.length && only.nextSibling === null;
+}

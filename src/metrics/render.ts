@@ -1,3 +1,5 @@
+import { contextsAt, isNumberLiteral, type TextContext } from './promql.js';
+
 /** The values a query template can use. */
 export interface QueryVariables {
   readonly namespace: string;
@@ -38,29 +40,136 @@ const VARIABLES_PREFIX = 'variables.';
 const KNOWN = 'namespace, target, service, interval, variables.<key>';
 
 /**
+ * Stands in for every placeholder while the template is parsed to learn where
+ * each one is. A number reads as bare PromQL where a duration goes and as
+ * text inside a string or comment; it has no quote or `#`, so the strings and
+ * comments found are exactly the template's own.
+ */
+const PROBE = '1';
+
+/** A placeholder of the template with its value. */
+interface Placeholder {
+  readonly name: string;
+  /** Offset of its `{{` in the template. */
+  readonly start: number;
+  readonly end: number;
+  readonly value: string;
+  /**
+   * A name flowshift fills in (namespace, target, service, interval) means
+   * itself, also inside a regex matcher. A templateVariables value is the
+   * template's own parameter: in a regex matcher it is a pattern the template
+   * asks for, e.g. response_code=~"{{ variables.codes }}" with codes "5..";
+   * string escaping still keeps it inside that one matcher.
+   */
+  readonly literal: boolean;
+}
+
+/**
  * Renders `{{ namespace }}`, `{{ target }}`, `{{ service }}`, `{{ interval }}`
  * and `{{ variables.<key> }}` (spaces inside the braces optional). An unknown
  * name is an error that names it, never an empty string in the query.
+ *
+ * Each value is escaped for the place it lands, so that it selects only
+ * itself: inside quotes it is a PromQL string (and a literal regex in a
+ * `=~`/`!~` matcher); outside quotes only a number or duration may stand;
+ * a value that cannot be put where it is refuses the template.
  */
 export function renderQuery(template: string, vars: QueryVariables): RenderResult {
+  const found = placeholdersOf(template, vars);
+  if (!found.ok) return found;
+  const contexts = contextsOf(template, found.placeholders);
   const segments: RenderSegment[] = [];
   let query = '';
+  let last = 0;
+  for (const [index, placeholder] of found.placeholders.entries()) {
+    const value = insertion(placeholder, contexts[index] ?? { kind: 'bare' });
+    if (typeof value !== 'string') return { ok: false, error: { variable: placeholder.name, offset: placeholder.start, ...value } };
+    push(segments, query.length, template.slice(last, placeholder.start), last, false);
+    query += template.slice(last, placeholder.start);
+    push(segments, query.length, value, placeholder.start, true);
+    query += value;
+    last = placeholder.end;
+  }
+  push(segments, query.length, template.slice(last), last, false);
+  query += template.slice(last);
+  return { ok: true, query, segments };
+}
+
+function placeholdersOf(
+  template: string,
+  vars: QueryVariables,
+): { ok: true; placeholders: Placeholder[] } | { ok: false; error: RenderError } {
+  const placeholders: Placeholder[] = [];
   let last = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
     const name = (match[1] ?? '').trim();
     const value = lookup(name, vars);
     if (typeof value !== 'string') return { ok: false, error: { ...value, offset: match.index } };
-    push(segments, query.length, template.slice(last, match.index), last, false);
-    query += template.slice(last, match.index);
-    push(segments, query.length, value, match.index, true);
-    query += value;
     last = match.index + match[0].length;
+    placeholders.push({ name, start: match.index, end: last, value, literal: !name.startsWith(VARIABLES_PREFIX) });
   }
   const unclosed = template.indexOf('{{', last);
   if (unclosed >= 0) return { ok: false, error: { offset: unclosed, message: 'unclosed "{{" in query template' } };
-  push(segments, query.length, template.slice(last), last, false);
-  query += template.slice(last);
-  return { ok: true, query, segments };
+  return { ok: true, placeholders };
+}
+
+function contextsOf(template: string, placeholders: readonly Placeholder[]): TextContext[] {
+  if (placeholders.length === 0) return [];
+  let probe = '';
+  let last = 0;
+  const offsets: number[] = [];
+  for (const placeholder of placeholders) {
+    probe += template.slice(last, placeholder.start);
+    offsets.push(probe.length);
+    probe += PROBE;
+    last = placeholder.end;
+  }
+  return contextsAt(probe + template.slice(last), offsets);
+}
+
+/** The text that stands for a placeholder where it is, or why its value cannot stand there. */
+function insertion(placeholder: Placeholder, context: TextContext): string | { readonly message: string } {
+  const { name, value } = placeholder;
+  const shown = `"{{ ${name} }}"`;
+  switch (context.kind) {
+    case 'bare':
+      if (isNumberLiteral(value)) return value;
+      return {
+        message:
+          `${shown} is outside quotes, where only a number or duration can go, and its value ${JSON.stringify(value)} is neither: ` +
+          `put the placeholder inside a label matcher's quotes, e.g. app="{{ ${name} }}"`,
+      };
+    case 'comment':
+      // Prometheus ends a comment at "\r" as well as "\n".
+      if (!/[\r\n]/.test(value)) return value;
+      return { message: `${shown} is in a comment and its value has a line break, which would end the comment: take the placeholder out of the comment` };
+    case 'string': {
+      const text = context.regex && placeholder.literal ? escapeRegex(value) : value;
+      if (context.quote !== '`') return escapeString(text, context.quote);
+      if (!text.includes('`')) return text;
+      return { message: `${shown} is inside a raw (backtick) string, which has no escapes, and its value has a backtick: use double quotes around the placeholder` };
+    }
+  }
+}
+
+/** RE2's metacharacters, as Go's regexp.QuoteMeta escapes them: the value then matches only itself. */
+function escapeRegex(value: string): string {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+/** The escapes Prometheus reads in a quoted string: a backslash, the quote itself and line breaks (a raw one ends the string). */
+function escapeString(value: string, quote: '"' | "'"): string {
+  return value.replace(/[\\"'\n\r]/g, (char) => {
+    switch (char) {
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      default:
+        // The other quote stays as it is: Prometheus refuses \' in "…" and \" in '…'.
+        return char === '\\' || char === quote ? `\\${char}` : char;
+    }
+  });
 }
 
 /** Maps an offset in a rendered query back to the template the user wrote. */

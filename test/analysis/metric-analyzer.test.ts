@@ -108,6 +108,19 @@ describe('MetricAnalyzer (logic)', () => {
     ]);
   });
 
+  it('sends the canary and primary names of a shared template as literal regexes, not patterns', async () => {
+    const rollout = rolloutWith([{ name: 'latency', templateRef: { name: 'latency' }, compare: { baseline: 'primary', maxIncrease: '20%' } }], {
+      target: 'my.app',
+    });
+    const template = metricTemplate('shop', 'latency', 'max(x{namespace="{{ namespace }}",workload=~"{{ target }}"})');
+    const { analyzer, queries } = analyzerWith(() => value(1), { templates: [template] });
+    await analyzer.analyze(rollout, analysisContextOf(rollout));
+    expect(queries.map((q) => q.query).sort()).toEqual([
+      'max(x{namespace="shop",workload=~"my\\\\.app"})',
+      'max(x{namespace="shop",workload=~"my\\\\.app-primary"})',
+    ]);
+  });
+
   it('fails a metric whose template, Secret or query is unusable, and still runs the others', async () => {
     const rollout = rolloutWith([
       { name: 'missing-template', templateRef: { name: 'nope', namespace: 'mon' } },

@@ -50,6 +50,28 @@ describe('checkRolloutQueries', () => {
     ]);
   });
 
+  it('refuses a name placed outside quotes, with its position and the way out', () => {
+    const rollout = rolloutWith([{ name: 'm', query: 'sum by ({{ target }}) (x)' }]);
+    expect(checkRolloutQueries(rollout)).toEqual([
+      {
+        path: 'spec.analysis.metrics[0].query',
+        metric: 'm',
+        message:
+          '1:9: "{{ target }}" is outside quotes, where only a number or duration can go, and its value "podinfo" is neither: ' +
+          'put the placeholder inside a label matcher\'s quotes, e.g. app="{{ target }}"',
+        position: { offset: 8, line: 1, column: 9 },
+      },
+    ]);
+  });
+
+  it('names the MetricTemplate whose placeholder cannot be placed', () => {
+    const rollout = rolloutWith([{ name: 'm', templateRef: { name: 'by-name', namespace: 'monitoring' } }]);
+    const problems = checkRolloutQueries(rollout, [metricTemplate('monitoring', 'by-name', '{{ target }}{a="b"}')]);
+    expect(problems).toMatchObject([
+      { path: 'spec.analysis.metrics[0].templateRef', message: expect.stringMatching(/^MetricTemplate monitoring\/by-name spec\.query 1:1: "\{\{ target \}\}" is outside quotes/) as unknown },
+    ]);
+  });
+
   it('reports a bad template query under templateRef, naming the template', () => {
     const rollout = rolloutWith([{ name: 'from-template', templateRef: { name: 'broken', namespace: 'monitoring' } }]);
     const problems = checkRolloutQueries(rollout, [metricTemplate('monitoring', 'broken', 'rate(x[5m]')]);

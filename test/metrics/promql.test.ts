@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPromql, positionOf } from '../../src/metrics/promql.js';
+import { checkPromql, contextsAt, isNumberLiteral, positionOf } from '../../src/metrics/promql.js';
 
 describe('checkPromql', () => {
   it.each([
@@ -45,5 +45,49 @@ describe('positionOf', () => {
   it('counts lines and columns from 1', () => {
     expect(positionOf('ab\ncd', 0)).toEqual({ offset: 0, line: 1, column: 1 });
     expect(positionOf('ab\ncd', 4)).toEqual({ offset: 4, line: 2, column: 2 });
+  });
+});
+
+describe('contextsAt', () => {
+  const at = (query: string, marker: string): ReturnType<typeof contextsAt>[number] | undefined => contextsAt(query, [query.indexOf(marker)])[0];
+
+  it('tells a plain string, a regex matcher\'s string and its quote', () => {
+    expect(at('x{a="HERE"}', 'HERE')).toEqual({ kind: 'string', quote: '"', regex: false });
+    expect(at('x{a!="HERE"}', 'HERE')).toEqual({ kind: 'string', quote: '"', regex: false });
+    expect(at("x{a=~'HERE'}", 'HERE')).toEqual({ kind: 'string', quote: "'", regex: true });
+    expect(at('x{a!~`HERE`}', 'HERE')).toEqual({ kind: 'string', quote: '`', regex: true });
+    expect(at('{"HERE"=~"a"}', 'HERE')).toEqual({ kind: 'string', quote: '"', regex: false });
+    expect(at('{"a"=~"HERE"}', 'HERE')).toEqual({ kind: 'string', quote: '"', regex: true });
+  });
+
+  it('reads only label_replace\'s fifth argument as a regex', () => {
+    const query = 'label_replace(x, "A", "B", "C", "D")';
+    expect(['A', 'B', 'C', 'D'].map((marker) => at(query, marker))).toEqual([
+      { kind: 'string', quote: '"', regex: false },
+      { kind: 'string', quote: '"', regex: false },
+      { kind: 'string', quote: '"', regex: false },
+      { kind: 'string', quote: '"', regex: true },
+    ]);
+    expect(at('count_values("D", x)', 'D')).toEqual({ kind: 'string', quote: '"', regex: false });
+  });
+
+  it('tells a comment and bare PromQL', () => {
+    expect(at('x # HERE', 'HERE')).toEqual({ kind: 'comment' });
+    expect(at('rate(x[HERE])', 'HERE')).toEqual({ kind: 'bare' });
+    expect(at('sum by (HERE) (x)', 'HERE')).toEqual({ kind: 'bare' });
+  });
+
+  it('still finds strings in a query with a syntax error elsewhere', () => {
+    expect(at('sum(rate(x{a=~"HERE"}[1m])', 'HERE')).toEqual({ kind: 'string', quote: '"', regex: true });
+  });
+});
+
+describe('isNumberLiteral', () => {
+  it.each(['1', '0.99', '30s', '1m30s', '1h', '5ms', '1e3'])('accepts %s', (text) => {
+    expect(isNumberLiteral(text)).toBe(true);
+  });
+
+  it.each(['', 'podinfo', '-1m', '+1', 'Inf', '1.5m', '1m ', '1m # x', '1m]', '1 or vector(1)'])('refuses %j', (text) => {
+    expect(isNumberLiteral(text)).toBe(false);
   });
 });

@@ -17,13 +17,13 @@ function rendered(template: string, v: QueryVariables = vars): string {
 
 describe('renderQuery', () => {
   it('fills in every variable', () => {
-    expect(rendered('{{ namespace }}|{{ target }}|{{ service }}|{{ interval }}|{{ variables.region }}|{{ variables.max-errors }}')).toBe(
-      'shop|podinfo|podinfo-svc|30s|eu-west-1|5',
+    expect(rendered('x{a="{{ namespace }}",b="{{ target }}",c="{{ service }}",d="{{ variables.region }}"}[{{ interval }}] > {{ variables.max-errors }}')).toBe(
+      'x{a="shop",b="podinfo",c="podinfo-svc",d="eu-west-1"}[30s] > 5',
     );
   });
 
   it('accepts placeholders with and without spaces inside the braces', () => {
-    expect(rendered('{{target}} {{ target }} {{  target}} {{target   }}')).toBe('podinfo podinfo podinfo podinfo');
+    expect(rendered('x{a="{{target}} {{ target }} {{  target}} {{target   }}"}')).toBe('x{a="podinfo podinfo podinfo podinfo"}');
   });
 
   it('renders a realistic query and leaves PromQL braces alone', () => {
