@@ -8,6 +8,7 @@ import { startHealthServer } from './health.js';
 import { KubeClients } from './kube/client.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import { PreflightError, preflight } from './startup-check.js';
+import { logRedaction } from './log-redaction.js';
 import { redactUrl, redactUrlsIn } from './redact.js';
 import { describeRedis } from './redis/settings.js';
 
@@ -31,10 +32,8 @@ async function main(): Promise<void> {
   const log = pino({
     level: config.logLevel,
     base: { component: 'flowshift' },
-    redact: ['*.headers.authorization', '*.authorization', '*.token', '*.password', '*.secret'],
-    // Errors (from Redis, Prometheus, the API server) can quote a URL with its credentials.
-    serializers: { err: (err: Error) => redactedError(pino.stdSerializers.err(err)) },
-    formatters: { log: redactedFields },
+    // Errors (from Redis, Prometheus, the API server) can quote a URL with its credentials, or a password.
+    ...logRedaction(),
   });
   const kubeConfig = (() => {
     try {
@@ -93,15 +92,6 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => drain('SIGINT'));
   await controller.start();
   log.info({ redis: describeRedis(config.redis), prometheus: config.prometheusUrl ? redactUrl(config.prometheusUrl) : 'none', health: `${config.health.host}:${config.health.port}` }, 'flowshift running');
-}
-
-function redactedError(serialized: ReturnType<typeof pino.stdSerializers.err>): ReturnType<typeof pino.stdSerializers.err> {
-  return { ...serialized, message: redactUrlsIn(serialized.message), stack: redactUrlsIn(serialized.stack) };
-}
-
-/** Top-level strings of a log line without URL credentials (e.g. an address a template names). */
-function redactedFields(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? redactUrlsIn(v) : v]));
 }
 
 main().catch((err: unknown) => {

@@ -270,7 +270,7 @@ export interface WebhookSpec {
   retries?: number;
   /** Extra key/values sent in the payload. */
   metadata?: Record<string, string>;
-  /** Secret whose `key` signs each call: X-Flowshift-Signature is sha256=HMAC-SHA256(key, "<X-Flowshift-Timestamp>.<body>"), so the receiver can tell the call came from flowshift and refuse a replayed one. */
+  /** Secret whose `key` signs each call: X-Flowshift-Signature is sha256=HMAC-SHA256(key, "<X-Flowshift-Timestamp>.<X-Flowshift-Delivery>.<body>"), so the receiver can tell the call came from flowshift and refuse an old or repeated one. */
   secretRef?: {
     /** Name of the Secret, in the same namespace. */
     name: string;

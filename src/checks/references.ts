@@ -7,6 +7,7 @@ import { checkAlerts, type AlertSources } from '../notifier/alerts.js';
 import { describeUnserved } from '../router/apis.js';
 import { ROUTERS } from '../router/registry.js';
 import { providerOf } from '../router/router.js';
+import { redactUrlsIn } from '../redact.js';
 import { servicePortProblem } from './service-port.js';
 
 type Read<T> = (namespace: string, name: string) => Promise<T | undefined>;
@@ -37,11 +38,14 @@ export interface ReferenceSources {
  * Secrets, Prometheus (configured and answering), webhook signing Secrets,
  * alert providers, the service port on the target's containers, the route
  * API. Never throws: a failed read is itself an unresolved reference.
+ * They go to the status and Events every tenant reads, so no URL in them
+ * keeps its credentials (a MetricTemplate's or PROMETHEUS_URL's
+ * `user:pass@`, whatever error text quotes it).
  */
 export async function unresolvedReferences(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
   const checks = [metricReferences(rollout, sources), webhookReferences(rollout, sources), alertReferences(rollout, sources), portReference(rollout, sources), routeApi(rollout, sources)];
   const found = await Promise.all(checks.map((c) => c.catch((err: unknown) => [`could not resolve the Rollout's references: ${err instanceof Error ? err.message : String(err)} (retried every interval)`])));
-  return [...new Set(found.flat())];
+  return [...new Set(found.flat().map(redactUrlsIn))];
 }
 
 async function metricReferences(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {

@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { redactUrlsIn } from '../redact.js';
 
 /**
  * Every call flowshift makes to a URL a user configured (webhook gates,
@@ -11,8 +12,18 @@ export const MAX_ANSWER_BYTES = 64 * 1024;
 /** Status, Events and logs quote at most this much of an answer. */
 export const EXCERPT_CHARS = 200;
 
+/**
+ * A signed call carries three headers: TIMESTAMP_HEADER (Unix seconds),
+ * DELIVERY_HEADER (a random UUID, new for every call, retries included) and
+ * SIGNATURE_HEADER, `sha256=<hex>` of HMAC-SHA256(key,
+ * "<timestamp>.<delivery>.<body>"). The receiver verifies the signature over
+ * the raw body, refuses an old timestamp and a delivery id it has already
+ * seen: a captured call can be replayed neither later nor at once, and
+ * neither header can be changed without breaking the signature.
+ */
 export const SIGNATURE_HEADER = 'X-Flowshift-Signature';
 export const TIMESTAMP_HEADER = 'X-Flowshift-Timestamp';
+export const DELIVERY_HEADER = 'X-Flowshift-Delivery';
 
 export type PostOutcome =
   /** The server answered; `ok` for a 2xx. `body` holds at most MAX_ANSWER_BYTES. */
@@ -25,7 +36,7 @@ export type PostOutcome =
 export interface PostOptions {
   readonly timeoutMs: number;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Signs `${timestamp}.${body}` with HMAC-SHA256, so a captured call cannot be replayed later. */
+  /** Signs the call (see SIGNATURE_HEADER), so a captured call cannot be replayed. */
   readonly signingKey?: string;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
@@ -37,8 +48,10 @@ export async function postJson(url: string, payload: unknown, options: PostOptio
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.signingKey !== undefined) {
     const timestamp = String(Math.floor((options.now ?? ((): Date => new Date()))().getTime() / 1000));
+    const delivery = randomUUID();
     headers[TIMESTAMP_HEADER] = timestamp;
-    headers[SIGNATURE_HEADER] = signature(options.signingKey, timestamp, body);
+    headers[DELIVERY_HEADER] = delivery;
+    headers[SIGNATURE_HEADER] = signature(options.signingKey, { timestamp, delivery, body });
   }
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
@@ -52,13 +65,20 @@ export async function postJson(url: string, payload: unknown, options: PostOptio
     return { kind: 'answered', ok: res.ok, status: res.status, body: text, truncated };
   } catch (err) {
     if (deadline.aborted) return { kind: 'timeout', timeoutMs: options.timeoutMs };
-    return { kind: 'unreachable', reason: describeFetchError(err) };
+    return { kind: 'unreachable', reason: describeFetchError(err, url) };
   }
 }
 
-/** HMAC-SHA256 over "<timestamp>.<body>", hex, as sent in X-Flowshift-Signature ("sha256=<hex>"). */
-export function signature(key: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex')}`;
+/** What a signature covers: the values of TIMESTAMP_HEADER and DELIVERY_HEADER, and the raw body. */
+export interface SignedCall {
+  readonly timestamp: string;
+  readonly delivery: string;
+  readonly body: string;
+}
+
+/** HMAC-SHA256 over "<timestamp>.<delivery>.<body>", as sent in X-Flowshift-Signature ("sha256=<hex>"). */
+export function signature(key: string, call: SignedCall): string {
+  return `sha256=${createHmac('sha256', key).update(`${call.timestamp}.${call.delivery}.${call.body}`).digest('hex')}`;
 }
 
 /** A one-line account of an outcome, quoting at most EXCERPT_CHARS of an answer. */
@@ -101,7 +121,15 @@ async function readCapped(res: Response, maxBytes: number): Promise<{ text: stri
   return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
-function describeFetchError(err: unknown): string {
+/**
+ * Why fetch failed, without the URL: fetch quotes it whole when it refuses
+ * one ("…a URL that includes credentials: http://user:pass@…", "Failed to
+ * parse URL from …"), and the reason lands in a status, an Event or a log.
+ * For a notification the URL is itself the credential.
+ */
+function describeFetchError(err: unknown, url: string): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : '';
-  return cause || (err instanceof Error ? err.message : String(err));
+  const text = cause || (err instanceof Error ? err.message : String(err));
+  const forms = new Set([url, URL.canParse(url) ? new URL(url).href : url].filter((form) => form !== ''));
+  return redactUrlsIn([...forms].reduce((shown, form) => shown.replaceAll(form, 'the URL'), text));
 }

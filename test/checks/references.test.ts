@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
 import { createNamespace, env, mergePatch } from '../support/env/context.js';
@@ -53,6 +54,27 @@ describe('the release preflight, through the controller process', () => {
       mergePatch,
     );
     await expectReleased(cluster, 'prom');
+  });
+
+  it('names a Prometheus with credentials in its address without them, in the status, the Events and the log', async () => {
+    await initialized(cluster, 'creds');
+    const withCredentials = (address: string): string => address.replace('://', '://promuser:hunter2-pw@');
+    await createCustom(cluster, 'metrictemplates', {
+      apiVersion: 'flowshift.io/v1alpha1',
+      kind: 'MetricTemplate',
+      metadata: { name: 'silent-with-creds' },
+      spec: { provider: { type: 'prometheus', address: withCredentials('http://127.0.0.1:9') }, query: 'vector(0)' },
+    });
+    await release(cluster, 'creds', { analysis: { interval: '1s', threshold: 2, metrics: [{ name: 'errors', templateRef: { name: 'silent-with-creds' }, ...passing }] } });
+    await expectHeld(cluster, 'creds', 'Prometheus at http://***@127.0.0.1:9 does not answer');
+    await expectNoCredentials(cluster, 'creds', controller);
+    // The same credentials towards a Prometheus that answers: used, and still never shown.
+    await cluster.custom.patchNamespacedCustomObject(
+      { group: 'flowshift.io', version: 'v1alpha1', plural: 'metrictemplates', namespace: cluster.namespace, name: 'silent-with-creds', body: { spec: { provider: { address: withCredentials(env().prometheusUrl) } } } },
+      mergePatch,
+    );
+    await expectReleased(cluster, 'creds');
+    await expectNoCredentials(cluster, 'creds', controller);
   });
 
   it('holds while a webhook signing Secret or its key is missing, and releases once the key is there', async () => {
@@ -165,6 +187,15 @@ async function expectReleased(cluster: Cluster, name: string): Promise<void> {
   const reasons = (await cluster.eventsOnce(name, 'Succeeded')).map((e) => e.reason);
   expect(reasons).not.toContain('Rollback');
   expect(reasons).not.toContain('Failed');
+}
+
+/** Neither the user nor the password of an address shows in the Rollout's status (conditions included), its Events or the controller's log. */
+async function expectNoCredentials(cluster: Cluster, name: string, controller: ControllerProcess): Promise<void> {
+  const shown = [JSON.stringify((await cluster.rollout(name)).status), JSON.stringify(await cluster.events(name)), readFileSync(controller.logFile, 'utf8')];
+  for (const text of shown) {
+    expect(text).not.toContain('hunter2-pw');
+    expect(text).not.toContain('promuser:');
+  }
 }
 
 async function createCustom(cluster: Cluster, plural: string, body: object): Promise<void> {

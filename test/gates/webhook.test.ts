@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, WebhookSpec } from '../../src/api/types.gen.js';
 import { GateAsker } from '../../src/gates/asker.js';
 import { WebhookGate, type WebhookDeps } from '../../src/gates/webhook.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signature } from '../../src/http/safe-post.js';
+import { DELIVERY_HEADER } from '../../src/http/safe-post.js';
 import { freePort } from '../../devenv/env/ports.js';
 import { HookServer } from '../support/hook-server.js';
+import { SignedCallReceiver } from '../http/receiver.js';
 
 const rollout: Rollout = {
   apiVersion: 'flowshift.io/v1alpha1',
@@ -76,17 +77,23 @@ describe('webhook gates against a real HTTP server', () => {
     expect(hooks.callsTo('/flaky')).toHaveLength(3);
   });
 
-  it('signs the timestamp and the body with the Secret key', async () => {
+  it('signs the timestamp, a delivery id and the body with the Secret key, a new id on each call', async () => {
+    const receiver = new SignedCallReceiver('s3cret');
     hooks.on('/signed', (req, body, res) => {
-      const timestamp = String(req.headers[TIMESTAMP_HEADER.toLowerCase()]);
-      res.writeHead(req.headers[SIGNATURE_HEADER.toLowerCase()] === signature('s3cret', timestamp, body) ? 200 : 401).end();
+      const verdict = receiver.verify(req.headers, body, now().getTime() / 1000);
+      res.writeHead(verdict === 'ok' ? 200 : 401).end(verdict);
     });
-    expect((await new WebhookGate(hook('/signed', { secretRef: { name: 'hook-key' } }), deps).ask(rollout, question)).open).toBe(true);
+    const signed = new WebhookGate(hook('/signed', { secretRef: { name: 'hook-key' } }), deps);
+    expect((await signed.ask(rollout, question)).open).toBe(true);
+    // Asked again: the same payload and second, yet not a replay to the receiver.
+    expect((await signed.ask(rollout, question)).open).toBe(true);
+    const ids = hooks.callsTo('/signed').map((c) => c.headers[DELIVERY_HEADER.toLowerCase()]);
+    expect(new Set(ids).size).toBe(2);
     expect(await new WebhookGate(hook('/signed', { secretRef: { name: 'empty' } }), deps).ask(rollout, question)).toMatchObject({
       open: false,
       message: 'Secret empty has no "key" to sign with',
     });
-    expect(hooks.callsTo('/signed')).toHaveLength(1);
+    expect(hooks.callsTo('/signed')).toHaveLength(2);
   });
 
   it('asks the named webhooks of a Rollout, never a manual gate', async () => {

@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DELIVERY_HEADER,
   EXCERPT_CHARS,
   MAX_ANSWER_BYTES,
   SIGNATURE_HEADER,
@@ -13,15 +13,9 @@ import {
 } from '../../src/http/safe-post.js';
 import { freePort } from '../../devenv/env/ports.js';
 import { HookServer } from '../support/hook-server.js';
+import { SignedCallReceiver } from './receiver.js';
 
-/** What a receiver does: recompute the HMAC over "<timestamp>.<body>" and refuse stale timestamps. */
-function verify(key: string, headers: Record<string, string | string[] | undefined>, body: string, nowSeconds: number): 'ok' | 'bad signature' | 'stale' {
-  const timestamp = String(headers[TIMESTAMP_HEADER.toLowerCase()] ?? '');
-  const sent = String(headers[SIGNATURE_HEADER.toLowerCase()] ?? '');
-  const expected = `sha256=${createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex')}`;
-  if (sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) return 'bad signature';
-  return Math.abs(nowSeconds - Number(timestamp)) > 300 ? 'stale' : 'ok';
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('postJson against a real HTTP server', () => {
   let hooks: HookServer;
@@ -110,20 +104,59 @@ describe('postJson against a real HTTP server', () => {
     expect(outcome.kind).toBe('unreachable');
   });
 
-  it('signs "<timestamp>.<body>" so the receiver can verify it and refuse a replay', async () => {
+  it('signs "<timestamp>.<delivery>.<body>" so the receiver can verify it and refuse a late or repeated replay', async () => {
     hooks.answer('/signed', 200);
     const sentAt = new Date('2026-11-22T10:00:00Z');
     await postJson(hooks.url('/signed'), { name: 'podinfo' }, { timeoutMs: 2000, signingKey: 's3cret', now: () => sentAt });
     const call = hooks.callsTo('/signed')[0];
     if (!call) throw new Error('the receiver got no call');
     const sentSeconds = sentAt.getTime() / 1000;
+    const delivery = String(call.headers[DELIVERY_HEADER.toLowerCase()]);
     expect(call.headers[TIMESTAMP_HEADER.toLowerCase()]).toBe(String(sentSeconds));
-    expect(verify('s3cret', call.headers, call.body, sentSeconds + 5)).toBe('ok');
-    // The same captured call an hour later is refused, and a changed timestamp breaks the signature.
-    expect(verify('s3cret', call.headers, call.body, sentSeconds + 3600)).toBe('stale');
-    expect(verify('s3cret', { ...call.headers, [TIMESTAMP_HEADER.toLowerCase()]: String(sentSeconds + 3600) }, call.body, sentSeconds + 3600)).toBe('bad signature');
-    expect(verify('other-key', call.headers, call.body, sentSeconds)).toBe('bad signature');
-    expect(signature('s3cret', String(sentSeconds), call.body)).toBe(call.headers[SIGNATURE_HEADER.toLowerCase()]);
+    expect(delivery).toMatch(UUID);
+    expect(signature('s3cret', { timestamp: String(sentSeconds), delivery, body: call.body })).toBe(call.headers[SIGNATURE_HEADER.toLowerCase()]);
+
+    const receiver = new SignedCallReceiver('s3cret');
+    expect(receiver.verify(call.headers, call.body, sentSeconds + 5)).toBe('ok');
+    // The same call again at once is refused by its delivery id, and an hour later by its timestamp.
+    expect(receiver.verify(call.headers, call.body, sentSeconds + 6)).toBe('replayed');
+    expect(new SignedCallReceiver('s3cret').verify(call.headers, call.body, sentSeconds + 3600)).toBe('stale');
+    // Neither header can be swapped to get past those checks, nor the body changed.
+    const fresh = new SignedCallReceiver('s3cret');
+    expect(fresh.verify({ ...call.headers, [TIMESTAMP_HEADER.toLowerCase()]: String(sentSeconds + 3600) }, call.body, sentSeconds + 3600)).toBe('bad signature');
+    expect(fresh.verify({ ...call.headers, [DELIVERY_HEADER.toLowerCase()]: '00000000-0000-4000-8000-000000000000' }, call.body, sentSeconds)).toBe('bad signature');
+    expect(fresh.verify({ ...call.headers, [DELIVERY_HEADER.toLowerCase()]: undefined }, call.body, sentSeconds)).toBe('bad signature');
+    expect(fresh.verify(call.headers, call.body.replace('podinfo', 'other'), sentSeconds)).toBe('bad signature');
+    expect(new SignedCallReceiver('other-key').verify(call.headers, call.body, sentSeconds)).toBe('bad signature');
+  });
+
+  it('gives every signed call its own delivery id, a retry of the same payload too', async () => {
+    hooks.answer('/ids', 500);
+    const options = { timeoutMs: 2000, signingKey: 's3cret', now: () => new Date('2026-11-22T10:00:00Z') };
+    for (let attempt = 0; attempt < 3; attempt++) await postJson(hooks.url('/ids'), { name: 'podinfo' }, options);
+    const ids = hooks.callsTo('/ids').map((c) => c.headers[DELIVERY_HEADER.toLowerCase()]);
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+    // Same body and second, different ids: each call has its own signature.
+    expect(new Set(hooks.callsTo('/ids').map((c) => c.headers[SIGNATURE_HEADER.toLowerCase()])).size).toBe(3);
+  });
+
+  it('sends no signing headers without a key', async () => {
+    hooks.answer('/plain', 200);
+    await postJson(hooks.url('/plain'), {}, { timeoutMs: 2000 });
+    const headers = hooks.callsTo('/plain')[0]?.headers ?? {};
+    expect([SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER].map((h) => headers[h.toLowerCase()])).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('never quotes the URL, nor its credentials, in why a call was refused', async () => {
+    const withCredentials = await postJson('http://gate:hunter2@127.0.0.1:9/approve?token=t0ken', {}, { timeoutMs: 500 });
+    expect(withCredentials.kind).toBe('unreachable');
+    expect(describeOutcome(withCredentials)).toContain('credentials');
+    const unparsable = await postJson('http://ga te:hunter2@host/approve?token=t0ken', {}, { timeoutMs: 500 });
+    expect(unparsable.kind).toBe('unreachable');
+    for (const shown of [describeOutcome(withCredentials), describeOutcome(unparsable)]) {
+      expect(shown).not.toMatch(/hunter2|t0ken|approve/);
+    }
   });
 
   it('stops when the caller aborts', async () => {

@@ -2,8 +2,10 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout } from '../../src/api/types.gen.js';
+import { DELIVERY_HEADER } from '../../src/http/safe-post.js';
 import { EventHooks } from '../../src/notifier/event-hooks.js';
 import { HookServer } from '../support/hook-server.js';
+import { SignedCallReceiver } from '../http/receiver.js';
 import { rollout } from '../support/rollouts.js';
 
 /** A pino logger whose JSON lines a test can read. */
@@ -68,6 +70,29 @@ describe('event webhooks', () => {
     for (const answer of answers) answer();
     await until(() => events.pending === 0);
     expect(hooks.callsTo('/stuck')).toHaveLength(1);
+  });
+
+  it('signs each event with its own delivery id when the webhook has a secretRef', async () => {
+    const receiver = new SignedCallReceiver('s3cret');
+    const verdicts: string[] = [];
+    hooks.on('/signed-feed', (req, body, res) => {
+      verdicts.push(receiver.verify(req.headers, body, now().getTime() / 1000));
+      res.writeHead(200).end();
+    });
+    const { log } = logSink();
+    const readSecret = (namespace: string, name: string): Promise<Record<string, string> | undefined> =>
+      Promise.resolve(namespace === 'apps' && name === 'feed-key' ? { key: 's3cret' } : undefined);
+    const events = new EventHooks({ now, readSecret }, log);
+    const signed = rollout({
+      namespace: 'apps',
+      spec: { analysis: { webhooks: [{ name: 'feed', type: 'event', url: hooks.url('/signed-feed'), secretRef: { name: 'feed-key' } }] } },
+      status: { phase: 'Progressing', canaryWeight: 10, lastAppliedSpec: 'abc' },
+    });
+    // The same event twice in the same second: two deliveries, neither a replay of the other.
+    for (let i = 0; i < 2; i++) events.forward(signed, { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
+    await until(() => hooks.callsTo('/signed-feed').length === 2 && events.pending === 0);
+    expect(verdicts).toEqual(['ok', 'ok']);
+    expect(new Set(hooks.callsTo('/signed-feed').map((c) => c.headers[DELIVERY_HEADER.toLowerCase()])).size).toBe(2);
   });
 
   it('logs a receiver that does not answer 2xx', async () => {

@@ -113,7 +113,7 @@ export const webhook: Schema = object(
     retries: integer('Retries after a failed call before the answer counts as closed (or the check as failed).', { minimum: 0, maximum: 10, default: 0 }),
     metadata: stringMap('Extra key/values sent in the payload.', 32),
     secretRef: secretRef(
-      'Secret whose `key` signs each call: X-Flowshift-Signature is sha256=HMAC-SHA256(key, "<X-Flowshift-Timestamp>.<body>"), so the receiver can tell the call came from flowshift and refuse a replayed one.',
+      'Secret whose `key` signs each call: X-Flowshift-Signature is sha256=HMAC-SHA256(key, "<X-Flowshift-Timestamp>.<X-Flowshift-Delivery>.<body>"), so the receiver can tell the call came from flowshift and refuse an old or repeated one.',
     ),
   },
   {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult, Rollout, WebhookSpec } from '../../../src/api/types.gen.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signature } from '../../../src/http/safe-post.js';
+import { DELIVERY_HEADER } from '../../../src/http/safe-post.js';
 import { createNamespace, mergePatch } from '../../support/env/context.js';
 import { HookServer } from '../../support/hook-server.js';
 import { Cluster, podinfo, startController, type ControllerProcess } from '../../support/harness.js';
 import { quickRollout } from '../../support/rollouts.js';
+import { SignedCallReceiver } from '../../http/receiver.js';
 
 
 interface Payload {
@@ -72,10 +73,11 @@ describe('gates run by the controller', () => {
     expect(gate(timedOut, 'window')).toMatchObject({ type: 'confirm-rollout', open: false, message: 'no answer within 300 ms' });
     expect(timedOut.status?.failedChecks).toBe(0);
 
+    const receiver = new SignedCallReceiver('s3cret');
     hooks.on('/cr', (req, body, res) => {
-      const timestamp = String(req.headers[TIMESTAMP_HEADER.toLowerCase()]);
-      const signed = req.headers[SIGNATURE_HEADER.toLowerCase()] === signature('s3cret', timestamp, body);
-      res.writeHead(signed ? 403 : 401).end(signed ? 'outside the release window' : 'bad signature');
+      // Each tick asks again: a repeated delivery id would be a replay.
+      const verdict = receiver.verify(req.headers, body, Date.now() / 1000);
+      res.writeHead(verdict === 'ok' ? 403 : 401).end(verdict === 'ok' ? 'outside the release window' : verdict);
     });
     const closed = await cluster.waitForRollout('cr', 'a 403 from the gate', (r) => gate(r, 'window')?.message === 'answered 403: outside the release window');
     expect(closed.status).toMatchObject({ phase: 'Waiting', canaryWeight: 0, failedChecks: 0 });
@@ -83,6 +85,9 @@ describe('gates run by the controller', () => {
     expect(await replicas('cr')).toBe(0);
     const payload = JSON.parse(hooks.callsTo('/cr').at(-1)?.body ?? '{}') as Payload;
     expect(payload).toMatchObject({ type: 'confirm-rollout', revision: closed.status?.lastAppliedSpec });
+    const ids = hooks.callsTo('/cr').map((c) => c.headers[DELIVERY_HEADER.toLowerCase()]);
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
 
     hooks.answer('/cr', 204);
     const done = await cluster.waitForRollout('cr', 'Succeeded', (r) => r.status?.phase === 'Succeeded');
