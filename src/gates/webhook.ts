@@ -49,8 +49,8 @@ export class WebhookGate implements Gate {
       name: this.hook.name,
       type: this.hook.type ?? 'rollout',
       open,
-      // status.gates[].message holds at most 1024 characters; the answer itself is already an excerpt.
-      message: message.slice(0, 1024),
+      // Already an excerpt of the answer; decide() cuts every status message to the CRD's limit (domain/fit.ts).
+      message,
       time: this.deps.now().toISOString(),
     });
     const url = this.hook.url;
