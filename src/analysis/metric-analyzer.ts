@@ -1,3 +1,4 @@
+import { grantProblem } from '../api/grants.js';
 import type { MetricResult, MetricSpec, MetricTemplate, Rollout } from '../api/types.gen.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import { templateName } from '../metrics/providers/plugin.js';
@@ -6,6 +7,7 @@ import type { AnalysisContext, Analyzer } from './analyzer.js';
 import type { AnalysisVerdict } from '../domain/model.js';
 import { metricInterval, planMetricQueries, querySourceOf, type MetricQueries } from './metric-query.js';
 import { failedMetric, judgeMetric } from './verdict.js';
+import type { OutboundPolicy } from '../http/outbound-policy.js';
 
 /** Everything the analyzer reads or calls, so tests can pass their own. */
 export interface MetricAnalyzerDeps {
@@ -15,6 +17,8 @@ export interface MetricAnalyzerDeps {
   readonly readSecret: (namespace: string, name: string, signal?: AbortSignal) => Promise<Readonly<Record<string, string>> | undefined>;
   /** The controller's Prometheus (PROMETHEUS_URL), for metrics without a template address. */
   readonly defaultAddress?: string | undefined;
+  /** Where a MetricTemplate's own address may connect (the controller's --outbound-* flags); the default address is the operator's, not checked. */
+  readonly outbound?: OutboundPolicy | undefined;
   readonly now: () => Date;
   /** The providers by MetricTemplate type; the registry's unless a test brings its own. */
   readonly providers?: MetricProviders;
@@ -46,15 +50,15 @@ export class MetricAnalyzer implements Analyzer {
 
   async analyze(rollout: Rollout, context: AnalysisContext, signal?: AbortSignal): Promise<AnalysisVerdict> {
     const metrics = rollout.spec.analysis?.metrics ?? [];
-    const results = await Promise.all(metrics.map((metric) => this.runMetric(rollout, metric, context, signal)));
+    const results = await Promise.all(metrics.map((metric, index) => this.runMetric(rollout, metric, index, context, signal)));
     const failed = results.filter((r) => !r.passed);
     return { passed: failed.length === 0, results, reason: failed.map((r) => r.message).join('; ') };
   }
 
-  private async runMetric(rollout: Rollout, metric: MetricSpec, context: AnalysisContext, signal?: AbortSignal): Promise<MetricResult> {
+  private async runMetric(rollout: Rollout, metric: MetricSpec, index: number, context: AnalysisContext, signal?: AbortSignal): Promise<MetricResult> {
     let prepared: PreparedMetric | string;
     try {
-      prepared = await this.prepare(rollout, metric, context, signal);
+      prepared = await this.prepare(rollout, metric, index, context, signal);
     } catch (err: unknown) {
       prepared = `${metric.name} not checked: ${err instanceof Error ? err.message : String(err)}`;
     }
@@ -71,6 +75,7 @@ export class MetricAnalyzer implements Analyzer {
   private async prepare(
     rollout: Rollout,
     metric: MetricSpec,
+    index: number,
     context: AnalysisContext,
     signal?: AbortSignal,
   ): Promise<PreparedMetric | string> {
@@ -81,11 +86,15 @@ export class MetricAnalyzer implements Analyzer {
     switch (source.kind) {
       case 'missing':
         return source.message;
-      case 'template':
+      case 'template': {
         template = await this.deps.readTemplate(source.namespace, source.name, signal);
         if (!template) return `${metric.name} not checked: MetricTemplate ${source.namespace}/${source.name} not found`;
+        // Asked at every analysis, not only before the release: a grant can be revoked mid-release. Never queried then, nor its Secret read.
+        const refused = grantProblem(`spec.analysis.metrics[${index}].templateRef`, 'MetricTemplate', context.namespace, template);
+        if (refused) return `${metric.name} not checked: ${refused}`;
         query = template.spec.query;
         break;
+      }
       case 'inline':
         query = source.query;
         break;
@@ -108,7 +117,7 @@ export class MetricAnalyzer implements Analyzer {
     const secretRef = template?.spec.provider.secretRef;
     const secret =
       template && secretRef ? await this.deps.readSecret(template.metadata.namespace ?? 'default', secretRef.name, signal) : undefined;
-    const chosen = metricBackendFor(template, secret, { address: this.deps.defaultAddress, timeoutMs: this.deps.queryTimeoutMs }, this.deps.providers);
+    const chosen = metricBackendFor(template, secret, { address: this.deps.defaultAddress, timeoutMs: this.deps.queryTimeoutMs, outbound: this.deps.outbound }, this.deps.providers);
     if (!chosen.ok) return chosen.message;
     return chosen.backend.plugin.create(chosen.backend.options);
   }

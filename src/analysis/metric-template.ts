@@ -24,6 +24,8 @@ export function parseMetricTemplate(value: unknown): MetricTemplate {
   const secretRef = provider['secretRef'] === undefined ? undefined : record(provider['secretRef'], `${where}: spec.provider.secretRef`);
   const secretName = secretRef ? optionalString(secretRef, 'name', `${where}: spec.provider.secretRef`) : undefined;
   const insecureSkipVerify = optionalBoolean(provider, 'insecureSkipVerify', `${where}: spec.provider`);
+  // Kept, or the grant to other namespaces would be lost on the way to the analysis.
+  const allowedNamespaces = stringList(spec['allowedNamespaces'], `${where}: spec.allowedNamespaces`);
   const templateSpec: MetricTemplateSpec = {
     provider: {
       type: type as MetricProviderType,
@@ -33,6 +35,7 @@ export function parseMetricTemplate(value: unknown): MetricTemplate {
       ...(insecureSkipVerify === undefined ? {} : { insecureSkipVerify }),
     },
     query,
+    ...(allowedNamespaces === undefined ? {} : { allowedNamespaces }),
   };
   return { apiVersion: 'flowshift.io/v1alpha1', kind: 'MetricTemplate', metadata: metadataOf(name, namespace), spec: templateSpec };
 }
@@ -68,4 +71,10 @@ function stringMap(value: unknown, where: string): Record<string, string> | unde
     map[key] = item;
   }
   return map;
+}
+
+function stringList(value: unknown, where: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) throw new Error(`${where} must be a list of strings`);
+  return value;
 }

@@ -1,3 +1,4 @@
+import { grantProblem } from '../api/grants.js';
 import type { MetricSpec, MetricTemplate, Rollout } from '../api/types.gen.js';
 import type { SourcePosition } from '../metrics/promql.js';
 import type { AnalysisContext } from './analyzer.js';
@@ -20,7 +21,8 @@ export interface QueryProblem {
  * Renders and syntax-checks every metric query of a Rollout, and parses the
  * relative gates' bounds. Names and schema rules are validateRollout's and the
  * CRD's job and are not repeated here. Pure: metrics with a templateRef are checked only
- * when their MetricTemplate is among `templates` (a missing one is reported at
+ * when their MetricTemplate is among `templates` and grants the Rollout's
+ * namespace (a missing or ungranted one is reported by the preflight and at
  * analysis time). Returns an empty list when everything can run.
  */
 export function checkRolloutQueries(
@@ -58,7 +60,8 @@ function checkMetric(
       return problems;
     case 'template': {
       const template = templates.find((t) => t.metadata.namespace === source.namespace && t.metadata.name === source.name);
-      if (!template) return problems;
+      // Another namespace's query is not rendered into this Rollout's problems unless granted; the preflight reports the missing grant.
+      if (!template || grantProblem(`${path}.templateRef`, 'MetricTemplate', context.namespace, template)) return problems;
       query = template.spec.query;
       field = '.templateRef';
       where = `${templateName(template)} spec.query `;

@@ -214,7 +214,7 @@ export interface StrategySpec {
 export interface ObjectRef {
   /** Name of the referenced MetricTemplate. */
   name: string;
-  /** Namespace of the referenced MetricTemplate. Default: the namespace of the referring object. */
+  /** Namespace of the referenced MetricTemplate. Default: the namespace of the referring object. A MetricTemplate of another namespace is used only when its spec.allowedNamespaces grants the referring object's namespace (docs/multi-tenancy.md). */
   namespace?: string;
 }
 
@@ -456,6 +456,8 @@ export interface MetricTemplateSpec {
   };
   /** PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }} and {{ variables.<key> }} (from the metric's templateVariables). */
   query: string;
+  /** Namespaces whose Rollouts may use this MetricTemplate (templateRef with a namespace), besides its own namespace, which always may; "*" grants every namespace. Default: none. Its Secret is still read from this namespace only, never from the Rollout's. Only someone who may edit this MetricTemplate in its own namespace can grant: a Rollout's author cannot grant themselves. See docs/multi-tenancy.md. */
+  allowedNamespaces?: string[];
 }
 
 /** A reusable metric query, referenced from a Rollout metric with templateRef. */
@@ -481,6 +483,8 @@ export interface AlertProviderSpec {
     /** Name of the Secret, in the same namespace. */
     name: string;
   };
+  /** Namespaces whose Rollouts may use this AlertProvider (providerRef with a namespace), besides its own namespace, which always may; "*" grants every namespace. Default: none. Its Secret is still read from this namespace only, never from the Rollout's. Only someone who may edit this AlertProvider in its own namespace can grant: a Rollout's author cannot grant themselves. See docs/multi-tenancy.md. */
+  allowedNamespaces?: string[];
 }
 
 /** A destination for release events (Slack, Microsoft Teams, Discord or a generic JSON webhook), referenced from a Rollout alert with providerRef. */

@@ -5,6 +5,7 @@ import { kubeAlertSources } from '../notifier/alerts.js';
 import { ServedApis } from '../router/apis.js';
 import type { ReferenceSources } from './references.js';
 import type { ReadTemplate } from './spec.js';
+import type { OutboundPolicy } from '../http/outbound-policy.js';
 
 export interface KubeReferenceDeps {
   readonly clients: KubeClients;
@@ -13,6 +14,8 @@ export interface KubeReferenceDeps {
   /** The target as the informer holds it: the preflight reads no Deployment from the API server. */
   readonly cachedDeployment: (namespace: string, name: string) => V1Deployment | undefined;
   readonly prometheusUrl?: string | undefined;
+  /** Where a MetricTemplate's address may connect: the probe obeys the same policy as the analysis. */
+  readonly outbound: OutboundPolicy;
 }
 
 /** The preflight's readers on the API server and the metric backends. */
@@ -26,6 +29,7 @@ export function kubeReferenceSources(deps: KubeReferenceDeps): ReferenceSources 
     serves: (group, version) => apis.serves(group, version),
     probe: keptProbe(probeBackend, (backend) => JSON.stringify([backend.type, backend.options])),
     prometheusUrl: deps.prometheusUrl,
+    outbound: deps.outbound,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node';
+import { grantProblem } from '../api/grants.js';
 import type { MetricSpec, MetricTemplate, Rollout } from '../api/types.gen.js';
 import { querySourceOf } from '../analysis/metric-query.js';
 import { metricBackendFor, type MetricBackend } from '../metrics/providers/registry.js';
@@ -9,6 +10,7 @@ import { ROUTERS } from '../router/registry.js';
 import { providerOf } from '../router/router.js';
 import { redactUrlsIn } from '../redact.js';
 import { servicePortProblem } from './service-port.js';
+import type { OutboundPolicy } from '../http/outbound-policy.js';
 
 type Read<T> = (namespace: string, name: string) => Promise<T | undefined>;
 
@@ -28,6 +30,8 @@ export interface ReferenceSources {
   readonly probe?: ((backend: MetricBackend) => Promise<string | undefined>) | undefined;
   /** The controller's --prometheus-url, for built-in and inline metrics. */
   readonly prometheusUrl?: string | undefined;
+  /** Where a MetricTemplate's address may connect (the controller's --outbound-* flags); absent in lint, which connects nowhere. */
+  readonly outbound?: OutboundPolicy | undefined;
   /** True where the controller's --prometheus-url is not known (lint, which sets no `probe`): metrics that would use it are not refused for want of an address. */
   readonly defaultPrometheusUnknown?: boolean;
 }
@@ -37,7 +41,9 @@ export interface ReferenceSources {
  * "<field>: <what is missing> (<the fix>)": metric templates and their
  * Secrets, Prometheus (configured and answering), webhook signing Secrets,
  * alert providers, the service port on the target's containers, the route
- * API. Never throws: a failed read is itself an unresolved reference.
+ * API. A template or provider of another namespace resolves only when it
+ * grants the Rollout's namespace (spec.allowedNamespaces). Never throws: a
+ * failed read is itself an unresolved reference.
  * They go to the status and Events every tenant reads, so no URL in them
  * keeps its credentials (a MetricTemplate's or PROMETHEUS_URL's
  * `user:pass@`, whatever error text quotes it).
@@ -60,19 +66,29 @@ async function metricReference(rollout: Rollout, metric: MetricSpec, index: numb
   const field = `spec.analysis.metrics[${index}]`;
   const source = querySourceOf(metric, rollout.metadata.namespace ?? 'default');
   if (source.kind === 'missing') return [];
-  let template: MetricTemplate | undefined;
-  if (source.kind === 'template') {
-    template = await sources.readTemplate(source.namespace, source.name);
-    if (!template) return [`${field}.templateRef: MetricTemplate ${source.namespace}/${source.name} not found (create it, or fix templateRef.name)`];
-  }
+  const found = source.kind === 'template' ? await grantedTemplate(rollout, source, `${field}.templateRef`, sources) : undefined;
+  if (typeof found === 'string') return [found];
+  const template = found;
+  // The template's Secret, from the template's own namespace: never the Rollout's, whatever the grant.
   const secretRef = template?.spec.provider.secretRef;
   const secret = template && secretRef ? await sources.readSecret(template.metadata.namespace ?? 'default', secretRef.name) : undefined;
   const address = sources.prometheusUrl ?? (sources.defaultPrometheusUnknown ? UNKNOWN_ADDRESS : undefined);
-  const chosen = metricBackendFor(template, secret, { address, timeoutMs: PROBE_TIMEOUT_MS });
+  const chosen = metricBackendFor(template, secret, { address, timeoutMs: PROBE_TIMEOUT_MS, outbound: sources.outbound });
   const where = template ? `${field}.templateRef` : field;
   if (!chosen.ok) return [`${where}: metric "${metric.name}": ${chosen.message}`];
   const silent = sources.probe ? await sources.probe(chosen.backend) : undefined;
   return silent ? [`${where}: metric "${metric.name}": ${silent}`] : [];
+}
+
+/**
+ * The MetricTemplate a metric names, or why it cannot be used: not found, or
+ * in another namespace that does not grant the Rollout's. Decided before its
+ * Secret is read or its backend probed: an ungranted template is not used at all.
+ */
+async function grantedTemplate(rollout: Rollout, ref: { namespace: string; name: string }, field: string, sources: ReferenceSources): Promise<MetricTemplate | string> {
+  const template = await sources.readTemplate(ref.namespace, ref.name);
+  if (!template) return `${field}: MetricTemplate ${ref.namespace}/${ref.name} not found (create it, or fix templateRef.name)`;
+  return grantProblem(field, 'MetricTemplate', rollout.metadata.namespace ?? 'default', template) ?? template;
 }
 
 /** Stands for a --prometheus-url that is not known here (lint, which probes nothing): the settings resting on it still check. */
@@ -99,11 +115,7 @@ async function webhookReferences(rollout: Rollout, sources: ReferenceSources): P
 
 async function alertReferences(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
   const { problems } = await checkAlerts(sources.alerts, rollout);
-  const alerts = rollout.spec.analysis?.alerts ?? [];
-  return problems.map((p) => {
-    const index = alerts.findIndex((a) => a.name === p.alert);
-    return `spec.analysis.alerts[${index}].providerRef: ${p.message.replace(/ \(spec\.analysis\.alerts\[\d+\]\)/, '')}`;
-  });
+  return problems.map((p) => p.reference);
 }
 
 async function portReference(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {

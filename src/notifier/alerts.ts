@@ -1,3 +1,4 @@
+import { grantProblem } from '../api/grants.js';
 import type { AlertProvider, AlertProviderSpec, AlertSpec, Rollout } from '../api/types.gen.js';
 import { decodeSecretData } from '../kube/secrets.js';
 import type { KubeClients } from '../kube/client.js';
@@ -20,20 +21,40 @@ export interface ResolvedDestination {
 /** Why an alert cannot be delivered, naming the object to create or fix (never the URL). */
 export interface AlertProblem {
   readonly alert: string;
+  /** As the AlertsReady condition says it: `alert "<name>" (<field>): <problem>`. */
   readonly message: string;
+  /** As the release preflight says it: `spec.analysis.alerts[<i>].providerRef: <problem>`. */
+  readonly reference: string;
 }
 
-export type Resolution = { readonly ok: true; readonly destination: ResolvedDestination } | { readonly ok: false; readonly problem: string };
+/** Who names a provider, for its grant: the Rollout's namespace, and the field that names it. */
+export interface Referrer {
+  readonly namespace: string;
+  readonly field: string;
+}
+
+export type Resolution =
+  | { readonly ok: true; readonly destination: ResolvedDestination }
+  /** `ungranted`: the provider is another namespace's and does not grant the referrer; the problem then names its field itself. */
+  | { readonly ok: false; readonly problem: string; readonly ungranted?: true };
 
 export function providerNamespace(rollout: Rollout, alert: AlertSpec): string {
   return alert.providerRef.namespace ?? rollout.metadata.namespace ?? 'default';
 }
 
-/** Reads an alert's AlertProvider and the URL from its Secret. Never throws. */
-export async function resolveDestination(sources: AlertSources, namespace: string, name: string): Promise<Resolution> {
+/**
+ * Reads an alert's AlertProvider and the URL from its Secret, in the
+ * provider's namespace (never the referrer's). A provider of
+ * another namespace is used only if it grants the referrer's namespace;
+ * checked before its Secret is read, so nothing of that Secret is told to a
+ * namespace it was not granted to. Never throws.
+ */
+export async function resolveDestination(sources: AlertSources, namespace: string, name: string, referrer: Referrer): Promise<Resolution> {
   try {
     const provider = await sources.readProvider(namespace, name);
     if (!provider) return { ok: false, problem: `AlertProvider ${namespace}/${name} not found: create it or fix providerRef` };
+    const refused = grantProblem(referrer.field, 'AlertProvider', referrer.namespace, provider);
+    if (refused) return { ok: false, problem: refused, ungranted: true };
     const secretName = provider.spec.secretRef.name;
     const secret = await sources.readSecret(namespace, secretName);
     const where = `Secret ${namespace}/${secretName} (of AlertProvider ${namespace}/${name})`;
@@ -47,19 +68,37 @@ export async function resolveDestination(sources: AlertSources, namespace: strin
   }
 }
 
-/** Every alert of a Rollout that cannot be delivered, and the names of those that can. */
+/**
+ * Every alert of a Rollout that cannot be delivered, and the names of those
+ * that can: asked before every release and at every status write that
+ * notifies, so a provider whose grant is revoked mid-release is no longer
+ * sent to.
+ */
 export async function checkAlerts(sources: AlertSources, rollout: Rollout): Promise<{ ready: Set<string>; problems: AlertProblem[] }> {
   const alerts = rollout.spec.analysis?.alerts ?? [];
-  const results = await Promise.all(alerts.map((a) => resolveDestination(sources, providerNamespace(rollout, a), a.providerRef.name)));
+  const namespace = rollout.metadata.namespace ?? 'default';
+  const results = await Promise.all(
+    alerts.map((a, i) => resolveDestination(sources, providerNamespace(rollout, a), a.providerRef.name, { namespace, field: `spec.analysis.alerts[${i}].providerRef` })),
+  );
   const ready = new Set<string>();
   const problems: AlertProblem[] = [];
   results.forEach((r, i) => {
     const alert = alerts[i];
     if (!alert) return;
     if (r.ok) ready.add(alert.name);
-    else problems.push({ alert: alert.name, message: `alert "${alert.name}" (spec.analysis.alerts[${i}]): ${r.problem}` });
+    else problems.push(alertProblem(alert.name, i, r));
   });
   return { ready, problems };
+}
+
+function alertProblem(alert: string, index: number, failed: Extract<Resolution, { ok: false }>): AlertProblem {
+  // A missing grant names its field already: said once.
+  if (failed.ungranted) return { alert, message: `alert "${alert}": ${failed.problem}`, reference: failed.problem };
+  return {
+    alert,
+    message: `alert "${alert}" (spec.analysis.alerts[${index}]): ${failed.problem}`,
+    reference: `spec.analysis.alerts[${index}].providerRef: alert "${alert}": ${failed.problem}`,
+  };
 }
 
 function isHttpUrl(value: string): boolean {

@@ -47,6 +47,7 @@ export class ReleaseNotifier {
     const notes = notificationsOf(before, after, events, { cluster: this.deps.cluster, images: this.deps.images(after), now: this.deps.clock() });
     if (!notes.length) return;
     // A decision whose own Events failed to apply (a dependency error) was not checked by this tick.
+    // Ready means found, granted to this Rollout's namespace and with its Secret, as of this write: a grant revoked mid-release stops the messages here.
     const ready = new Set(alerts ? alerts.ready : (await checkAlerts(this.deps.sources, after)).ready);
     const uid = after.metadata.uid ?? '';
     const jobs: Promise<void>[] = [];

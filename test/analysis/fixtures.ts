@@ -26,3 +26,8 @@ export function metricTemplate(
     spec: { provider: { type: 'prometheus', ...provider }, query },
   };
 }
+
+/** `template` with spec.allowedNamespaces: usable by the Rollouts of those namespaces too. */
+export function granted(template: MetricTemplate, ...namespaces: string[]): MetricTemplate {
+  return { ...template, spec: { ...template.spec, allowedNamespaces: namespaces } };
+}

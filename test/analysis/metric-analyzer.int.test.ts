@@ -11,7 +11,7 @@ import { createNamespace, env, kubeClients, kubeConfig } from '../support/env/co
 import { pollQuery, requestRate } from '../devenv/sim/prometheus-poll.js';
 import { simulateService, type SimulatedService } from '../devenv/sim/sim-fixture.js';
 import { startAuthProxy, type AuthProxy } from './auth-proxy.js';
-import { metricTemplate, rolloutWith } from './fixtures.js';
+import { granted, metricTemplate, rolloutWith } from './fixtures.js';
 
 let clients: KubeClients;
 beforeAll(async () => {
@@ -139,7 +139,8 @@ describe('MetricAnalyzer with MetricTemplates behind an authenticating proxy', (
     await secret('prom-basic', { username: 'flowshift', password: 'pa55' });
     const errorRate = 'sum(rate(istio_requests_total{destination_workload_namespace="{{ namespace }}",destination_workload="{{ target }}",response_code=~"{{ variables.codes }}"}[{{ interval }}])) / sum(rate(istio_requests_total{destination_workload_namespace="{{ namespace }}",destination_workload="{{ target }}"}[{{ interval }}])) * 100';
     for (const [name, secretName] of [['error-rate', 'prom-token'], ['error-rate-wrong', 'prom-wrong-token'], ['error-rate-basic', 'prom-basic']] as const) {
-      const body = metricTemplate(templates, name, errorRate, { address: proxy.url, headers: { 'X-Scope-OrgID': tenant }, secretRef: { name: secretName } });
+      // Shared from a namespace of their own, granted to the service's; their Secrets stay beside them.
+      const body = granted(metricTemplate(templates, name, errorRate, { address: proxy.url, headers: { 'X-Scope-OrgID': tenant }, secretRef: { name: secretName } }), service.namespace);
       await custom.createNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'metrictemplates', namespace: templates, body });
     }
   });

@@ -5,7 +5,7 @@ import { MetricAnalyzer, type MetricAnalyzerDeps } from '../../src/analysis/metr
 import { METRIC_PROVIDERS } from '../../src/metrics/providers/registry.js';
 import type { PrometheusProviderOptions } from '../../src/metrics/providers/prometheus/provider.js';
 import type { MetricsProvider, QueryOutcome } from '../../src/metrics/provider.js';
-import { metricTemplate, rolloutWith } from './fixtures.js';
+import { granted, metricTemplate, rolloutWith } from './fixtures.js';
 
 // The analyzer's own logic (resolution, rendering, reason) with a provider
 // that answers from a table. Prometheus itself is exercised in
@@ -119,6 +119,51 @@ describe('MetricAnalyzer (logic)', () => {
       'max(x{namespace="shop",workload=~"my\\\\.app"})',
       'max(x{namespace="shop",workload=~"my\\\\.app-primary"})',
     ]);
+  });
+
+  it('fails, unqueried, a metric whose template is in another namespace that does not grant the Rollout\'s', async () => {
+    const rollout = rolloutWith([
+      { name: 'latency', templateRef: { name: 'latency', namespace: 'platform' }, thresholdRange: { max: 500 } },
+      { name: 'request-success-rate', thresholdRange: { min: 99 } },
+    ]);
+    const template = metricTemplate('platform', 'latency', 'up', { secretRef: { name: 'prom-token' } });
+    const secretsRead: string[] = [];
+    const { analyzer, queries } = analyzerWith(() => value(100), {
+      templates: [granted(template, 'other-team')],
+      readSecret: (namespace, name) => {
+        secretsRead.push(`${namespace}/${name}`);
+        return Promise.resolve({ token: 't0k' });
+      },
+    });
+    const verdict = await analyzer.analyze(rollout, analysisContextOf(rollout));
+    expect(verdict.results.map((r) => [r.name, r.passed, r.message])).toEqual([
+      [
+        'latency',
+        false,
+        'latency not checked: spec.analysis.metrics[0].templateRef: MetricTemplate platform/latency is in another namespace and does not grant shop ' +
+          '(its owner adds "shop" to spec.allowedNamespaces, or copy the template into shop)',
+      ],
+      ['request-success-rate', true, 'request-success-rate 100 >= 99 (min)'],
+    ]);
+    expect(queries.map((q) => q.query)).not.toContain('up');
+    expect(secretsRead).toEqual([]);
+  });
+
+  it('reads the Secret of a template granted to the Rollout\'s namespace from the template\'s namespace, never the Rollout\'s', async () => {
+    const rollout = rolloutWith([{ name: 'latency', templateRef: { name: 'latency', namespace: 'platform' }, thresholdRange: { max: 500 } }]);
+    const template = metricTemplate('platform', 'latency', 'up', { secretRef: { name: 'prom-token' } });
+    const secretsRead: string[] = [];
+    const { analyzer, queries } = analyzerWith(() => value(100), {
+      templates: [granted(template, 'shop')],
+      readSecret: (namespace, name) => {
+        secretsRead.push(`${namespace}/${name}`);
+        return Promise.resolve(namespace === 'platform' ? { token: 'platform-token' } : { token: 'shop-token' });
+      },
+    });
+    const verdict = await analyzer.analyze(rollout, analysisContextOf(rollout));
+    expect(verdict.passed).toBe(true);
+    expect(secretsRead).toEqual(['platform/prom-token']);
+    expect(queries.map((q) => q.options.auth)).toEqual([{ kind: 'bearer', token: 'platform-token' }]);
   });
 
   it('fails a metric whose template, Secret or query is unusable, and still runs the others', async () => {

@@ -3,7 +3,7 @@ import { decodeSecretData } from '../../src/kube/secrets.js';
 import { parseMetricTemplate } from '../../src/analysis/metric-template.js';
 
 describe('parseMetricTemplate', () => {
-  it('keeps the fields the analysis uses, insecureSkipVerify among them', () => {
+  it('keeps the fields the analysis uses, insecureSkipVerify and the grant among them', () => {
     const object = {
       apiVersion: 'flowshift.io/v1alpha1',
       kind: 'MetricTemplate',
@@ -11,6 +11,7 @@ describe('parseMetricTemplate', () => {
       spec: {
         provider: { type: 'prometheus', address: 'http://p:9090', headers: { 'X-Scope-OrgID': 'a' }, secretRef: { name: 's' }, insecureSkipVerify: true },
         query: 'up',
+        allowedNamespaces: ['team-a', 'team-b'],
       },
     };
     expect(parseMetricTemplate(object)).toEqual({
@@ -35,6 +36,9 @@ describe('parseMetricTemplate', () => {
     );
     expect(() => parseMetricTemplate({ metadata: {}, spec: { query: 'up', provider: { insecureSkipVerify: 'yes' } } })).toThrow(
       'spec.provider.insecureSkipVerify must be true or false',
+    );
+    expect(() => parseMetricTemplate({ metadata: {}, spec: { query: 'up', allowedNamespaces: 'team-a' } })).toThrow(
+      'spec.allowedNamespaces must be a list of strings',
     );
     expect(() => parseMetricTemplate(null)).toThrow('MetricTemplate must be an object');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkRolloutQueries } from '../../src/analysis/query-check.js';
-import { metricTemplate, rolloutWith } from './fixtures.js';
+import { granted, metricTemplate, rolloutWith } from './fixtures.js';
 
 describe('checkRolloutQueries', () => {
   it('finds nothing wrong with built-ins, a valid inline query and a valid template', () => {
@@ -66,7 +66,7 @@ describe('checkRolloutQueries', () => {
 
   it('names the MetricTemplate whose placeholder cannot be placed', () => {
     const rollout = rolloutWith([{ name: 'm', templateRef: { name: 'by-name', namespace: 'monitoring' } }]);
-    const problems = checkRolloutQueries(rollout, [metricTemplate('monitoring', 'by-name', '{{ target }}{a="b"}')]);
+    const problems = checkRolloutQueries(rollout, [granted(metricTemplate('monitoring', 'by-name', '{{ target }}{a="b"}'), 'shop')]);
     expect(problems).toMatchObject([
       { path: 'spec.analysis.metrics[0].templateRef', message: expect.stringMatching(/^MetricTemplate monitoring\/by-name spec\.query 1:1: "\{\{ target \}\}" is outside quotes/) as unknown },
     ]);
@@ -74,10 +74,18 @@ describe('checkRolloutQueries', () => {
 
   it('reports a bad template query under templateRef, naming the template', () => {
     const rollout = rolloutWith([{ name: 'from-template', templateRef: { name: 'broken', namespace: 'monitoring' } }]);
-    const problems = checkRolloutQueries(rollout, [metricTemplate('monitoring', 'broken', 'rate(x[5m]')]);
+    const problems = checkRolloutQueries(rollout, [granted(metricTemplate('monitoring', 'broken', 'rate(x[5m]'), '*')]);
     expect(problems).toMatchObject([
       { path: 'spec.analysis.metrics[0].templateRef', message: expect.stringMatching(/^MetricTemplate monitoring\/broken spec\.query 1:11: invalid PromQL/) as unknown },
     ]);
+  });
+
+  it('does not render the query of another namespace\'s template that does not grant the Rollout\'s namespace', () => {
+    const rollout = rolloutWith([{ name: 'from-template', templateRef: { name: 'broken', namespace: 'monitoring' } }]);
+    const broken = metricTemplate('monitoring', 'broken', 'rate(x[5m]');
+    expect(checkRolloutQueries(rollout, [broken])).toEqual([]);
+    expect(checkRolloutQueries(rollout, [granted(broken, 'other-team')])).toEqual([]);
+    expect(checkRolloutQueries(rollout, [granted(broken, 'shop')])).toHaveLength(1);
   });
 
   it('skips a templateRef whose template it was not given', () => {

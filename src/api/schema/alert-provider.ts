@@ -1,6 +1,7 @@
 // The AlertProvider kind: a chat tool or webhook that receives release events.
 import { enumOf, object, rule, string } from './builders.js';
 import { httpUrl, secretRef } from './common.js';
+import { allowedNamespacesField } from '../grants.js';
 import { AlertProviderType } from './enums.js';
 import type { KindDefinition } from './kind.js';
 
@@ -23,6 +24,7 @@ export const alertProvider: KindDefinition = {
       secretRef: secretRef(
         'Secret whose key "address" holds the URL: the Slack or Discord incoming-webhook URL, the Teams workflow (or incoming webhook) URL, or the webhook endpoint.',
       ),
+      allowedNamespaces: allowedNamespacesField('AlertProvider', 'providerRef'),
     },
     {
       required: ['type', 'secretRef'],

@@ -28,7 +28,9 @@ export function objectRef(description: string, what: 'MetricTemplate' | 'AlertPr
     description,
     {
       name: objectName(`Name of the referenced ${what}.`),
-      namespace: namespaceName(`Namespace of the referenced ${what}. Default: the namespace of the referring object.`),
+      namespace: namespaceName(
+        `Namespace of the referenced ${what}. Default: the namespace of the referring object. A ${what} of another namespace is used only when its spec.allowedNamespaces grants the referring object's namespace (docs/multi-tenancy.md).`,
+      ),
     },
     { required: ['name'], tsName: 'ObjectRef', tsDoc: 'A reference to another flowshift object, by default in the referring object\'s namespace.' },
   );

@@ -1,6 +1,7 @@
 // The MetricTemplate kind: a reusable query and the provider to run it on.
 import { boolean, enumOf, object, string, stringMap } from './builders.js';
 import { httpUrl, secretRef } from './common.js';
+import { allowedNamespacesField } from '../grants.js';
 import { MetricProviderType } from './enums.js';
 import type { KindDefinition } from './kind.js';
 
@@ -32,6 +33,7 @@ export const metricTemplate: KindDefinition = {
         'PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }} and {{ variables.<key> }} (from the metric\'s templateVariables).',
         { minLength: 1, maxLength: 8192 },
       ),
+      allowedNamespaces: allowedNamespacesField('MetricTemplate', 'templateRef'),
     },
     { required: ['provider', 'query'], tsName: 'MetricTemplateSpec' },
   ),
