@@ -86,6 +86,8 @@ export class BenchCluster {
         ...options.nodeArgs, 'dist/main.js', '--kubeconfig', this.controllerKubeconfig, '--redis-url', info.redisUrl, '--prometheus-url', info.prometheusUrl,
         '--namespaces', options.namespace, '--health-address', `127.0.0.1:${healthPort}`, '--log-level', options.debugLog ? 'debug' : 'info',
         '--concurrency', String(options.concurrency), '--resync-interval', options.resyncInterval,
+        // The bench's hook servers listen on loopback, which the outbound policy denies by default.
+        '--outbound-allow-cidrs', '127.0.0.0/8',
       ],
       { logFile },
     );

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from './api/duration.js';
 import { redactUrl } from './redact.js';
 import { parseNodes, type RedisConnection } from './redis/settings.js';
+import { OutboundPolicy } from './http/outbound-policy.js';
 
 export const LogLevel = { Trace: 'trace', Debug: 'debug', Info: 'info', Warn: 'warn', Error: 'error', Fatal: 'fatal' } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
@@ -28,6 +29,8 @@ export interface Config {
   readonly resyncMs: number;
   /** Named in notifications, so a shared channel tells clusters apart; undefined: not named. */
   readonly clusterName: string | undefined;
+  /** Where calls made for a Rollout (webhooks, alerts, a MetricTemplate's Prometheus) may connect. */
+  readonly outbound: OutboundPolicy;
 }
 
 /** A setting that is wrong: names the flag, its variable and the fix. */
@@ -52,6 +55,10 @@ const SETTINGS = {
   concurrency: { env: 'CONCURRENCY', default: '20' },
   'resync-interval': { env: 'RESYNC_INTERVAL', default: '1m' },
   'cluster-name': { env: 'CLUSTER_NAME' },
+  'outbound-deny-cidrs': { env: 'OUTBOUND_DENY_CIDRS', default: '' },
+  'outbound-allow-cidrs': { env: 'OUTBOUND_ALLOW_CIDRS', default: '' },
+  'outbound-deny-hosts': { env: 'OUTBOUND_DENY_HOSTS', default: '' },
+  'outbound-allow-hosts': { env: 'OUTBOUND_ALLOW_HOSTS', default: '' },
 } as const;
 type Setting = keyof typeof SETTINGS;
 
@@ -86,6 +93,13 @@ export const USAGE = `usage: flowshift [options]
   --concurrency <n>            ticks processed at once [CONCURRENCY] (default 20)
   --resync-interval <duration> re-check every Rollout's schedule [RESYNC_INTERVAL] (default 1m)
   --cluster-name <name>        cluster named in notifications [CLUSTER_NAME] (default: none)
+  --outbound-deny-cidrs <c,..> ranges no webhook, alert or MetricTemplate address may reach
+                               [OUTBOUND_DENY_CIDRS] (always denied: also loopback, link-local,
+                               cloud metadata unless allowed below)
+  --outbound-allow-cidrs <c,..> exceptions to the always-denied ranges, e.g. 127.0.0.0/8 for a
+                               local demo [OUTBOUND_ALLOW_CIDRS] (default: none)
+  --outbound-deny-hosts <h,..> host names refused, *.domain for a whole domain [OUTBOUND_DENY_HOSTS]
+  --outbound-allow-hosts <h,..> host names allowed whatever they resolve to [OUTBOUND_ALLOW_HOSTS]
 `;
 
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
@@ -119,10 +133,22 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
     concurrency: positiveInt('concurrency', get('concurrency') ?? ''),
     resyncMs: duration('resync-interval', get('resync-interval') ?? ''),
     clusterName: clusterName(get('cluster-name')),
+    outbound: outbound(get),
   });
 }
 
 type Get = (key: Setting) => string | undefined;
+
+function outbound(get: Get): OutboundPolicy {
+  const list = (key: Setting): string[] => (get(key) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  try {
+    return new OutboundPolicy({ denyCidrs: list('outbound-deny-cidrs'), allowCidrs: list('outbound-allow-cidrs'), denyHosts: list('outbound-deny-hosts'), allowHosts: list('outbound-allow-hosts') });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const flag = /^--([a-z-]+):/.exec(message)?.[1] as Setting | undefined;
+    throw new ConfigError(flag ? `${describe(flag)}: ${message.slice(flag.length + 4)}` : message);
+  }
+}
 
 function redis(get: Get, flags: Partial<Record<string, string | boolean>>, env: NodeJS.ProcessEnv): RedisConnection {
   const explicit = (key: Setting): boolean => typeof flags[key] === 'string' || env[SETTINGS[key].env] !== undefined;

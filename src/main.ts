@@ -49,8 +49,8 @@ async function main(): Promise<void> {
 
   const sources = kubeMetricSources(clients);
   const now = (): Date => new Date();
-  const webhooks = { readSecret: sources.readSecret, now };
-  const analyzer = new MetricAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, now });
+  const webhooks = { readSecret: sources.readSecret, now, outbound: config.outbound };
+  const analyzer = new MetricAnalyzer({ ...sources, defaultAddress: config.prometheusUrl, outbound: config.outbound, now });
   const controller = new Controller({
     clients,
     metrics,

@@ -97,7 +97,9 @@ async function startController(kubeconfig: string, redisUrl: string, prometheusU
     process.execPath,
     ['--import', TSX, join(ROOT, 'src/main.ts'),
       '--kubeconfig', kubeconfig, '--redis-url', redisUrl, '--prometheus-url', prometheusUrl,
-      '--namespaces', NAMESPACE, '--health-address', `127.0.0.1:${healthPort}`, '--resync-interval', '2s', '--cluster-name', 'demo'],
+      '--namespaces', NAMESPACE, '--health-address', `127.0.0.1:${healthPort}`, '--resync-interval', '2s', '--cluster-name', 'demo',
+      // The demo's hook and chat servers listen on loopback, which the outbound policy denies by default.
+      '--outbound-allow-cidrs', '127.0.0.0/8'],
     { logFile: join(dir, 'controller.log'), cwd: ROOT },
   );
   await waitFor('controller /readyz', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, { timeoutMs: 60_000, process: proc });

@@ -8,6 +8,7 @@ import { NotificationQueue } from '../notifier/queue.js';
 import { ReleaseNotifier } from '../notifier/release-notifier.js';
 import type { ControllerMetrics } from './telemetry/controller-metrics.js';
 import type { TransitionObserver } from './tick/commit.js';
+import type { WebhookDeps } from '../gates/webhook.js';
 import type { RolloutWatcher } from './cache/rollout-watcher.js';
 
 export interface NotificationsOptions {
@@ -19,6 +20,8 @@ export interface NotificationsOptions {
   readonly clusterName?: string | undefined;
   readonly clock: () => Date;
   readonly log: Logger;
+  /** The webhooks' settings: alert destinations are called under the same outbound policy. */
+  readonly webhooks: WebhookDeps;
 }
 
 /** The notifier wired to the controller: its queue beside the tick queue, its counters on /metrics. */
@@ -35,7 +38,7 @@ export class Notifications {
       redis: options.redis,
       queueName: this.queueName,
       log,
-      deliver: (job) => deliver(sources, job),
+      deliver: (job) => deliver(sources, job, options.webhooks.outbound),
       onResult: (result) => metrics.notifications.inc({ destination: result.type, outcome: result.kind }),
     });
     this.notifier = new ReleaseNotifier({

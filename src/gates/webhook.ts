@@ -3,6 +3,7 @@ import { parseDuration } from '../api/duration.js';
 import { MAX_WEBHOOK_TIMEOUT } from '../api/schema/rollout-analysis.js';
 import type { GateResult, Rollout, WebhookSpec } from '../api/types.gen.js';
 import { describeOutcome, postJson, type PostOutcome } from '../http/safe-post.js';
+import type { OutboundPolicy } from '../http/outbound-policy.js';
 import { webhookPayload, type Gate, type GateQuestion } from './gate.js';
 
 /** The Secret key that holds a webhook's signing key. */
@@ -13,6 +14,8 @@ export const MAX_CALL_MS = parseDuration(MAX_WEBHOOK_TIMEOUT) ?? 120_000;
 export interface WebhookDeps {
   readonly readSecret: (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;
   readonly now: () => Date;
+  /** Where a webhook may connect: the controller's --outbound-* flags. */
+  readonly outbound: OutboundPolicy;
 }
 
 /** The signing key of a webhook with a secretRef, or why there is none. */
@@ -63,7 +66,7 @@ export class WebhookGate implements Gate {
     let last: PostOutcome | undefined;
     for (let attempt = 0; attempt <= (this.hook.retries ?? 0); attempt++) {
       if (attempt > 0 && Date.now() - started + timeoutMs > MAX_CALL_MS) break;
-      last = await postJson(url, payload, { timeoutMs, ...(signing.key ? { signingKey: signing.key } : {}), now: this.deps.now });
+      last = await postJson(url, payload, { policy: this.deps.outbound, timeoutMs, ...(signing.key ? { signingKey: signing.key } : {}), now: this.deps.now });
       if (last.kind === 'answered' && last.ok) break;
     }
     if (!last) return answer(false, 'was not called');

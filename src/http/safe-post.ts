@@ -1,10 +1,14 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { fetch } from 'undici';
 import { redactUrlsIn } from '../redact.js';
+import { refusalIn, type OutboundPolicy } from './outbound-policy.js';
 
 /**
  * Every call flowshift makes to a URL a user configured (webhook gates,
- * notifications) goes through here: no redirects followed, a bounded answer,
- * a deadline, and an outcome value instead of an exception.
+ * notifications) goes through here: the outbound policy on every connection,
+ * no redirects followed, a bounded answer, a deadline, and an outcome value
+ * instead of an exception. undici's own fetch, as the policy is an undici
+ * dispatcher (the global fetch bundles another copy of undici).
  */
 
 /** Answers are read up to this many bytes; the rest is discarded unread. */
@@ -31,9 +35,13 @@ export type PostOutcome =
   /** A 3xx: never followed, since a redirect could send a signed payload elsewhere. */
   | { readonly kind: 'redirected'; readonly status: number }
   | { readonly kind: 'timeout'; readonly timeoutMs: number }
-  | { readonly kind: 'unreachable'; readonly reason: string };
+  | { readonly kind: 'unreachable'; readonly reason: string }
+  /** The outbound policy refused the address: no connection was opened. */
+  | { readonly kind: 'refused'; readonly reason: string };
 
 export interface PostOptions {
+  /** Where the call may connect (the controller's --outbound-* flags). */
+  readonly policy: OutboundPolicy;
   readonly timeoutMs: number;
   readonly headers?: Readonly<Record<string, string>>;
   /** Signs the call (see SIGNATURE_HEADER), so a captured call cannot be replayed. */
@@ -56,7 +64,7 @@ export async function postJson(url: string, payload: unknown, options: PostOptio
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
   try {
-    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal });
+    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal, dispatcher: options.policy.dispatcher() });
     if (res.status >= 300 && res.status < 400) {
       await res.body?.cancel();
       return { kind: 'redirected', status: res.status };
@@ -65,6 +73,8 @@ export async function postJson(url: string, payload: unknown, options: PostOptio
     return { kind: 'answered', ok: res.ok, status: res.status, body: text, truncated };
   } catch (err) {
     if (deadline.aborted) return { kind: 'timeout', timeoutMs: options.timeoutMs };
+    const refused = refusalIn(err);
+    if (refused) return { kind: 'refused', reason: refused.message };
     return { kind: 'unreachable', reason: describeFetchError(err, url) };
   }
 }
@@ -94,6 +104,8 @@ export function describeOutcome(outcome: PostOutcome): string {
       return `no answer within ${outcome.timeoutMs} ms`;
     case 'unreachable':
       return `unreachable (${outcome.reason})`;
+    case 'refused':
+      return outcome.reason;
   }
 }
 
@@ -103,7 +115,7 @@ export function excerpt(text: string): string {
   return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}…` : line;
 }
 
-async function readCapped(res: Response, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+async function readCapped(res: Awaited<ReturnType<typeof fetch>>, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   if (!res.body) return { text: '', truncated: false };

@@ -1,4 +1,5 @@
 import { describeOutcome, postJson, type PostOutcome } from '../http/safe-post.js';
+import type { OutboundPolicy } from '../http/outbound-policy.js';
 import { resolveDestination, type AlertSources } from './alerts.js';
 import { DESTINATIONS } from './destinations.js';
 import type { Notification } from './notification.js';
@@ -23,12 +24,14 @@ export const SEND_TIMEOUT_MS = 10_000;
  * Resolves the destination at send time (the URL stays in its Secret, never
  * in Redis), formats the message for it and POSTs it once. Never throws.
  */
-export async function deliver(sources: AlertSources, job: DeliveryJob): Promise<DeliveryResult> {
-  const resolved = await resolveDestination(sources, job.provider.namespace, job.provider.name);
+export async function deliver(sources: AlertSources, job: DeliveryJob, policy: OutboundPolicy): Promise<DeliveryResult> {
+  // Checked again at send time: a grant revoked after the job was queued stops it.
+  const referrer = { namespace: job.notification.rollout.namespace, field: `alert "${job.alert}" providerRef` };
+  const resolved = await resolveDestination(sources, job.provider.namespace, job.provider.name, referrer);
   if (!resolved.ok) return { kind: 'failed', type: 'unknown', reason: resolved.problem };
   const { provider, url } = resolved.destination;
   const payload = DESTINATIONS[provider.type].payload(job.notification, provider);
-  const outcome = await postJson(url, payload, { timeoutMs: SEND_TIMEOUT_MS });
+  const outcome = await postJson(url, payload, { policy, timeoutMs: SEND_TIMEOUT_MS });
   return judge(provider.type, outcome, url);
 }
 
@@ -40,6 +43,7 @@ function judge(type: string, outcome: PostOutcome, url: string): DeliveryResult 
       if (outcome.ok) return { kind: 'sent', type };
       return retryable(outcome.status) ? { kind: 'retry', type, reason } : { kind: 'failed', type, reason };
     case 'redirected':
+    case 'refused':
       return { kind: 'failed', type, reason };
     case 'timeout':
     case 'unreachable':

@@ -52,7 +52,7 @@ export class EventHooks {
     }
     const metadata = { eventReason: event.reason, eventType: event.type, eventMessage: event.message, timestamp: this.deps.now().toISOString() };
     const payload = webhookPayload(rollout, hook, rollout.status?.lastAppliedSpec ?? '', metadata);
-    const outcome = await postJson(hook.url ?? '', payload, { timeoutMs: timeoutOf(hook), ...(signing.key ? { signingKey: signing.key } : {}), now: this.deps.now });
+    const outcome = await postJson(hook.url ?? '', payload, { policy: this.deps.outbound, timeoutMs: timeoutOf(hook), ...(signing.key ? { signingKey: signing.key } : {}), now: this.deps.now });
     if (outcome.kind !== 'answered' || !outcome.ok) this.log.warn({ webhook: hook.name, reason: event.reason }, `event webhook ${describeOutcome(outcome)}`);
   }
 }

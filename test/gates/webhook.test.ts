@@ -6,6 +6,7 @@ import { DELIVERY_HEADER } from '../../src/http/safe-post.js';
 import { freePort } from '../../devenv/env/ports.js';
 import { HookServer } from '../support/hook-server.js';
 import { SignedCallReceiver } from '../http/receiver.js';
+import { LOOPBACK_ALLOWED } from '../support/outbound.js';
 
 const rollout: Rollout = {
   apiVersion: 'flowshift.io/v1alpha1',
@@ -16,7 +17,7 @@ const rollout: Rollout = {
 };
 const now = (): Date => new Date('2026-11-22T10:00:00Z');
 const secrets: Record<string, Record<string, string>> = { 'apps/hook-key': { key: 's3cret' }, 'apps/empty': {} };
-const deps: WebhookDeps = { now, readSecret: (ns: string, name: string) => Promise.resolve(secrets[`${ns}/${name}`]) };
+const deps: WebhookDeps = { now, outbound: LOOPBACK_ALLOWED, readSecret: (ns: string, name: string) => Promise.resolve(secrets[`${ns}/${name}`]) };
 const question = { revision: 'abc123' };
 
 describe('webhook gates against a real HTTP server', () => {

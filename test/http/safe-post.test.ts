@@ -14,6 +14,7 @@ import {
 import { freePort } from '../../devenv/env/ports.js';
 import { HookServer } from '../support/hook-server.js';
 import { SignedCallReceiver } from './receiver.js';
+import { LOOPBACK_ALLOWED } from '../support/outbound.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -28,7 +29,7 @@ describe('postJson against a real HTTP server', () => {
 
   it('POSTs the payload as JSON and reports a 2xx answer with its body', async () => {
     hooks.answer('/ok', 200, 'approved');
-    const outcome = await postJson(hooks.url('/ok'), { name: 'podinfo', canaryWeight: 20 }, { timeoutMs: 2000 });
+    const outcome = await postJson(hooks.url('/ok'), { name: 'podinfo', canaryWeight: 20 }, { policy: LOOPBACK_ALLOWED, timeoutMs: 2000 });
     expect(outcome).toEqual({ kind: 'answered', ok: true, status: 200, body: 'approved', truncated: false });
     const call = hooks.callsTo('/ok')[0];
     expect(call?.headers['content-type']).toBe('application/json');
@@ -37,13 +38,13 @@ describe('postJson against a real HTTP server', () => {
 
   it('reports a non-2xx answer as answered but not ok', async () => {
     hooks.answer('/closed', 403, 'not yet');
-    expect(await postJson(hooks.url('/closed'), {}, { timeoutMs: 2000 })).toMatchObject({ kind: 'answered', ok: false, status: 403, body: 'not yet' });
+    expect(await postJson(hooks.url('/closed'), {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 2000 })).toMatchObject({ kind: 'answered', ok: false, status: 403, body: 'not yet' });
   });
 
   it('does not follow a redirect, so a signed payload never reaches another host', async () => {
     hooks.on('/moved', (_req, _body, res) => res.writeHead(307, { location: hooks.url('/elsewhere') }).end());
     hooks.answer('/elsewhere', 200);
-    const outcome = await postJson(hooks.url('/moved'), { secret: 'payload' }, { timeoutMs: 2000, signingKey: 'k' });
+    const outcome = await postJson(hooks.url('/moved'), { secret: 'payload' }, { policy: LOOPBACK_ALLOWED, timeoutMs: 2000, signingKey: 'k' });
     expect(outcome).toEqual({ kind: 'redirected', status: 307 });
     expect(hooks.callsTo('/elsewhere')).toHaveLength(0);
     expect(describeOutcome(outcome)).toBe('answered 307 (a redirect, not followed)');
@@ -68,7 +69,7 @@ describe('postJson against a real HTTP server', () => {
       res.on('error', () => undefined);
       write();
     });
-    const outcome = await postJson(hooks.url('/huge'), {}, { timeoutMs: 5000 });
+    const outcome = await postJson(hooks.url('/huge'), {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 5000 });
     expect(outcome.kind).toBe('answered');
     if (outcome.kind !== 'answered') return;
     expect(outcome.truncated).toBe(true);
@@ -78,7 +79,7 @@ describe('postJson against a real HTTP server', () => {
 
   it('reports a timeout when no answer comes within the deadline', async () => {
     hooks.on('/slow', (_req, _body, res) => setTimeout(() => res.writeHead(200).end(), 3000).unref());
-    const outcome = await postJson(hooks.url('/slow'), {}, { timeoutMs: 150 });
+    const outcome = await postJson(hooks.url('/slow'), {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 150 });
     expect(outcome).toEqual({ kind: 'timeout', timeoutMs: 150 });
     expect(describeOutcome(outcome)).toBe('no answer within 150 ms');
   });
@@ -89,25 +90,25 @@ describe('postJson against a real HTTP server', () => {
       res.write('partial');
       setTimeout(() => res.end(), 3000).unref();
     });
-    expect(await postJson(hooks.url('/stall'), {}, { timeoutMs: 200 })).toEqual({ kind: 'timeout', timeoutMs: 200 });
+    expect(await postJson(hooks.url('/stall'), {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 200 })).toEqual({ kind: 'timeout', timeoutMs: 200 });
   });
 
   it('reports an unreachable receiver with the cause', async () => {
     const closed = await freePort();
-    const outcome = await postJson(`http://127.0.0.1:${closed}/hook`, {}, { timeoutMs: 2000 });
+    const outcome = await postJson(`http://127.0.0.1:${closed}/hook`, {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 2000 });
     expect(outcome.kind).toBe('unreachable');
     expect(describeOutcome(outcome)).toMatch(/^unreachable \(.*ECONNREFUSED/);
   });
 
   it('reports a URL that cannot be fetched as unreachable instead of throwing', async () => {
-    const outcome = await postJson('ftp://example.invalid/x', {}, { timeoutMs: 500 });
+    const outcome = await postJson('ftp://example.invalid/x', {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 500 });
     expect(outcome.kind).toBe('unreachable');
   });
 
   it('signs "<timestamp>.<delivery>.<body>" so the receiver can verify it and refuse a late or repeated replay', async () => {
     hooks.answer('/signed', 200);
     const sentAt = new Date('2026-11-22T10:00:00Z');
-    await postJson(hooks.url('/signed'), { name: 'podinfo' }, { timeoutMs: 2000, signingKey: 's3cret', now: () => sentAt });
+    await postJson(hooks.url('/signed'), { name: 'podinfo' }, { policy: LOOPBACK_ALLOWED, timeoutMs: 2000, signingKey: 's3cret', now: () => sentAt });
     const call = hooks.callsTo('/signed')[0];
     if (!call) throw new Error('the receiver got no call');
     const sentSeconds = sentAt.getTime() / 1000;
@@ -132,7 +133,7 @@ describe('postJson against a real HTTP server', () => {
 
   it('gives every signed call its own delivery id, a retry of the same payload too', async () => {
     hooks.answer('/ids', 500);
-    const options = { timeoutMs: 2000, signingKey: 's3cret', now: () => new Date('2026-11-22T10:00:00Z') };
+    const options = { policy: LOOPBACK_ALLOWED, timeoutMs: 2000, signingKey: 's3cret', now: () => new Date('2026-11-22T10:00:00Z') };
     for (let attempt = 0; attempt < 3; attempt++) await postJson(hooks.url('/ids'), { name: 'podinfo' }, options);
     const ids = hooks.callsTo('/ids').map((c) => c.headers[DELIVERY_HEADER.toLowerCase()]);
     expect(ids).toHaveLength(3);
@@ -143,16 +144,16 @@ describe('postJson against a real HTTP server', () => {
 
   it('sends no signing headers without a key', async () => {
     hooks.answer('/plain', 200);
-    await postJson(hooks.url('/plain'), {}, { timeoutMs: 2000 });
+    await postJson(hooks.url('/plain'), {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 2000 });
     const headers = hooks.callsTo('/plain')[0]?.headers ?? {};
     expect([SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER].map((h) => headers[h.toLowerCase()])).toEqual([undefined, undefined, undefined]);
   });
 
   it('never quotes the URL, nor its credentials, in why a call was refused', async () => {
-    const withCredentials = await postJson('http://gate:hunter2@127.0.0.1:9/approve?token=t0ken', {}, { timeoutMs: 500 });
+    const withCredentials = await postJson('http://gate:hunter2@127.0.0.1:9/approve?token=t0ken', {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 500 });
     expect(withCredentials.kind).toBe('unreachable');
     expect(describeOutcome(withCredentials)).toContain('credentials');
-    const unparsable = await postJson('http://ga te:hunter2@host/approve?token=t0ken', {}, { timeoutMs: 500 });
+    const unparsable = await postJson('http://ga te:hunter2@host/approve?token=t0ken', {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 500 });
     expect(unparsable.kind).toBe('unreachable');
     for (const shown of [describeOutcome(withCredentials), describeOutcome(unparsable)]) {
       expect(shown).not.toMatch(/hunter2|t0ken|approve/);
@@ -162,7 +163,7 @@ describe('postJson against a real HTTP server', () => {
   it('stops when the caller aborts', async () => {
     hooks.on('/hang', (_req, _body, res) => setTimeout(() => res.writeHead(200).end(), 3000).unref());
     const controller = new AbortController();
-    const pending = postJson(hooks.url('/hang'), {}, { timeoutMs: 5000, signal: controller.signal });
+    const pending = postJson(hooks.url('/hang'), {}, { policy: LOOPBACK_ALLOWED, timeoutMs: 5000, signal: controller.signal });
     controller.abort();
     const outcome: PostOutcome = await pending;
     expect(outcome.kind).toBe('unreachable');

@@ -7,6 +7,7 @@ import { EventHooks } from '../../src/notifier/event-hooks.js';
 import { HookServer } from '../support/hook-server.js';
 import { SignedCallReceiver } from '../http/receiver.js';
 import { rollout } from '../support/rollouts.js';
+import { LOOPBACK_ALLOWED } from '../support/outbound.js';
 
 /** A pino logger whose JSON lines a test can read. */
 function logSink(): { log: pino.Logger; lines: () => { msg: string }[] } {
@@ -44,7 +45,7 @@ describe('event webhooks', () => {
   it('POSTs each event with its reason, type and message in metadata, as Flagger does', async () => {
     hooks.answer('/feed', 202);
     const { log } = logSink();
-    const events = new EventHooks({ now, readSecret: () => Promise.resolve(undefined) }, log);
+    const events = new EventHooks({ now, outbound: LOOPBACK_ALLOWED, readSecret: () => Promise.resolve(undefined) }, log);
     events.forward(withEventHook('/feed'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
     await until(() => hooks.callsTo('/feed').length === 1 && events.pending === 0);
     expect(JSON.parse(hooks.callsTo('/feed')[0]?.body ?? '{}')).toEqual({
@@ -62,7 +63,7 @@ describe('event webhooks', () => {
     const answers: (() => void)[] = [];
     hooks.on('/stuck', (_req, _body, res) => answers.push(() => res.writeHead(200).end()));
     const { log, lines } = logSink();
-    const events = new EventHooks({ now, readSecret: () => Promise.resolve(undefined) }, log, 1);
+    const events = new EventHooks({ now, outbound: LOOPBACK_ALLOWED, readSecret: () => Promise.resolve(undefined) }, log, 1);
     for (const reason of ['A', 'B', 'C']) events.forward(withEventHook('/stuck'), { type: 'Normal', reason, message: reason });
     expect(events.pending).toBe(1);
     await until(() => hooks.callsTo('/stuck').length === 1);
@@ -82,7 +83,7 @@ describe('event webhooks', () => {
     const { log } = logSink();
     const readSecret = (namespace: string, name: string): Promise<Record<string, string> | undefined> =>
       Promise.resolve(namespace === 'apps' && name === 'feed-key' ? { key: 's3cret' } : undefined);
-    const events = new EventHooks({ now, readSecret }, log);
+    const events = new EventHooks({ now, outbound: LOOPBACK_ALLOWED, readSecret }, log);
     const signed = rollout({
       namespace: 'apps',
       spec: { analysis: { webhooks: [{ name: 'feed', type: 'event', url: hooks.url('/signed-feed'), secretRef: { name: 'feed-key' } }] } },
@@ -98,7 +99,7 @@ describe('event webhooks', () => {
   it('logs a receiver that does not answer 2xx', async () => {
     hooks.answer('/down', 503, 'maintenance');
     const { log, lines } = logSink();
-    const events = new EventHooks({ now, readSecret: () => Promise.resolve(undefined) }, log);
+    const events = new EventHooks({ now, outbound: LOOPBACK_ALLOWED, readSecret: () => Promise.resolve(undefined) }, log);
     events.forward(withEventHook('/down'), { type: 'Warning', reason: 'RolledBack', message: 'rolled back' });
     await until(() => lines().some((l) => l.msg.startsWith('event webhook')));
     expect(lines().map((l) => l.msg)).toContain('event webhook answered 503: maintenance');

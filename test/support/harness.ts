@@ -8,6 +8,7 @@ import { canaryWeights, recordRoute } from './route-recorder.js';
 import { updateWithRetry } from '../../devenv/env/deployments.js';
 import { freePort } from '../../devenv/env/ports.js';
 import { startProcess, waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
+import { LOOPBACK_ALLOWED_ARGS } from './outbound.js';
 
 export { podinfo } from '../../devenv/env/deployments.js';
 
@@ -50,6 +51,8 @@ export async function startController(namespace: string, setup: ControllerSetup 
       '--health-address', `127.0.0.1:${healthPort}`,
       '--resync-interval', '2s',
       '--log-level', 'debug',
+      // Every test server listens on loopback, which the outbound policy denies by default.
+      ...LOOPBACK_ALLOWED_ARGS,
       ...(setup.extraArgs ?? []),
     ],
     { logFile: join(env().dir, `controller-${namespace}-${id}.log`), cwd: ROOT },

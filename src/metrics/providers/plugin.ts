@@ -1,11 +1,14 @@
 import type { MetricTemplate } from '../../api/types.gen.js';
 import type { MetricsProvider } from '../provider.js';
+import type { OutboundPolicy } from '../../http/outbound-policy.js';
 
 /** What the controller brings to every provider: its default backend and the query deadline. */
 export interface ProviderDefaults {
   /** The controller's PROMETHEUS_URL; undefined when it has none. */
   readonly address?: string | undefined;
   readonly timeoutMs?: number | undefined;
+  /** Where an address a MetricTemplate names may connect; the controller's own address is not checked. Absent: not checked (lint, which connects nowhere). */
+  readonly outbound?: OutboundPolicy | undefined;
 }
 
 export type ProviderOptionsResult<Options> =

@@ -15,6 +15,7 @@ import { DeploymentTarget } from '../../../src/workload/deployment.js';
 import { createNamespace, kubeClients } from '../../support/env/context.js';
 import { Cluster } from '../../support/harness.js';
 import { rollout } from '../../support/rollouts.js';
+import { LOOPBACK_ALLOWED } from '../../support/outbound.js';
 
 const NOW = new Date('2026-12-02T10:00:00Z');
 const log = pino({ level: 'silent' });
@@ -25,7 +26,7 @@ async function setUp(): Promise<{ cluster: Cluster; deps: CommitDeps; client: Ro
   const client = new RolloutClient(clients);
   const deps: CommitDeps = {
     rollouts: client,
-    gates: new GateAsker({ readSecret: () => Promise.resolve(undefined), now: () => NOW }),
+    gates: new GateAsker({ readSecret: () => Promise.resolve(undefined), now: () => NOW, outbound: LOOPBACK_ALLOWED }),
     events: new EventRecorder(clients, log),
     target: new DeploymentTarget(clients),
     routers: createRouters(clients),

@@ -33,6 +33,8 @@ export function prometheusOptionsFor(
       ...(auth ? { auth } : {}),
       ...(tls ? { tls } : {}),
       ...(defaults.timeoutMs === undefined ? {} : { timeoutMs: defaults.timeoutMs }),
+      // A template's address is a tenant's choice: its connections pass the outbound policy.
+      ...(provider?.address && defaults.outbound ? { outbound: defaults.outbound } : {}),
     },
   };
 }

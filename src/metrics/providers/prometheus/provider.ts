@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { PrometheusDriver, type PrometheusConnectionOptions } from 'prometheus-query';
 import { redactUrl } from '../../../redact.js';
 import { agentsFor, type PrometheusAgents, type PrometheusTls } from './agents.js';
+import type { OutboundPolicy } from '../../../http/outbound-policy.js';
 import { readRejection, rejectionOutcome } from './rejection.js';
 import { judgeAnswer, unexpectedResponse, type PrometheusAnswer } from './response.js';
 import { QueryOutcomeKind, type MetricsProvider, type QueryOutcome } from '../../provider.js';
@@ -24,6 +25,8 @@ export interface PrometheusProviderOptions {
   readonly tls?: PrometheusTls;
   /** Gives up on a query after this long; default 10 s. */
   readonly timeoutMs?: number;
+  /** Set for a MetricTemplate's own address: every connection passes this policy. */
+  readonly outbound?: OutboundPolicy;
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
@@ -109,7 +112,7 @@ function connection(address: string, options: PrometheusProviderOptions, timeout
     baseURL: '/api/v1/',
     headers: { ...options.headers, ...authorization(options.auth) },
     timeout: timeoutMs,
-    ...interceptors(agentsFor(options.tls)),
+    ...interceptors(agentsFor(options.tls, options.outbound)),
   };
 }
 

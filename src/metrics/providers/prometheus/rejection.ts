@@ -1,5 +1,6 @@
 import { QueryOutcomeKind, type QueryOutcome } from '../../provider.js';
 import { isRecord } from '../../../json.js';
+import { OUTBOUND_REFUSED } from '../../../http/outbound-policy.js';
 
 /**
  * What prometheus-query rejects with, typed. The driver throws plain objects
@@ -99,6 +100,7 @@ function networkOutcome(rejection: { readonly message: string; readonly code?: s
     return { kind: QueryOutcomeKind.QueryError, errorType: 'response_too_large', message: `the answer from ${context.address} is larger than ${context.maxResponseBytes} bytes: make the query return one series` };
   }
   if (code === 'ERR_CANCELED') return { kind: QueryOutcomeKind.Unreachable, message: 'query aborted' };
+  if (code === OUTBOUND_REFUSED) return { kind: QueryOutcomeKind.Unreachable, message: `${context.address}: ${message}` };
   const detail = [code && !message.includes(code) ? code : '', message].filter(Boolean).join(' ') || 'network error';
   if (code && UNTRUSTED_CERTIFICATE.has(code)) {
     return { kind: QueryOutcomeKind.Unreachable, message: `${context.address} unreachable: TLS: ${detail}: its certificate is not trusted (a private CA goes in the secretRef Secret as ca.crt)` };
