@@ -92,7 +92,9 @@ export class Controller {
       routers: createRouters(clients, this.routeWatches),
       services: new ServiceRouter(clients),
       analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
-      gates: new GateAsker(options.webhooks),
+      tickBudgetMs: analysisDeadlineMs(tickLockMs(options.stalledIntervalMs)),
+      // A gate answering after its tick stopped waiting wakes its Rollout.
+      gates: new GateAsker(options.webhooks, (rollout) => this.enqueue(rollout, 'tickNow')),
       alerts: kubeAlertSources(clients),
       readTemplate: options.readTemplate,
       references: kubeReferenceSources({
@@ -101,6 +103,7 @@ export class Controller {
         readSecret: options.webhooks.readSecret,
         cachedDeployment: (namespace, name) => this.watcher.cachedDeployment(namespace, name),
         prometheusUrl: options.prometheusUrl,
+        outbound: options.webhooks.outbound,
       }),
       events,
       rivals: (rollout) => this.watcher.rivals(rollout),

@@ -1,7 +1,7 @@
 import type { GateResult, ManualAction, RolloutSpec, RolloutStatus, WebhookSpec, WebhookType } from '../api/types.gen.js';
 import { approvalOf, withApproval } from './controls.js';
 import { nextStatus, shortRevision } from './status.js';
-import type { Ask, Decision, TickInput } from './model.js';
+import type { Ask, Decision, GateAnswer, TickInput } from './model.js';
 
 /** What the gates of one type say this tick. */
 export type GateCheck =
@@ -13,7 +13,9 @@ export type GateCheck =
       readonly open: boolean;
       /** At least one gate said yes (what a rollback webhook needs). */
       readonly anyOpen: boolean;
-      readonly results: readonly GateResult[];
+      /** Every closed gate is one that has not answered yet (so nothing said no). */
+      readonly onlyPending: boolean;
+      readonly results: readonly GateAnswer[];
       /** The closed gates (or, for rollback, the open ones) in words. */
       readonly reason: string;
     };
@@ -46,11 +48,13 @@ export function checkGates(input: TickInput, type: WebhookType, only?: (hook: We
   const approval = approvalOf(input);
   const missing = hooks.filter((h) => gateKindOf(h) !== GateKind.Manual && !input.gates?.[h.name]).map((h) => h.name);
   if (missing.length) return { kind: 'ask', names: missing };
-  const results = hooks.map((h) => (gateKindOf(h) === GateKind.Manual ? manualResult(input, h, type, approval) : (input.gates?.[h.name] as GateResult)));
+  const results = hooks.map((h): GateAnswer => (gateKindOf(h) === GateKind.Manual ? manualResult(input, h, type, approval) : (input.gates?.[h.name] as GateAnswer)));
   const open = results.every((r) => r.open);
   const anyOpen = results.some((r) => r.open);
-  const telling = type === 'rollback' ? results.filter((r) => r.open) : results.filter((r) => !r.open);
-  return { kind: 'answered', open, anyOpen, results, reason: telling.map(describeGate).join('; ') };
+  const closed = results.filter((r) => !r.open);
+  const onlyPending = closed.length > 0 && closed.every((r) => r.pending);
+  const telling = type === 'rollback' ? results.filter((r) => r.open) : closed;
+  return { kind: 'answered', open, anyOpen, onlyPending, results, reason: telling.map(describeGate).join('; ') };
 }
 
 export function describeGate(result: GateResult): string {
@@ -67,10 +71,10 @@ function manualResult(input: TickInput, hook: WebhookSpec, type: WebhookType, ap
   return { name: hook.name, type, open: Boolean(approval), message, time };
 }
 
-/** `prev` updated with `results`, in spec order, without gates the spec no longer has. */
-export function mergeGates(spec: RolloutSpec, prev: readonly GateResult[] | undefined, results: readonly GateResult[]): GateResult[] {
+/** `prev` updated with `results`, in spec order, without gates the spec no longer has. A pending answer is written as the closed answer its message describes. */
+export function mergeGates(spec: RolloutSpec, prev: readonly GateResult[] | undefined, results: readonly GateAnswer[]): GateResult[] {
   const byName = new Map((prev ?? []).map((g) => [g.name, g]));
-  for (const r of results) byName.set(r.name, r);
+  for (const { pending: _pending, ...r } of results) byName.set(r.name, r);
   return (spec.analysis?.webhooks ?? []).flatMap((h) => {
     const g = byName.get(h.name);
     return g ? [g] : [];

@@ -1,7 +1,17 @@
 import type { GateResult, ManualAction, MetricResult, RolloutSpec, RolloutStatus } from '../api/types.gen.js';
 
+/**
+ * A webhook's answer as the tick has it. `pending`: asked, and no answer
+ * yet; the call goes on without the tick (gates/calls.ts) and the Rollout
+ * holds: a pending gate is closed, and a pending check neither passes nor
+ * fails. status.gates shows it as a closed answer saying so.
+ */
+export interface GateAnswer extends GateResult {
+  readonly pending?: true;
+}
+
 /** Webhook gate answers by webhook name, gathered by the tick. */
-export type GateAnswers = Readonly<Record<string, GateResult>>;
+export type GateAnswers = Readonly<Record<string, GateAnswer>>;
 
 /** What one analysis run concluded: an observation for decide(), like a gate answer. */
 export interface AnalysisVerdict {

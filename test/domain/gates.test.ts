@@ -183,7 +183,7 @@ describe('decide: confirm-promotion', () => {
 
 describe('decide: rollback webhooks, abort and retry', () => {
   it('rolls back when a rollback webhook answers 2xx', () => {
-    const d = decide(gated(releasing(20), [url('panic', 'rollback')], {}, [answer('panic', 'rollback', true)]));
+    const d = decide(gated(releasing(20), [url('panic', 'rollback')], { verdict: pass }, [answer('panic', 'rollback', true)]));
     expect(d.status.phase).toBe('Failed');
     expect(d.status.message).toBe('rolled back: rollback gate panic answered 200');
     expect(d.status.gates).toEqual([answer('panic', 'rollback', true)]);

@@ -6,6 +6,8 @@ import type { GateAsker } from '../../gates/asker.js';
 /** Where the answers to decide()'s asks come from. */
 export interface AskDeps {
   readonly gates: GateAsker;
+  /** How long the tick may still wait for a gate (never past its deadline). */
+  readonly gateWaitMs: () => number;
   /** One analysis run of the Rollout's metrics (its rollout webhooks are gates, asked apart). */
   readonly analyze: (rollout: Rollout) => Promise<AnalysisVerdict>;
   readonly checkAlerts: (rollout: Rollout) => Promise<AlertsCheck>;
@@ -32,7 +34,7 @@ async function answer(deps: AskDeps, rollout: Rollout, input: TickInput, asks: r
   const analysis = asks.some((a) => a.kind === 'analysis') && !input.verdict;
   const alerts = asks.some((a) => a.kind === 'alerts') && !input.alerts;
   const [answers, verdict, check] = await Promise.all([
-    gates.length ? deps.gates.ask(rollout, gates, { revision: input.observed.revision }) : [],
+    gates.length ? deps.gates.ask(rollout, gates, { revision: input.observed.revision, waitMs: deps.gateWaitMs() }) : [],
     analysis ? deps.analyze(rollout) : undefined,
     alerts ? deps.checkAlerts(rollout) : undefined,
   ]);

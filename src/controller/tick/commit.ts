@@ -112,10 +112,13 @@ const UNPROCESSABLE = 422;
 /** The Events, the post-rollout webhooks' answers (as Events) and the observers, for the status written. */
 async function tell(deps: CommitDeps, read: Rollout, written: Rollout, decision: Decision, input: TickInput): Promise<void> {
   for (const e of decision.events) await deps.events.record(written, e);
-  const told = decision.hooks?.length ? await deps.gates.ask(written, decision.hooks, { revision: written.status?.lastAppliedSpec ?? '' }) : [];
-  const answers = told.map((r) => event('PostRollout', describeGate(r), r.open ? EventType.Normal : EventType.Warning));
-  for (const e of answers) await deps.events.record(written, e);
-  await deps.transitions?.(read, written, [...decision.events, ...answers], input.alerts);
+  // Told, not waited for: each answer becomes an Event when it comes.
+  if (decision.hooks?.length) {
+    deps.gates.tell(written, decision.hooks, { revision: written.status?.lastAppliedSpec ?? '' }, (r) =>
+      deps.events.record(written, event('PostRollout', describeGate(r), r.open ? EventType.Normal : EventType.Warning)),
+    );
+  }
+  await deps.transitions?.(read, written, decision.events, input.alerts);
 }
 
 function logDecision(log: Logger, input: TickInput, decision: Decision): void {

@@ -13,6 +13,7 @@ import { checkAlerts, type AlertSources } from '../../notifier/alerts.js';
 import { routerFor } from '../../router/router.js';
 import { TargetError, type TargetObservation } from '../../workload/target.js';
 import { decideAnswering, type AskDeps } from './answer-asks.js';
+import { GATE_WAIT_MS } from '../../gates/calls.js';
 import { commit, type CommitDeps } from './commit.js';
 import { controlsKey, readControls } from './control-annotations.js';
 
@@ -29,6 +30,8 @@ export interface TickDeps extends CommitDeps {
   readonly rivals: (rollout: Rollout) => readonly Rollout[];
   readonly clock: () => Date;
   readonly log: Logger;
+  /** The wall-clock budget of one tick's calls (analysisDeadlineMs of the tick lock). */
+  readonly tickBudgetMs: number;
 }
 
 /** What a tick did, for the scheduler and for logs. */
@@ -54,12 +57,14 @@ export type TickOutcome =
  * that loses the status write changes nothing.
  */
 export async function tick(deps: TickDeps, namespace: string, name: string, uid?: string): Promise<TickOutcome> {
+  const deadline = Date.now() + deps.tickBudgetMs;
   const rollout = await deps.readRollout(namespace, name, uid);
   if (!rollout || (uid && rollout.metadata.uid !== uid)) return { kind: 'gone' };
   const log = deps.log.child({ rollout: rolloutKey(rollout) });
+  const asks = askDeps(deps, deadline);
   const { input: gathered, observation } = await gather(deps, rollout, log);
-  const { input, decision } = await decideChecked(deps, rollout, gathered);
-  const outcome = await commitOrRecover(deps, rollout, input, decision, observation, log);
+  const { input, decision } = await decideChecked(deps, asks, rollout, gathered);
+  const outcome = await commitOrRecover(deps, asks, rollout, input, decision, observation, log);
   if (outcome.kind !== 'done') return outcome;
   if (input.deleting && input.problems.length) return { kind: 'gone' };
   const idle = !outcome.wrote && !decision.actions.length && !decision.safeRoutes?.length && !decision.events.length;
@@ -67,10 +72,10 @@ export async function tick(deps: TickDeps, namespace: string, name: string, uid?
 }
 
 /** decide(), with what it asks answered; the objects its decision would write must be this Rollout's, checked before anything is written. */
-async function decideChecked(deps: TickDeps, rollout: Rollout, gathered: TickInput): Promise<{ input: TickInput; decision: Decision }> {
-  const decided = await decideAnswering(askDeps(deps), rollout, gathered);
+async function decideChecked(deps: TickDeps, asks: AskDeps, rollout: Rollout, gathered: TickInput): Promise<{ input: TickInput; decision: Decision }> {
+  const decided = await decideAnswering(asks, rollout, gathered);
   const foreign = await foreignObjects(deps, rollout, decided.decision);
-  return foreign.length ? decideAnswering(askDeps(deps), rollout, withProblems(decided.input, foreign)) : decided;
+  return foreign.length ? decideAnswering(asks, rollout, withProblems(decided.input, foreign)) : decided;
 }
 
 /**
@@ -81,6 +86,7 @@ async function decideChecked(deps: TickDeps, rollout: Rollout, gathered: TickInp
  */
 async function commitOrRecover(
   deps: TickDeps,
+  asks: AskDeps,
   rollout: Rollout,
   input: TickInput,
   decision: Decision,
@@ -95,7 +101,7 @@ async function commitOrRecover(
       return { kind: 'done', wrote: outcome.rollout !== rollout, decision };
     case 'refused': {
       const refused: TickInput = { ...withProblems(input, [outcome.message]), status: outcome.rollout.status ?? {}, hasFinalizer: hasFinalizer(outcome.rollout) };
-      const again = await decideAnswering(askDeps(deps), outcome.rollout, refused);
+      const again = await decideAnswering(asks, outcome.rollout, refused);
       const after = await commit(deps, outcome.rollout, again.decision, again.input, observation, log);
       return after.kind === 'done' ? { kind: 'done', wrote: true, decision: again.decision } : { kind: 'retry', retryMs: after.kind === 'conflict' ? CONFLICT_RETRY_MS : APPLY_RETRY_MS };
     }
@@ -134,9 +140,12 @@ function withProblems(input: TickInput, problems: readonly string[]): TickInput 
   return { ...input, problems: [...input.problems, ...problems] };
 }
 
-function askDeps(deps: TickDeps): AskDeps {
+/** Where this tick's asks are answered; its gates are waited for GATE_WAIT_MS in all, never past the tick's deadline. */
+function askDeps(deps: TickDeps, deadline: number): AskDeps {
+  const gatesUntil = Math.min(Date.now() + GATE_WAIT_MS, deadline);
   return {
     gates: deps.gates,
+    gateWaitMs: () => gatesUntil - Date.now(),
     analyze: (rollout) => {
       const names = ownedNames(rollout);
       return deps.analyzer.analyze(rollout, { namespace: names.namespace, canary: names.target, primary: names.primary, service: names.service });

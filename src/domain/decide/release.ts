@@ -3,7 +3,7 @@ import { primaryName } from '../../api/names.js';
 import { abortOf } from '../controls.js';
 import { analysisDue, progressDeadline, secondsInState } from '../timing.js';
 import { convergeActions, driftEvents, receivingTraffic } from '../routes.js';
-import { judge } from './judge.js';
+import { failingMetrics, judge } from './judge.js';
 import { event, observedCanary, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
 import { nextStatus, shortRevision, waitMessage } from '../status.js';
 import { advance, failedCheck, promoteGated, rollback, waitForCanary } from './step.js';
@@ -62,11 +62,11 @@ function releaseStep(input: TickInput): Decision {
   if (observed.revision !== prev.lastAppliedSpec) {
     return startRelease(input, `newer revision ${shortRevision(observed.revision)} arrived mid-release: restarting from weight 0`, 'RevisionChanged');
   }
-  const stop = stopRequested(input);
-  if (stop) return stop;
-  if (prev.phase === 'Waiting') return startRelease(input, `revision ${shortRevision(observed.revision)} confirmed: starting the release`, 'Confirmed');
   const drift = driftEvents(input);
+  const stop = stopRequested(input, drift);
+  if (stop) return stop;
   const canary = observedCanary(input);
+  if (prev.phase === 'Waiting') return startRelease(input, `revision ${shortRevision(observed.revision)} confirmed: starting the release`, 'Confirmed');
   if (!canary.ready || canary.replicas === 0) return waitForCanary(input, drift);
   if (!receivingTraffic(prev)) {
     const before = beforeTraffic(input);
@@ -79,12 +79,30 @@ function releaseStep(input: TickInput): Decision {
     if (prev.phase === 'WaitingPromotion') return withDrift(promoteGated(input, `confirm-promotion opened at canary weight ${prev.canaryWeight ?? 0}: promoting`, {}), drift);
     return hold(input, drift);
   }
+  return check(input, drift);
+}
+
+/** A due check: failed, counted; passed, the next step; a webhook not answered yet, held. */
+function check(input: TickInput, drift: RolloutEvent[]): Decision {
   const judged = judge(input);
   if (judged.kind === 'asks') return judged.decision;
+  if (judged.kind === 'pending') return holdFor(input, `check waits for its webhooks: ${judged.reason}`, drift);
   const { verdict } = judged;
-  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: observed.now.toISOString(), analysis: [...verdict.results] };
+  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: input.observed.now.toISOString(), analysis: [...verdict.results] };
   if (!verdict.passed) return failedCheck(input, verdict.reason, evidence, drift);
   return withDrift(advance(input, evidence), drift);
+}
+
+/**
+ * What stops a release before anything else, in this order, each without
+ * waiting for a webhook it does not need: an abort annotation; a due check
+ * whose metrics fail (rolled back from at the threshold); a rollback webhook
+ * answering 2xx.
+ */
+function stopRequested(input: TickInput, drift: RolloutEvent[]): Decision | undefined {
+  const abort = abortOf(input);
+  if (abort) return rollback(input, `aborted by ${abort.by} at ${abort.at}`, { abort });
+  return urgentCheck(input, drift) ?? rollbackRequested(input);
 }
 
 function withDrift(decision: Decision, drift: RolloutEvent[]): Decision {
@@ -93,14 +111,34 @@ function withDrift(decision: Decision, drift: RolloutEvent[]): Decision {
 
 /** No change, but drifted routes are repaired. */
 function hold(input: TickInput, drift: RolloutEvent[]): Decision {
-  const status = nextStatus(input, {}, input.status.message ?? '');
-  return { status, actions: convergeActions(input, status, 'up'), events: drift };
+  return holdFor(input, input.status.message ?? '', drift);
 }
 
-/** An abort annotation, or a rollback webhook answering 2xx, rolls back now. */
-function stopRequested(input: TickInput): Decision | undefined {
-  const abort = abortOf(input);
-  if (abort) return rollback(input, `aborted by ${abort.by} at ${abort.at}`, { abort });
+/** No change but the message (an Event when it is news); drifted routes are repaired. */
+function holdFor(input: TickInput, message: string, drift: RolloutEvent[]): Decision {
+  const status = nextStatus(input, {}, message);
+  const news = message !== (input.status.message ?? '') && !sameMessage(input.status.message, message);
+  return { status, actions: convergeActions(input, status, 'up'), events: news ? [...drift, event('WaitingForWebhooks', message)] : drift };
+}
+
+/**
+ * A due check of a canary under live traffic whose metrics fail: counted
+ * (and rolled back from at the threshold) before any webhook is asked, so
+ * that rollback never waits for one. Undefined otherwise; the check then
+ * runs in order, with its webhooks.
+ */
+function urgentCheck(input: TickInput, drift: RolloutEvent[]): Decision | undefined {
+  const canary = observedCanary(input);
+  if (!receivingTraffic(input.status) || input.spec.skipAnalysis || !canary.ready || canary.replicas === 0 || !analysisDue(input)) return undefined;
+  const failing = failingMetrics(input);
+  if (!failing) return undefined;
+  if (failing.kind !== 'verdict') return failing.kind === 'asks' ? failing.decision : undefined;
+  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: input.observed.now.toISOString(), analysis: [...failing.verdict.results] };
+  return failedCheck(input, failing.verdict.reason, evidence, drift);
+}
+
+/** A rollback webhook answering 2xx rolls back now; one that has not answered yet asks for nothing. */
+function rollbackRequested(input: TickInput): Decision | undefined {
   const hooks = checkGates(input, 'rollback');
   if (hooks.kind === 'ask') return ask(input, hooks.names);
   return hooks.anyOpen ? rollback(input, hooks.reason) : undefined;
@@ -121,6 +159,8 @@ function beforeTraffic(input: TickInput): Decision | undefined {
     if (!analysisDue(input)) return hold(input, []);
     const pre = checkGates(input, 'pre-rollout', (h) => !passed.has(h.name));
     if (pre.kind === 'ask') return ask(input, pre.names);
+    // Not answered yet is not a no: the canary waits, and the hooks are asked again next tick.
+    if (pre.onlyPending) return holdFor(input, `waiting for pre-rollout webhooks: ${pre.reason}`, []);
     if (!pre.open) return failedCheck(input, pre.reason, { lastAnalysisTime: now }, []);
   }
   if (input.spec.skipAnalysis) return promoteGated(input, 'skipAnalysis is set: promoting without analysis', {});

@@ -7,20 +7,40 @@ const due = { lastAnalysisTime: new Date(NOW.getTime() - 120_000).toISOString() 
 const load: WebhookSpec = { name: 'load', type: 'rollout', url: 'http://gate.test/load' };
 const loadAnswer = (open: boolean): GateResult => ({ name: 'load', type: 'rollout', open, message: open ? 'answered 200' : 'answered 500: load test failed', time: NOW.toISOString() });
 
-describe('decide: a check asks its rollout webhooks, then the metrics', () => {
+describe('decide: a check asks its metrics, then its rollout webhooks', () => {
   const hooked = (extra: Parameters<typeof input>[2] = {}) => ({ ...input(releasing(10, due), {}, extra), spec: spec({ analysis: { interval: '1m', threshold: 3, webhooks: [load] } }) });
 
-  it('asks the webhook first, and the analysis only once it answered 2xx', () => {
-    expect(decide(hooked()).asks).toEqual([{ kind: 'gate', name: 'load' }]);
-    expect(decide(hooked({ gates: { load: loadAnswer(true) } })).asks).toEqual([{ kind: 'analysis' }]);
+  it('asks the analysis first, and the webhook only once the metrics passed', () => {
+    expect(decide(hooked()).asks).toEqual([{ kind: 'analysis' }]);
+    expect(decide(hooked({ verdict: pass })).asks).toEqual([{ kind: 'gate', name: 'load' }]);
   });
 
-  it('fails the check on a closed webhook without asking the metrics', () => {
-    const d = decide(hooked({ gates: { load: loadAnswer(false) } }));
+  it('fails the check on failing metrics without asking the webhook: a rollback never waits for one', () => {
+    const d = decide(hooked({ verdict: fail }));
+    expect(d.asks).toBeUndefined();
+    expect(d.status.failedChecks).toBe(1);
+    const last = decide({ ...hooked({ verdict: fail }), status: releasing(10, { ...due, failedChecks: 2 }) });
+    expect(last.asks).toBeUndefined();
+    expect(last.status.phase).toBe('Failed');
+    expect(last.safeRoutes).toEqual([{ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } }]);
+  });
+
+  it('fails the check on a closed webhook, the metrics having passed', () => {
+    const d = decide(hooked({ verdict: pass, gates: { load: loadAnswer(false) } }));
     expect(d.asks).toBeUndefined();
     expect(d.status.failedChecks).toBe(1);
     expect(d.status.message).toBe('check failed (1 of 3): webhook load: answered 500: load test failed');
-    expect(d.status.analysis?.map((r) => r.name)).toEqual(['load']);
+    expect(d.status.analysis?.map((r) => r.name)).toEqual(['load', 'request-success-rate']);
+  });
+
+  it('holds without a verdict while the webhook has not answered: no failed check, no step, an Event once', () => {
+    const pending = { ...loadAnswer(false), pending: true as const, message: 'asked at 2026-11-22T10:00:00.000Z, no answer yet' };
+    const d = decide(hooked({ verdict: pass, gates: { load: pending } }));
+    expect(d.asks).toBeUndefined();
+    expect(d.status).toMatchObject({ canaryWeight: 10, failedChecks: 0, lastAnalysisTime: due.lastAnalysisTime });
+    expect(d.status.message).toBe('check waits for its webhooks: rollout gate load asked at 2026-11-22T10:00:00.000Z, no answer yet');
+    expect(d.events.map((e) => e.reason)).toEqual(['WaitingForWebhooks']);
+    expect(decide({ ...hooked({ verdict: pass, gates: { load: pending } }), status: d.status }).events).toEqual([]);
   });
 
   it('puts the webhook before the metrics in the evidence, and keeps rollout answers out of status.gates', () => {
