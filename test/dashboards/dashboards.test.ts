@@ -112,7 +112,13 @@ describe('Grafana dashboards against Prometheus while a release is in progress',
     // Then a release held at weight 50 by a canary answering 20% 5xx.
     sim.setVersion('canary', { errorRate: 0.2 });
     await cluster.setImage('podinfo', 'podinfo:3');
-    await cluster.waitForRollout('podinfo', 'held at 50 with failed checks', (r) => r.status?.canaryWeight === 50 && (r.status.failedChecks ?? 0) >= 2, 90_000);
+    await cluster.waitForRollout('podinfo', 'held at 50 with failed checks', (r) => r.status?.canaryWeight === 50 && (r.status.failedChecks ?? 0) >= 2, 90_000).catch(async (err: unknown) => {
+      // The known issue (README): say what the controller saw, for the next time it happens.
+      const target = await cluster.apps.readNamespacedDeployment({ name: 'podinfo', namespace: ns });
+      const seen = `target: generation ${target.metadata?.generation} image ${target.spec?.template.spec?.containers[0]?.image} resourceVersion ${target.metadata?.resourceVersion}`;
+      const log = controller.tail(400).split('\n').filter((line) => /tick|watch|enqueue|redis/i.test(line)).slice(-60).join('\n');
+      throw new Error(`${String(err)}\n${seen}\ncontroller log (ticks, watches):\n${log}`, { cause: err });
+    });
     values = { namespace: ns, rollout: 'podinfo', target: 'podinfo', __rate_interval: '15s', __interval: '5m', __range: '1h' };
   });
 
