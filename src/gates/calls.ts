@@ -28,30 +28,13 @@ export class GateCalls {
     this.sweep();
     let call = this.calls.get(key);
     if (!call) {
-      const started: Call = { askedAt: this.options.now(), collected: false, onLateAnswer };
-      started.promise = start().then(
-        (result) => {
-          started.result = result;
-          started.answeredAt = Date.now();
-          // After the microtasks: a tick waiting on this call right now collects it first, and nobody is woken.
-          setImmediate(() => {
-            if (!started.collected) started.onLateAnswer();
-          });
-          return result;
-        },
-        (err: unknown) => {
-          // A gate never throws; if one did, the next tick asks again.
-          this.calls.delete(key);
-          throw err;
-        },
-      );
-      started.promise.catch(() => undefined);
-      this.calls.set(key, (call = started));
+      call = this.start(key, start, onLateAnswer);
+      this.calls.set(key, call);
     }
-    call.onLateAnswer = onLateAnswer;
-    const result = call.result ?? (await within(call.promise as Promise<GateResult>, waitMs));
+    call.state.onLateAnswer = onLateAnswer;
+    const result = call.state.result ?? (await within(call.promise, waitMs));
     if (!result) return pending(call.askedAt);
-    call.collected = true;
+    call.state.collected = true;
     this.calls.delete(key);
     return result;
   }
@@ -61,11 +44,34 @@ export class GateCalls {
     return this.calls.size;
   }
 
+  private start(key: string, start: () => Promise<GateResult>, onLateAnswer: () => void): Call {
+    const askedAt = this.options.now();
+    const state: CallState = { collected: false, onLateAnswer };
+    const promise = start().then(
+      (result) => {
+        state.result = result;
+        state.answeredAt = Date.now();
+        // After the microtasks: a tick waiting on this call right now collects it first, and nobody is woken.
+        setImmediate(() => {
+          if (!state.collected) state.onLateAnswer();
+        });
+        return result;
+      },
+      (err: unknown) => {
+        // A gate never throws; if one did, the next tick asks again.
+        this.calls.delete(key);
+        throw err;
+      },
+    );
+    promise.catch(() => undefined);
+    return { askedAt, promise, state };
+  }
+
   /** Answers nobody came back for (the Rollout was deleted, or moved on) are dropped after a while. */
   private sweep(): void {
     const ttl = this.options.answerTtlMs ?? ANSWER_TTL_MS;
     const now = Date.now();
-    for (const [key, call] of this.calls) if (call.answeredAt !== undefined && now - call.answeredAt > ttl) this.calls.delete(key);
+    for (const [key, call] of this.calls) if (call.state.answeredAt !== undefined && now - call.state.answeredAt > ttl) this.calls.delete(key);
   }
 }
 
@@ -81,7 +87,12 @@ const ANSWER_TTL_MS = 10 * 60_000;
 
 interface Call {
   readonly askedAt: Date;
-  promise?: Promise<GateResult>;
+  readonly promise: Promise<GateResult>;
+  readonly state: CallState;
+}
+
+/** What the call's answer changes, and who it wakes. */
+interface CallState {
   result?: GateResult;
   answeredAt?: number;
   collected: boolean;

@@ -29,13 +29,3 @@ export function judge(input: TickInput): Judgement {
   if (pending.length) return { kind: 'pending', reason: pending.map(describeGate).join('; ') };
   return { kind: 'verdict', verdict: { ...input.verdict, results: [...gates, ...input.verdict.results] } };
 }
-
-/**
- * The check of a canary under live traffic, when it is due and its metrics
- * fail: decided before any webhook is asked (rollback hooks included), so a
- * failing canary is rolled back in a tick that waits for no webhook.
- */
-export function failingMetrics(input: TickInput): Judgement | undefined {
-  if (!input.verdict) return { kind: 'asks', decision: askFor(input, [{ kind: 'analysis' }]) };
-  return input.verdict.passed ? undefined : { kind: 'verdict', verdict: input.verdict };
-}

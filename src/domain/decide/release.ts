@@ -3,11 +3,11 @@ import { primaryName } from '../../api/names.js';
 import { abortOf } from '../controls.js';
 import { analysisDue, progressDeadline, secondsInState } from '../timing.js';
 import { convergeActions, driftEvents, receivingTraffic } from '../routes.js';
-import { failingMetrics, judge } from './judge.js';
+import { judge } from './judge.js';
 import { event, observedCanary, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
 import { nextStatus, shortRevision, waitMessage } from '../status.js';
 import { advance, failedCheck, promoteGated, rollback, waitForCanary } from './step.js';
-import { ask, checkGates, hooksOf, mergeGates, recordAnswers, recordApproval } from '../gates.js';
+import { ask, askFor, checkGates, hooksOf, mergeGates, recordAnswers, recordApproval } from '../gates.js';
 import { nextPromotionWeight } from '../steps.js';
 import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
 import { sameMessage } from '../fit.js';
@@ -117,7 +117,7 @@ function hold(input: TickInput, drift: RolloutEvent[]): Decision {
 /** No change but the message (an Event when it is news); drifted routes are repaired. */
 function holdFor(input: TickInput, message: string, drift: RolloutEvent[]): Decision {
   const status = nextStatus(input, {}, message);
-  const news = message !== (input.status.message ?? '') && !sameMessage(input.status.message, message);
+  const news = !sameMessage(input.status.message ?? '', message);
   return { status, actions: convergeActions(input, status, 'up'), events: news ? [...drift, event('WaitingForWebhooks', message)] : drift };
 }
 
@@ -130,11 +130,11 @@ function holdFor(input: TickInput, message: string, drift: RolloutEvent[]): Deci
 function urgentCheck(input: TickInput, drift: RolloutEvent[]): Decision | undefined {
   const canary = observedCanary(input);
   if (!receivingTraffic(input.status) || input.spec.skipAnalysis || !canary.ready || canary.replicas === 0 || !analysisDue(input)) return undefined;
-  const failing = failingMetrics(input);
-  if (!failing) return undefined;
-  if (failing.kind !== 'verdict') return failing.kind === 'asks' ? failing.decision : undefined;
-  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: input.observed.now.toISOString(), analysis: [...failing.verdict.results] };
-  return failedCheck(input, failing.verdict.reason, evidence, drift);
+  const { verdict } = input;
+  if (!verdict) return askFor(input, [{ kind: 'analysis' }]);
+  if (verdict.passed) return undefined;
+  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: input.observed.now.toISOString(), analysis: [...verdict.results] };
+  return failedCheck(input, verdict.reason, evidence, drift);
 }
 
 /** A rollback webhook answering 2xx rolls back now; one that has not answered yet asks for nothing. */
