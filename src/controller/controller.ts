@@ -84,7 +84,7 @@ export class Controller {
     let reads: RolloutReads | undefined;
     const rollouts = new RolloutClient(clients, (before, after) => reads?.remember(before, after));
     this.reads = reads = new RolloutReads((namespace, name) => this.watcher.cachedRollout(namespace, name), rollouts);
-    this.notifications = new Notifications({ ...options, clients, watcher: this.watcher, metrics: this.metrics, clock });
+    this.notifications = new Notifications({ ...options, clients, watcher: this.watcher, metrics: this.metrics, clock, events });
     this.deps = {
       rollouts,
       readRollout: (namespace, name, uid) => this.reads.get(namespace, name, uid),

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { KubeClients } from '../kube/client.js';
 import type { RedisConnection } from '../redis/settings.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
-import { deliver } from '../notifier/deliver.js';
+import { deliver, type DeliveryJob } from '../notifier/deliver.js';
+import type { EventRecorder } from '../notifier/kube-events.js';
+import { EventType, event } from '../domain/model.js';
 import { imagesOf } from '../notifier/derive.js';
 import { NotificationQueue } from '../notifier/queue.js';
 import { ReleaseNotifier } from '../notifier/release-notifier.js';
@@ -22,6 +24,8 @@ export interface NotificationsOptions {
   readonly log: Logger;
   /** The webhooks' settings: alert destinations are called under the same outbound policy. */
   readonly webhooks: WebhookDeps;
+  /** Where a notification that can never be sent is told to the Rollout's owner. */
+  readonly events: EventRecorder;
 }
 
 /** The notifier wired to the controller: its queue beside the tick queue, its counters on /metrics. */
@@ -38,7 +42,11 @@ export class Notifications {
       redis: options.redis,
       queueName: this.queueName,
       log,
-      deliver: (job) => deliver(sources, job, options.webhooks.outbound),
+      deliver: async (job) => {
+        const result = await deliver(sources, job, options.webhooks.outbound);
+        if (result.kind === 'failed') await this.tellFailure(options, job, result.reason);
+        return result;
+      },
       onResult: (result) => metrics.notifications.inc({ destination: result.type, outcome: result.kind }),
     });
     this.notifier = new ReleaseNotifier({
@@ -49,6 +57,17 @@ export class Notifications {
       clock: options.clock,
       log,
     });
+  }
+
+  /**
+   * A notification that can never be sent (refused by the outbound policy, a
+   * redirect, a 4xx, a provider not granted) is a Warning Event on its
+   * Rollout: its owner reads Events, not the controller's log.
+   */
+  private async tellFailure(options: NotificationsOptions, job: DeliveryJob, reason: string): Promise<void> {
+    const rollout = options.watcher.cachedRollout(job.notification.rollout.namespace, job.notification.rollout.name);
+    if (rollout?.metadata.uid !== job.notification.rollout.uid) return;
+    await options.events.record(rollout, event('NotificationFailed', `alert ${job.alert} not sent: ${reason}`, EventType.Warning));
   }
 
   readonly afterWrite: TransitionObserver = (before, after, events, alerts) => this.notifier.afterWrite(before, after, events, alerts);

@@ -58,4 +58,23 @@ describe('the outbound policy, enforced by the controller', () => {
     await waitFor('the AnalysisFailed Event', async () => (await events('checked')).some((e) => e.reason === 'AnalysisFailed' && (e.message ?? '').includes('refused by the outbound policy')), { timeoutMs: 10_000 });
     expect(connections).toBe(0);
   });
+
+  it('an alert destination at a denied address is not sent: a NotificationFailed Warning Event names the policy, and no connection', async () => {
+    const c = cluster();
+    await c.core.createNamespacedSecret({ namespace: c.namespace, body: { metadata: { name: 'chat-url' }, stringData: { address: url } } });
+    await c.custom.createNamespacedCustomObject({
+      group: 'flowshift.io', version: 'v1alpha1', plural: 'alertproviders', namespace: c.namespace,
+      body: { apiVersion: 'flowshift.io/v1alpha1', kind: 'AlertProvider', metadata: { name: 'chat' }, spec: { type: 'webhook', secretRef: { name: 'chat-url' } } },
+    });
+    await c.apps.createNamespacedDeployment({ namespace: c.namespace, body: podinfo('alerted') });
+    await c.createRollout(quickRollout('alerted', { analysis: { interval: '1s', threshold: 2, alerts: [{ name: 'team', severity: 'info', providerRef: { name: 'chat' } }] } }));
+    await c.waitForRollout('alerted', 'Initialized', (r) => r.status?.phase === 'Initialized');
+    await c.setImage('alerted', 'podinfo:2');
+    await waitFor(
+      'the NotificationFailed Event',
+      async () => (await events('alerted')).some((e) => e.reason === 'NotificationFailed' && e.type === 'Warning' && (e.message ?? '').includes('alert team not sent: refused by the outbound policy: 127.0.0.2 is in --outbound-deny-cidrs')),
+      { timeoutMs: 30_000 },
+    );
+    expect(connections).toBe(0);
+  });
 });
