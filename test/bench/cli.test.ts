@@ -22,6 +22,17 @@ describe('the benchmark command lines', () => {
     );
   });
 
+  it('bench:judge prints one row per case of its study, and refuses a bad value naming it', () => {
+    const run = bench('bench/judge.ts', '--releases', '20');
+    expect(run.status).toBe(0);
+    const rows = run.stdout.split('\n').filter((line) => /^\| (good|\+)/.test(line));
+    expect(rows).toHaveLength(24);
+    expect(rows[0]).toMatch(/^\| good +\| 5% +\| 10\/s/);
+    const bad = bench('bench/judge.ts', '--interval', '0');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--interval 0: expected seconds above 0');
+  });
+
   it('bench:engine --help names every option, and exits 0', () => {
     const run = bench('bench/engine.ts', '--help');
     expect(run.status).toBe(0);
