@@ -63,11 +63,6 @@ export class GateAsker {
     }
   }
 
-  /** Calls running, or answered and not yet taken by a tick. */
-  get inFlight(): number {
-    return this.calls.size;
-  }
-
   private gates(rollout: Rollout, names: readonly string[]): Gate[] {
     const hooks = (rollout.spec.analysis?.webhooks ?? []).filter((h) => names.includes(h.name));
     return hooks.flatMap((hook) => {

@@ -84,11 +84,6 @@ export class OutboundPolicy {
     return this.rules;
   }
 
-  /** The built-in policy plus nothing: what a controller started without any --outbound-* flag enforces. */
-  static defaults(): OutboundPolicy {
-    return new OutboundPolicy({ denyCidrs: [], allowCidrs: [], denyHosts: [], allowHosts: [] });
-  }
-
   /**
    * Why connecting to `address` (a literal IP) for host name `host` is
    * refused, naming the rule; undefined when it is allowed. `host` is the
@@ -142,11 +137,11 @@ export class OutboundPolicy {
 
   /** node:http and node:https agents whose every connection passes the policy (axios, for Prometheus). */
   httpAgent(options: HttpAgentOptions): HttpAgent {
-    return new CheckedHttpAgent(this, options);
+    return checked(this, new HttpAgent({ ...options, lookup: this.lookup }));
   }
 
   httpsAgent(options: HttpsAgentOptions): HttpsAgent {
-    return new CheckedHttpsAgent(this, options);
+    return checked(this, new HttpsAgent({ ...options, lookup: this.lookup }));
   }
 
   private connector(): buildConnector.connector {
@@ -164,39 +159,16 @@ export class OutboundPolicy {
 
 /*
  * node:http agents take a `lookup` for names, but dial a literal address
- * without one: createConnection (the agents' documented extension point)
- * checks the literal first. undici's connector above does the same for fetch.
+ * without one: createConnection (the agents' documented extension point) is
+ * wrapped to check the literal first. undici's connector above does the same
+ * for fetch.
  */
-class CheckedHttpAgent extends HttpAgent {
-  constructor(
-    private readonly policy: OutboundPolicy,
-    options: HttpAgentOptions,
-  ) {
-    super({ ...options, lookup: policy.lookup });
-  }
-
-  override createConnection(options: ClientRequestArgs, callback?: ConnectionCallback): Duplex | null | undefined {
-    return refusedLiteral(this.policy, options, callback) ? undefined : super.createConnection(options, callback);
-  }
+function checked<A extends HttpAgent>(policy: OutboundPolicy, agent: A): A {
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => (refusedLiteral(policy, options, callback) ? undefined : create(options, callback));
+  return agent;
 }
 
-class CheckedHttpsAgent extends HttpsAgent {
-  constructor(
-    private readonly policy: OutboundPolicy,
-    options: HttpsAgentOptions,
-  ) {
-    super({ ...options, lookup: policy.lookup });
-  }
-
-  override createConnection(options: ClientRequestArgs, callback?: ConnectionCallback): Duplex | null | undefined {
-    return refusedLiteral(this.policy, options, callback) ? undefined : super.createConnection(options, callback);
-  }
-}
-
-/**
- * Fails the connection through the agent's callback (the request then emits
- * the error) when the host is a refused literal address; false to go on.
- */
 type ConnectionCallback = (err: Error | null, stream: Duplex) => void;
 
 function refusedLiteral(policy: OutboundPolicy, options: ClientRequestArgs, callback?: ConnectionCallback): boolean {

@@ -16,11 +16,12 @@ import type { KubeClients } from '../../src/kube/client.js';
 import { lintTexts } from '../../src/lint/lint.js';
 import { checkAlerts, kubeAlertSources } from '../../src/notifier/alerts.js';
 import { createNamespace, env, kubeClients, kubeConfig, mergePatch } from '../support/env/context.js';
-import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
-import { quickRollout, rollout } from '../support/rollouts.js';
+import { Cluster, startController, type ControllerProcess } from '../support/harness.js';
+import { rollout } from '../support/rollouts.js';
 import { tryCreate, type Verdict } from '../api/rollouts.js';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { LOOPBACK_ALLOWED } from '../support/outbound.js';
+import { expectHeld, expectReleased, initialized, release } from '../support/preflight-holds.js';
 
 type Plural = 'metrictemplates' | 'alertproviders';
 
@@ -217,13 +218,13 @@ describe('a reference to another namespace, through the controller process', () 
     const recorder = await team.recordWeights('tmpl');
     try {
       await release(team, 'tmpl', { analysis: { interval: '1s', threshold: 2, metrics: [metricOf('latency', platform)] } });
-      await expectHeld(team, 'tmpl', notGranted('spec.analysis.metrics[0].templateRef', 'MetricTemplate', `${platform}/latency`, team.namespace));
+      await expectHeldOnPrimary(team, 'tmpl', notGranted('spec.analysis.metrics[0].templateRef', 'MetricTemplate', `${platform}/latency`, team.namespace));
       // Held over several analysis intervals: the canary never got a step.
       await sleep(3_000);
       expect(recorder.weights).toEqual([0]);
       expect((await team.rollout('tmpl')).status).toMatchObject({ phase: 'Progressing', canaryWeight: 0 });
       await grant(platform, 'metrictemplates', 'latency', [team.namespace]);
-      await expectReleased(team, 'tmpl');
+      await expectReleased(team, 'tmpl', 90_000);
       expect(recorder.weights).toEqual([0, 20, 40, 60, 0]);
     } finally {
       recorder.stop();
@@ -236,53 +237,21 @@ describe('a reference to another namespace, through the controller process', () 
     await initialized(team, 'alert');
     await release(team, 'alert', { analysis: { interval: '1s', threshold: 2, alerts: [alertOf('hook', platform)] } });
     const refused = notGranted('spec.analysis.alerts[0].providerRef', 'AlertProvider', `${platform}/hook`, team.namespace);
-    const held = await expectHeld(team, 'alert', refused);
+    const held = await expectHeldOnPrimary(team, 'alert', refused);
     const ready = held.status?.conditions?.find((c) => c.type === 'AlertsReady');
     expect(ready).toMatchObject({ status: 'False', message: `alert "team": ${refused}` });
     await grant(platform, 'alertproviders', 'hook', ['*']);
-    const done = await expectReleased(team, 'alert');
+    const done = await expectReleased(team, 'alert', 90_000);
     expect(done.status?.conditions?.find((c) => c.type === 'AlertsReady')?.status).toBe('True');
   });
 });
 
-function heldCondition(r: Rollout): { status: string; message: string } | undefined {
-  return r.status?.conditions?.find((c) => c.type === 'ReferencesResolved');
-}
-
-async function initialized(cluster: Cluster, name: string): Promise<void> {
-  await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo(name) });
-  await cluster.createRollout(quickRollout(name));
-  await cluster.waitForRollout(name, 'Initialized', (r) => r.status?.phase === 'Initialized');
-}
-
-/** Changes the Rollout's spec, then the image: a new revision to release under the new spec. */
-async function release(cluster: Cluster, name: string, spec: Partial<RolloutSpec>): Promise<void> {
-  await cluster.custom.patchNamespacedCustomObject(
-    { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: cluster.namespace, name, body: { spec } },
-    mergePatch,
-  );
-  await cluster.setImage(name, 'ghcr.io/stefanprodan/podinfo:6.6.0');
-}
-
-/** Held by the preflight naming `reference`: weight 0 in the status and the VirtualService, and a Warning Event. */
-async function expectHeld(cluster: Cluster, name: string, reference: string): Promise<Rollout> {
-  const r = await cluster.waitForRollout(name, `held naming ${reference}`, (x) => heldCondition(x)?.message.includes(reference) === true);
-  expect(r.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0, mirrorWeight: 0, failedChecks: 0 });
+/** Held as every unresolved reference is (expectHeld), with the reference in the message and the primary keeping 100%. */
+async function expectHeldOnPrimary(cluster: Cluster, name: string, reference: string): Promise<Rollout> {
+  const r = await expectHeld(cluster, name, reference);
   expect(r.status?.message).toContain(reference);
-  expect(heldCondition(r)?.status).toBe('False');
   const vs = await cluster.virtualService(name);
   const weightOf = (host: string): number | undefined => vs.spec.http[0]?.route.find((d) => d.destination.host === host)?.weight;
   expect([weightOf(`${name}-primary`), weightOf(`${name}-canary`)]).toEqual([100, 0]);
-  const events = await cluster.eventsOnce(name, 'ReferencesUnresolved');
-  expect(events.find((e) => e.reason === 'ReferencesUnresolved' && e.message.includes(reference))?.type).toBe('Warning');
-  return r;
-}
-
-async function expectReleased(cluster: Cluster, name: string): Promise<Rollout> {
-  const r = await cluster.waitForRollout(name, 'Succeeded', (x) => x.status?.phase === 'Succeeded', 90_000);
-  expect(heldCondition(r)).toBeUndefined();
-  const reasons = (await cluster.eventsOnce(name, 'Succeeded')).map((e) => e.reason);
-  expect(reasons).not.toContain('Rollback');
-  expect(reasons).not.toContain('Failed');
   return r;
 }

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Rollout, RolloutSpec } from '../../src/api/types.gen.js';
 import { createNamespace, env, mergePatch } from '../support/env/context.js';
 import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
 import { quickRollout } from '../support/rollouts.js';
+import { expectHeld, expectReleased, heldCondition, initialized, release } from '../support/preflight-holds.js';
 
-const HELD = 'ReferencesResolved';
 const passing = { thresholdRange: { max: 1 } };
 
 /**
@@ -151,43 +150,6 @@ describe('the release preflight of a controller without a Prometheus', () => {
     }
   });
 });
-
-function heldCondition(r: Rollout): { status: string; message: string } | undefined {
-  return r.status?.conditions?.find((c) => c.type === HELD);
-}
-
-async function initialized(cluster: Cluster, name: string): Promise<void> {
-  await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo(name) });
-  await cluster.createRollout(quickRollout(name));
-  await cluster.waitForRollout(name, 'Initialized', (r) => r.status?.phase === 'Initialized');
-}
-
-/** Changes the Rollout's spec, then the image: a new revision to release under the new spec. */
-async function release(cluster: Cluster, name: string, spec: Partial<RolloutSpec>): Promise<void> {
-  await cluster.custom.patchNamespacedCustomObject(
-    { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: cluster.namespace, name, body: { spec } },
-    mergePatch,
-  );
-  await cluster.setImage(name, 'ghcr.io/stefanprodan/podinfo:6.6.0');
-}
-
-async function expectHeld(cluster: Cluster, name: string, reference: string): Promise<void> {
-  const r = await cluster.waitForRollout(name, `held naming ${reference}`, (x) => heldCondition(x)?.message.includes(reference) === true);
-  expect(r.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0, mirrorWeight: 0, failedChecks: 0 });
-  expect(heldCondition(r)?.status).toBe('False');
-  const vs = await cluster.virtualService(name);
-  expect(vs.spec.http[0]?.route.find((d) => d.destination.host === `${name}-canary`)?.weight).toBe(0);
-  const events = await cluster.eventsOnce(name, 'ReferencesUnresolved');
-  expect(events.find((e) => e.reason === 'ReferencesUnresolved' && e.message.includes(reference))?.type).toBe('Warning');
-}
-
-async function expectReleased(cluster: Cluster, name: string): Promise<void> {
-  const r = await cluster.waitForRollout(name, 'Succeeded', (x) => x.status?.phase === 'Succeeded');
-  expect(heldCondition(r)).toBeUndefined();
-  const reasons = (await cluster.eventsOnce(name, 'Succeeded')).map((e) => e.reason);
-  expect(reasons).not.toContain('Rollback');
-  expect(reasons).not.toContain('Failed');
-}
 
 /** Neither the user nor the password of an address shows in the Rollout's status (conditions included), its Events or the controller's log. */
 async function expectNoCredentials(cluster: Cluster, name: string, controller: ControllerProcess): Promise<void> {

@@ -22,20 +22,20 @@ describe('the outbound policy', () => {
     ['::ffff:a9fe:a9fe', 'the metadata address, IPv4-mapped in hex'],
     ['::ffff:7f00:1', 'loopback, IPv4-mapped in hex'],
   ])('denies %s by default (%s)', (address) => {
-    expect(OutboundPolicy.defaults().refusal(address, address)).toMatch(/^refused by the outbound policy: .* denied by default \(a platform admin may allow it with --outbound-allow-cidrs\)$/);
+    expect(policy().refusal(address, address)).toMatch(/^refused by the outbound policy: .* denied by default \(a platform admin may allow it with --outbound-allow-cidrs\)$/);
   });
 
   it.each(['10.0.0.7', '192.168.1.1', '172.16.0.1', '8.8.8.8', '2001:db8::1', '100.64.0.1'])('allows %s by default', (address) => {
-    expect(OutboundPolicy.defaults().refusal(address, address)).toBeUndefined();
+    expect(policy().refusal(address, address)).toBeUndefined();
   });
 
   it('denies a name by the address it resolved to, naming both', () => {
-    expect(OutboundPolicy.defaults().refusal('metadata.internal.example', '169.254.169.254')).toContain('metadata.internal.example (169.254.169.254) is loopback, link-local or a cloud metadata address');
+    expect(policy().refusal('metadata.internal.example', '169.254.169.254')).toContain('metadata.internal.example (169.254.169.254) is loopback, link-local or a cloud metadata address');
   });
 
   it("denies GCP's metadata name whatever it resolves to", () => {
-    expect(OutboundPolicy.defaults().refusal('metadata.google.internal', '10.1.2.3')).toBe('refused by the outbound policy: host metadata.google.internal is denied (a cloud metadata name, denied by default)');
-    expect(OutboundPolicy.defaults().refusal('Metadata.Google.Internal.', '10.1.2.3')).toContain('denied');
+    expect(policy().refusal('metadata.google.internal', '10.1.2.3')).toBe('refused by the outbound policy: host metadata.google.internal is denied (a cloud metadata name, denied by default)');
+    expect(policy().refusal('Metadata.Google.Internal.', '10.1.2.3')).toContain('denied');
   });
 
   it('lets --outbound-allow-cidrs open a default-denied range, and --outbound-deny-cidrs close part of it again', () => {
@@ -68,7 +68,7 @@ describe('the outbound policy', () => {
   });
 
   it('checks a literal address in a URL host, brackets and all; names are left to the resolver', () => {
-    const p = OutboundPolicy.defaults();
+    const p = policy();
     expect(p.literalRefusal('169.254.169.254')).toContain('refused');
     expect(p.literalRefusal('[::1]')).toContain('refused');
     expect(p.literalRefusal('hooks.example')).toBeUndefined();
