@@ -66,9 +66,30 @@ export type QueryOutcome =
   | UnreachableOutcome
   | TimeoutOutcome;
 
-/** A metrics backend that answers instant queries. Never throws: every failure is an outcome. */
+/** Every way a query can end without an answer to judge. */
+export type QueryFailure = QueryErrorOutcome | UnreachableOutcome | TimeoutOutcome;
+
+/** One series of a range query: its labels and its samples, [unix seconds, value], oldest first. */
+export interface RangeSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly points: readonly (readonly [number, number])[];
+}
+
+/** What a range query can come back with: its series (none when nothing matched), or a failure. */
+export type RangeOutcome = { readonly kind: 'series'; readonly series: readonly RangeSeries[] } | QueryFailure;
+
+/** The evaluation times of a range query: start, start + step, … up to end. */
+export interface RangeWindow {
+  readonly start: Date;
+  readonly end: Date;
+  readonly stepSeconds: number;
+}
+
+/** A metrics backend. Never throws: every failure is an outcome. */
 export interface MetricsProvider {
   instantQuery(query: string, signal?: AbortSignal): Promise<QueryOutcome>;
+  /** Evaluates a query at every step of a window (the sequential judge reads a release's intervals in one call). */
+  rangeQuery(query: string, window: RangeWindow, signal?: AbortSignal): Promise<RangeOutcome>;
 }
 
 /** Spells a sample value the way Prometheus does (NaN, +Inf, -Inf). */

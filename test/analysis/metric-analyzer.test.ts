@@ -29,6 +29,7 @@ function analyzerWith(
             queries.push({ query, options });
             return Promise.resolve(answers(query));
           },
+          rangeQuery: () => Promise.reject(new Error('no range query in these tests')),
         }),
       },
     },

@@ -4,8 +4,8 @@ import { redactUrl } from '../../../redact.js';
 import { agentsFor, type PrometheusAgents, type PrometheusTls } from './agents.js';
 import type { OutboundPolicy } from '../../../http/outbound-policy.js';
 import { readRejection, rejectionOutcome } from './rejection.js';
-import { judgeAnswer, unexpectedResponse, type PrometheusAnswer } from './response.js';
-import { QueryOutcomeKind, type MetricsProvider, type QueryOutcome } from '../../provider.js';
+import { judgeAnswer, parseQueryData, parseRangeData, unexpectedResponse, type PrometheusAnswer } from './response.js';
+import { QueryOutcomeKind, type MetricsProvider, type QueryFailure, type QueryOutcome, type RangeOutcome, type RangeWindow } from '../../provider.js';
 import { isRecord } from '../../../json.js';
 
 export type { PrometheusTls } from './agents.js';
@@ -79,7 +79,21 @@ export class PrometheusProvider implements MetricsProvider {
    * query timeout or when `signal` aborts (the tick's deadline), whichever
    * comes first.
    */
-  async instantQuery(query: string, signal?: AbortSignal): Promise<QueryOutcome> {
+  instantQuery(query: string, signal?: AbortSignal): Promise<QueryOutcome> {
+    // Prometheus' own evaluation timeout, so a heavy query stops there too.
+    return this.exchange((driver) => driver.instantQuery(query, undefined, this.evaluationTimeout()), parseQueryData, signal);
+  }
+
+  /** A range query, bounded like an instant one. */
+  rangeQuery(query: string, window: RangeWindow, signal?: AbortSignal): Promise<RangeOutcome> {
+    return this.exchange(
+      (driver) => driver.rangeQuery(query, window.start, window.end, window.stepSeconds, this.evaluationTimeout()),
+      parseRangeData,
+      signal,
+    );
+  }
+
+  private async exchange<T>(send: (driver: PrometheusDriver) => Promise<unknown>, parse: (data: unknown) => T | QueryFailure, signal?: AbortSignal): Promise<T | QueryFailure> {
     if (signal?.aborted) return abortedOutcome(signal, this.shown);
     if (!this.driver) return { kind: QueryOutcomeKind.Unreachable, message: `${this.shown} is not a URL` };
     const driver = this.driver;
@@ -91,18 +105,21 @@ export class PrometheusProvider implements MetricsProvider {
     const call: Call = { signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal };
     let rejection: unknown;
     try {
-      // Prometheus' own evaluation timeout, so a heavy query stops there too.
-      await currentCall.run(call, () => driver.instantQuery(query, undefined, `${Math.max(1, Math.ceil(this.timeoutMs / 1000))}s`));
+      await currentCall.run(call, () => send(driver));
     } catch (err: unknown) {
       rejection = err;
     } finally {
       clearTimeout(timer);
     }
-    if (call.answer) return judgeAnswer(call.answer, this.shown);
+    if (call.answer) return judgeAnswer(call.answer, this.shown, parse);
     if (signal?.aborted) return abortedOutcome(signal, this.shown);
     if (deadline.signal.aborted) return { kind: QueryOutcomeKind.Timeout, message: `no answer from ${this.shown} within ${this.timeoutMs} ms` };
     if (rejection === undefined) return unexpectedResponse('no response body');
     return rejectionOutcome(readRejection(rejection), { address: this.shown, timeoutMs: this.timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES });
+  }
+
+  private evaluationTimeout(): string {
+    return `${Math.max(1, Math.ceil(this.timeoutMs / 1000))}s`;
   }
 }
 
@@ -171,7 +188,7 @@ function interceptors(agents: PrometheusAgents): Interceptors {
 }
 
 /** Aborted by the caller: the tick's deadline (a timeout) or shutting down. */
-function abortedOutcome(signal: AbortSignal, address: string): QueryOutcome {
+function abortedOutcome(signal: AbortSignal, address: string): QueryFailure {
   const reason: unknown = signal.reason;
   if (reason instanceof Error && reason.name === 'TimeoutError') {
     return { kind: QueryOutcomeKind.Timeout, message: `no answer from ${address} before the tick's deadline` };

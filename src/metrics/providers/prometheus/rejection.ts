@@ -1,4 +1,4 @@
-import { QueryOutcomeKind, type QueryOutcome } from '../../provider.js';
+import { QueryOutcomeKind, type QueryFailure } from '../../provider.js';
 import { isRecord } from '../../../json.js';
 import { OUTBOUND_REFUSED } from '../../../http/outbound-policy.js';
 
@@ -55,7 +55,7 @@ export interface RejectionContext {
  * The outcome of a query that got no answer flowshift could judge (an answer
  * is judged from the HTTP response itself, see judgeAnswer).
  */
-export function rejectionOutcome(rejection: DriverRejection, context: RejectionContext): QueryOutcome {
+export function rejectionOutcome(rejection: DriverRejection, context: RejectionContext): QueryFailure {
   const { address } = context;
   switch (rejection.errorType) {
     case 'timeout_error':
@@ -94,7 +94,7 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
 
-function networkOutcome(rejection: { readonly message: string; readonly code?: string }, context: RejectionContext): QueryOutcome {
+function networkOutcome(rejection: { readonly message: string; readonly code?: string }, context: RejectionContext): QueryFailure {
   const { code, message } = rejection;
   if (message.startsWith('maxContentLength')) {
     return { kind: QueryOutcomeKind.QueryError, errorType: 'response_too_large', message: `the answer from ${context.address} is larger than ${context.maxResponseBytes} bytes: make the query return one series` };

@@ -1,4 +1,4 @@
-import { QueryOutcomeKind, type QueryOutcome } from '../../provider.js';
+import { QueryOutcomeKind, type QueryFailure, type QueryOutcome, type RangeOutcome, type RangeSeries } from '../../provider.js';
 import { isRecord } from '../../../json.js';
 
 /** An HTTP answer from Prometheus (or whatever answers at its address); `data` is the body, parsed when it was JSON. */
@@ -12,9 +12,10 @@ export interface PrometheusAnswer {
  * Judges an answer from the response itself rather than from what
  * prometheus-query made of it: the driver reads "+Inf" as NaN and drops the
  * status and body of an answer that is not Prometheus JSON (a 401 from an
- * auth proxy, a redirect). `address` is the one messages show.
+ * auth proxy, a redirect). `address` is the one messages show; `parse` reads
+ * the `data` of a successful answer (an instant or a range query's).
  */
-export function judgeAnswer(answer: PrometheusAnswer, address: string): QueryOutcome {
+export function judgeAnswer<T>(answer: PrometheusAnswer, address: string, parse: (data: unknown) => T | QueryFailure): T | QueryFailure {
   const { status, data } = answer;
   if (status >= 300 && status < 400) {
     return { kind: QueryOutcomeKind.QueryError, errorType: 'redirect', httpStatus: status, message: `HTTP ${status} from ${address}: redirects are not followed; set the address Prometheus answers on` };
@@ -22,11 +23,11 @@ export function judgeAnswer(answer: PrometheusAnswer, address: string): QueryOut
   if (status >= 400) return isRecord(data) && data['status'] === 'error' ? prometheusError(data, status) : httpStatusOutcome(answer);
   if (!isRecord(data)) return unexpectedResponse(data ? 'the answer is not JSON' : 'no response body');
   if (data['status'] === 'error') return prometheusError(data, status);
-  return parseQueryData(data['data']);
+  return parse(data['data']);
 }
 
 /** Prometheus' own error answer ({"status":"error","errorType":…,"error":…}). */
-function prometheusError(json: Record<string, unknown>, httpStatus: number): QueryOutcome {
+function prometheusError(json: Record<string, unknown>, httpStatus: number): QueryFailure {
   const errorType = stringField(json, 'errorType') ?? 'http_error';
   const message = stringField(json, 'error') ?? `HTTP ${httpStatus}`;
   // Prometheus reports its own evaluation timeout as errorType "timeout" (HTTP 503).
@@ -35,7 +36,7 @@ function prometheusError(json: Record<string, unknown>, httpStatus: number): Que
 }
 
 /** An HTTP error whose body is not Prometheus JSON, e.g. a 401 from an auth proxy. */
-function httpStatusOutcome(answer: PrometheusAnswer): QueryOutcome {
+function httpStatusOutcome(answer: PrometheusAnswer): QueryFailure {
   const body = typeof answer.data === 'string' ? answer.data.trim().slice(0, 200) : '';
   const text = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
   return {
@@ -70,6 +71,31 @@ export function parseQueryData(data: unknown): QueryOutcome {
     default:
       return unexpectedResponse(`unknown resultType ${JSON.stringify(resultType)}`);
   }
+}
+
+/**
+ * Parses the `data` of a successful /api/v1/query_range response: a matrix
+ * of series, each sample value still Prometheus' string. A sample that is
+ * not a number fails the whole answer; NaN and ±Inf are kept for the caller
+ * to judge.
+ */
+export function parseRangeData(data: unknown): RangeOutcome {
+  if (!isRecord(data)) return unexpectedResponse('response has no data');
+  const result = data['result'];
+  if (data['resultType'] !== 'matrix' || !Array.isArray(result)) return unexpectedResponse(`expected a matrix from a range query, got ${JSON.stringify(data['resultType'])}`);
+  const series: RangeSeries[] = [];
+  for (const entry of result) {
+    if (!isRecord(entry) || !Array.isArray(entry['values'])) return unexpectedResponse('matrix series without values (a native histogram? use its _bucket series)');
+    const points: (readonly [number, number])[] = [];
+    for (const sample of entry['values'] as unknown[]) {
+      const [time, raw] = Array.isArray(sample) ? (sample as unknown[]) : [];
+      const value = parseSampleValue(raw);
+      if (typeof time !== 'number' || value === undefined) return unexpectedResponse(`range sample ${JSON.stringify(sample)} is not [time, value]`);
+      points.push([time, value]);
+    }
+    series.push({ labels: labelsOf(entry['metric']), points });
+  }
+  return { kind: 'series', series };
 }
 
 function vectorOutcome(result: readonly unknown[]): QueryOutcome {
@@ -115,7 +141,7 @@ export function parseSampleValue(raw: unknown): number | undefined {
   }
 }
 
-export function unexpectedResponse(message: string): QueryOutcome {
+export function unexpectedResponse(message: string): QueryFailure {
   return { kind: QueryOutcomeKind.QueryError, errorType: 'unexpected_response', message };
 }
 

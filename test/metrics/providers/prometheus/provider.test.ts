@@ -69,6 +69,27 @@ describe('PrometheusProvider against the real Prometheus', () => {
     expect(outcome).toMatchObject({ kind: 'query-error', errorType: 'unexpected_response' });
   });
 
+  it('answers a range query with every series and its samples at each step, +Inf and NaN kept as numbers', async () => {
+    const end = new Date();
+    const window = { start: new Date(end.getTime() - 10_000), end, stepSeconds: 5 };
+    const outcome = await provider().rangeQuery('label_replace(vector(1), "count", "requests", "", "") or label_replace(vector(1/0), "count", "errors", "", "")', window);
+    expect(outcome.kind).toBe('series');
+    const series = outcome.kind === 'series' ? outcome.series : [];
+    expect(series.map((s) => s.labels).sort((a, b) => String(a['count']).localeCompare(String(b['count'])))).toEqual([{ count: 'errors' }, { count: 'requests' }]);
+    for (const s of series) {
+      expect(s.points.map(([t]) => t)).toEqual([0, 5, 10].map((d) => window.start.getTime() / 1000 + d));
+      expect(s.points.every(([, v]) => v === (s.labels['count'] === 'requests' ? 1 : Infinity))).toBe(true);
+    }
+    const empty = await provider().rangeQuery('absent_series_flowshift_test', window);
+    expect(empty).toEqual({ kind: 'series', series: [] });
+  });
+
+  it('returns the query error of a bad range query, as for an instant one', async () => {
+    const end = new Date();
+    const outcome = await provider().rangeQuery('sum(rate(up[1m])', { start: new Date(end.getTime() - 5_000), end, stepSeconds: 1 });
+    expect(outcome).toMatchObject({ kind: 'query-error', errorType: 'bad_data', httpStatus: 400 });
+  });
+
   it('returns unreachable for a closed port, naming the address', async () => {
     const address = `http://127.0.0.1:${await closedPort()}`;
     const outcome = await new PrometheusProvider({ address }).instantQuery('vector(1)');
