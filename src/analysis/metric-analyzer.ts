@@ -7,6 +7,8 @@ import type { AnalysisContext, Analyzer } from './analyzer.js';
 import type { AnalysisVerdict } from '../domain/model.js';
 import { metricInterval, planMetricQueries, querySourceOf, type MetricQueries } from './metric-query.js';
 import { failedMetric, judgeMetric } from './verdict.js';
+import { runJudgedMetric } from './judged-metric.js';
+import { parseDuration } from '../api/duration.js';
 import type { OutboundPolicy } from '../http/outbound-policy.js';
 
 /** Everything the analyzer reads or calls, so tests can pass their own. */
@@ -64,6 +66,11 @@ export class MetricAnalyzer implements Analyzer {
     }
     if (typeof prepared === 'string') return failedMetric(metric, prepared, this.deps.now());
     const { provider, queries, unit } = prepared;
+    if (metric.judge) {
+      if (queries.primary === undefined) return failedMetric(metric, `${metric.name}: the primary's query was not rendered`, this.deps.now());
+      const judged = { metric: { ...metric, judge: metric.judge }, provider, queries: { canary: queries.canary, primary: queries.primary } };
+      return runJudgedMetric({ ...judged, since: releaseStart(rollout, this.deps.now()), stepSeconds: stepSeconds(rollout, metric), now: this.deps.now(), unit }, signal);
+    }
     const [canary, primary] = await Promise.all([
       provider.instantQuery(queries.canary, signal),
       queries.primary === undefined ? undefined : provider.instantQuery(queries.primary, signal),
@@ -121,4 +128,15 @@ export class MetricAnalyzer implements Analyzer {
     if (!chosen.ok) return chosen.message;
     return chosen.backend.plugin.create(chosen.backend.options);
   }
+}
+
+/** Where the judge's intervals start: the release's start (a release begun before the field existed: its last phase change). */
+function releaseStart(rollout: Rollout, now: Date): Date {
+  const at = Date.parse(rollout.status?.releaseStartTime ?? rollout.status?.lastTransitionTime ?? '');
+  return Number.isNaN(at) ? now : new Date(at);
+}
+
+/** The judge's interval in whole seconds, the step of its range queries. */
+function stepSeconds(rollout: Rollout, metric: MetricSpec): number {
+  return Math.max(1, Math.round((parseDuration(metricInterval(rollout, metric)) ?? 60_000) / 1000));
 }

@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../api/schema/defaults.js';
 import { primaryName } from '../api/names.js';
 import type { MetricSpec, Rollout } from '../api/types.gen.js';
-import { BUILTIN_METRICS, isBuiltinMetric, type BuiltinMetric } from '../metrics/builtins.js';
+import { BUILTIN_METRICS, JUDGED_BUILTIN_QUERIES, isBuiltinMetric, type BuiltinMetric } from '../metrics/builtins.js';
 import { checkPromql, formatPosition, positionOf, type SourcePosition } from '../metrics/promql.js';
 import { renderQuery, templateOffset, type QueryVariables } from '../metrics/render.js';
 import type { AnalysisContext } from './analyzer.js';
@@ -19,7 +19,10 @@ export function querySourceOf(metric: MetricSpec, rolloutNamespace: string): Que
     return { kind: 'template', namespace: metric.templateRef.namespace ?? rolloutNamespace, name: metric.templateRef.name };
   }
   if (metric.query !== undefined) return { kind: 'inline', query: metric.query };
-  if (isBuiltinMetric(metric.name)) return { kind: 'builtin', name: metric.name, ...BUILTIN_METRICS[metric.name] };
+  if (isBuiltinMetric(metric.name)) {
+    const builtin = BUILTIN_METRICS[metric.name];
+    return { kind: 'builtin', name: metric.name, ...builtin, ...(metric.judge ? { query: JUDGED_BUILTIN_QUERIES[metric.name] } : {}) };
+  }
   const builtins = Object.keys(BUILTIN_METRICS).join(', ');
   return {
     kind: 'missing',
@@ -45,7 +48,7 @@ export function metricInterval(rollout: Rollout, metric: MetricSpec): string {
 /** Rendered, syntax-checked queries for one metric. */
 export interface MetricQueries {
   readonly canary: string;
-  /** The same query for the primary workload, when the metric compares with it. */
+  /** The same query for the primary workload, when the metric compares with it (compare or judge). */
   readonly primary?: string;
 }
 
@@ -70,7 +73,7 @@ export function planMetricQueries(
   const base = { namespace: context.namespace, service: context.service, interval, variables: metric.templateVariables ?? {} };
   const canary = renderChecked(template, { ...base, target: context.canary });
   if (!canary.ok) return canary;
-  if (!metric.compare) return { ok: true, queries: { canary: canary.query } };
+  if (!metric.compare && !metric.judge) return { ok: true, queries: { canary: canary.query } };
   const primary = renderChecked(template, { ...base, target: context.primary });
   if (!primary.ok) return primary;
   return { ok: true, queries: { canary: canary.query, primary: primary.query } };

@@ -75,6 +75,21 @@ export const BuiltinMetric = {
 } as const;
 export type BuiltinMetric = (typeof BuiltinMetric)[keyof typeof BuiltinMetric];
 
+/** What the sequential judge compares between canary and primary. */
+export const JudgeTest = {
+  ErrorRate: 'errorRate',
+  Latency: 'latency',
+} as const;
+export type JudgeTest = (typeof JudgeTest)[keyof typeof JudgeTest];
+
+/** What the sequential judge concluded so far. */
+export const JudgeConclusion = {
+  Worse: 'worse',
+  NotWorse: 'not-worse',
+  Unknown: 'unknown',
+} as const;
+export type JudgeConclusion = (typeof JudgeConclusion)[keyof typeof JudgeConclusion];
+
 /** Istio passthrough objects (HTTPMatchRequest, HTTPRetry, TrafficPolicy, ...). */
 export type IstioObject = Record<string, unknown>;
 
@@ -236,6 +251,18 @@ export interface MetricComparison {
   maxDecrease?: number | string;
 }
 
+/** Judge the canary against the primary with an anytime-valid sequential test (docs/judge.md) instead of a fixed bound: it may be consulted at every interval with a false-rollback probability of at most alpha over the whole release. Rolls back at once when the canary is worse; with promoteEarly, promotes once it is not worse with enough evidence. request-success-rate takes errorRate and request-duration latency; a custom query must yield counts (errorRate: series labelled count="requests" and count="errors") or histogram buckets by le (latency), for {{ target }} over {{ interval }}. */
+export interface JudgeSpec {
+  /** errorRate: the share of failed requests; latency: the latency distribution, from histogram buckets. */
+  test: JudgeTest;
+  /** Largest probability of rolling back a canary that is not worse (and of promoting early one that is), over the whole release. */
+  alpha?: number;
+  /** How much worse than the primary the canary may be and still count as not worse: a relative increase of the error rate (or of the share of slow requests), e.g. "20%". */
+  margin?: string;
+  /** Promote as soon as every judged metric with promoteEarly says not worse (and every check passes), without stepping through the remaining weights; confirm-promotion gates still apply. */
+  promoteEarly?: boolean;
+}
+
 /** A check run at every analysis tick. Either a built-in metric (request-success-rate, request-duration), a PromQL query, or a MetricTemplate reference. */
 export interface MetricSpec {
   /** Metric name. request-success-rate (% of non-5xx responses) and request-duration (p99 latency in ms) are built in; any other name needs query or templateRef. */
@@ -252,6 +279,8 @@ export interface MetricSpec {
   thresholdRange?: ThresholdRange;
   /** Compare the canary with the primary over the same interval instead of (or as well as) a fixed range. Fails when the canary is worse than the baseline by more than a bound. */
   compare?: MetricComparison;
+  /** Judge the canary against the primary with an anytime-valid sequential test (docs/judge.md) instead of a fixed bound: it may be consulted at every interval with a false-rollback probability of at most alpha over the whole release. Rolls back at once when the canary is worse; with promoteEarly, promotes once it is not worse with enough evidence. request-success-rate takes errorRate and request-duration latency; a custom query must yield counts (errorRate: series labelled count="requests" and count="errors") or histogram buckets by le (latency), for {{ target }} over {{ interval }}. */
+  judge?: JudgeSpec;
 }
 
 /** An HTTP hook called at a point of the release, or a manual gate opened by `kubectl flowshift approve`. Gate types (confirm-*) hold the release until the hook answers 2xx; pre-rollout and rollout fail a check unless it answers 2xx; rollback rolls back when it answers 2xx; post-rollout and event only inform. */
@@ -299,6 +328,8 @@ export interface AnalysisSpec {
   canaryReadyThreshold?: number;
   /** Metric checks; every one must pass for a tick to count as passed. */
   metrics?: MetricSpec[];
+  /** Measurements kept per metric in status.analysis[].history, newest last (0: none). */
+  historyLimit?: number;
   /** Webhooks called at the points of the release their type names. */
   webhooks?: WebhookSpec[];
   /** Alert destinations for release events. */
@@ -327,6 +358,24 @@ export interface RolloutSpec {
   analysis?: AnalysisSpec;
 }
 
+/** One earlier measurement of a metric in the current release. */
+export interface MetricMeasurement {
+  /** When it was measured (RFC 3339). */
+  time: string;
+  /** Canary weight when it was measured. */
+  weight?: number;
+  /** Value measured for the canary. */
+  value?: number;
+  /** Value measured for the primary. */
+  primaryValue?: number;
+  /** Whether the check passed. */
+  passed: boolean;
+  /** For a judged metric: worse (rolled back), not-worse (enough evidence), or unknown (go on). */
+  conclusion?: JudgeConclusion;
+  /** For a judged metric: the evidence that the canary is worse, as an e-value; it rolls back at 1/alpha (an anytime-valid p-value is 1/eValue). */
+  eValue?: number;
+}
+
 /** The latest result of one metric: the evidence for the last decision. */
 export interface MetricResult {
   /** Metric name, as in spec.analysis.metrics. */
@@ -343,6 +392,14 @@ export interface MetricResult {
   message: string;
   /** When the metric was measured (RFC 3339). */
   time: string;
+  /** Canary weight when it was measured. */
+  weight?: number;
+  /** For a judged metric: worse (rolled back), not-worse (enough evidence), or unknown (go on). */
+  conclusion?: JudgeConclusion;
+  /** For a judged metric: the evidence that the canary is worse, as an e-value; it rolls back at 1/alpha (an anytime-valid p-value is 1/eValue). */
+  eValue?: number;
+  /** The measurements of this release before this one, oldest first (at most spec.analysis.historyLimit). */
+  history?: MetricMeasurement[];
 }
 
 /** The last answer of one gate (a webhook or a manual gate) in the current release. */
@@ -399,6 +456,8 @@ export interface RolloutStatus {
   failedChecks?: number;
   /** Analysis ticks completed in the current step or iteration count. */
   iterations?: number;
+  /** When the release of lastAppliedSpec started (RFC 3339): the judge counts requests from here. */
+  releaseStartTime?: string;
   /** Hash of the target pod template and tracked configs of the release in progress. */
   lastAppliedSpec?: string;
   /** Hash of the last promoted revision. */

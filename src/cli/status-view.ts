@@ -1,7 +1,8 @@
 import { strategyOf } from '../domain/strategies/index.js';
-import type { MetricResult, Rollout, ThresholdRange } from '../api/types.gen.js';
+import { type GateResult, type MetricMeasurement, type MetricResult, type Rollout, type RolloutStatus, type ThresholdRange } from '../api/types.gen.js';
 import { DEFAULTS } from '../api/schema/defaults.js';
-import type { GateResult, RolloutStatus } from '../api/types.gen.js';
+import { STATUS_LIMITS } from '../api/schema/limits.js';
+import { NO_VALUE, sparkline } from './sparkline.js';
 import { describeStep, stepOf } from './step.js';
 import { formatTable } from './table.js';
 
@@ -18,6 +19,7 @@ export function renderStatus(rollout: Rollout): string[] {
   }
   lines.push(...summary(rollout, status));
   lines.push(...section('Metrics', metricRows(status.analysis ?? [])));
+  lines.push(...section('History', historyRows(status.analysis ?? [])));
   lines.push(...section('Gates', gateRows(status.gates ?? [])));
   if (status.message) lines.push(field('Message', status.message));
   return lines;
@@ -65,10 +67,61 @@ function revisionLine(status: RolloutStatus): string {
 
 function metricRows(results: readonly MetricResult[]): string[][] {
   if (results.length === 0) return [];
-  return [
-    ['NAME', 'VALUE', 'BOUND', 'RESULT'],
-    ...results.map((m) => [m.name, formatValue(m.value), formatBound(m.thresholdRange, m.primaryValue), m.passed ? 'passed' : `failed: ${m.message}`]),
+  // Without any history (historyLimit 0, or the first check) the table stays as it was.
+  const showHistory = results.some((m) => (m.history?.length ?? 0) > 0);
+  const cells = (m: MetricResult): string[] => [
+    m.name,
+    formatValue(m.value),
+    formatBound(m.thresholdRange, m.primaryValue),
+    ...(showHistory ? [historyCell(m)] : []),
+    resultOf(m),
   ];
+  return [['NAME', 'VALUE', 'BOUND', ...(showHistory ? ['HISTORY'] : []), 'RESULT'], ...results.map(cells)];
+}
+
+/** At most a whole history and the current value; more only from a status the schema would refuse. */
+const SPARKLINE_WIDTH = STATUS_LIMITS.historyItems + 1;
+
+/** The values of this release so far, oldest first, and how many measurements there were: "▁▃▅▇█ (5)". */
+function historyCell(m: MetricResult): string {
+  const values = [...(m.history ?? []).map((h) => h.value), m.value];
+  return `${sparkline(values.slice(-SPARKLINE_WIDTH))} (${values.length})`;
+}
+
+/**
+ * "passed" or "failed: why" for a bound. A judged metric's message is its
+ * verdict in words, with the statistic behind it ("canary errors 2.1% vs
+ * primary 0.4% …: worse than the primary by more than 20%, p≤0.0096"),
+ * passed or not.
+ */
+function resultOf(m: MetricResult): string {
+  if (m.conclusion !== undefined) return m.message.startsWith(`${m.name}: `) ? m.message.slice(m.name.length + 2) : m.message;
+  return m.passed ? 'passed' : `failed: ${m.message}`;
+}
+
+/** Terminals are 100 to 120 columns; a History line stays within the narrower. */
+const LINE_WIDTH = 100;
+
+/** Each metric's measurements of this release as weight→value, the latest included, the newest that fit on one line. */
+function historyRows(results: readonly MetricResult[]): string[][] {
+  const withHistory = results.filter((m) => (m.history?.length ?? 0) > 0);
+  const nameWidth = Math.max(0, ...withHistory.map((m) => m.name.length));
+  // The section's indent and the table's gap come before the pairs.
+  const room = LINE_WIDTH - '  '.length - nameWidth - '   '.length;
+  return withHistory.map((m) => [m.name, newestThatFit([...(m.history ?? []), m].map(weightAndValue), room)]);
+}
+
+function weightAndValue(h: Pick<MetricMeasurement, 'weight' | 'value'>): string {
+  const value = h.value === undefined ? NO_VALUE : formatValue(h.value);
+  return `${h.weight === undefined ? '?' : String(h.weight)}%→${value}`;
+}
+
+/** The last items that fit in width, behind "…" when earlier ones are left out; at least the newest. */
+function newestThatFit(items: readonly string[], width: number): string {
+  const line = (n: number): string => [...(n < items.length ? ['…'] : []), ...items.slice(items.length - n)].join(' ');
+  let shown = items.length;
+  while (shown > 1 && line(shown).length > width) shown--;
+  return line(shown);
 }
 
 function gateRows(gates: readonly GateResult[]): string[][] {

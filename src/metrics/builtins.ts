@@ -30,6 +30,23 @@ const REQUEST_SUCCESS_RATE = [
 const REQUEST_DURATION =
   `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{${WORKLOAD}}[{{ interval }}])) by (le))`;
 
+/**
+ * What the sequential judge reads for a built-in (spec.analysis.metrics[].judge):
+ * counts of one interval, not a ratio, so it can weigh them. Requests and
+ * 5xx responses as two series labelled count="requests" / count="errors"
+ * (no 5xx yet: no errors series, read as 0); latency buckets by le.
+ */
+const REQUEST_COUNTS = [
+  `label_replace(sum(increase(istio_requests_total{${WORKLOAD}}[{{ interval }}])), "count", "requests", "", "")`,
+  ` or label_replace(sum(increase(istio_requests_total{${WORKLOAD},response_code=~"5.."}[{{ interval }}])), "count", "errors", "", "")`,
+].join('');
+const DURATION_BUCKETS = `sum by (le) (increase(istio_request_duration_milliseconds_bucket{${WORKLOAD}}[{{ interval }}]))`;
+
+export const JUDGED_BUILTIN_QUERIES: Readonly<Record<BuiltinMetric, string>> = {
+  [BuiltinMetric.RequestSuccessRate]: REQUEST_COUNTS,
+  [BuiltinMetric.RequestDuration]: DURATION_BUCKETS,
+};
+
 export const BUILTIN_METRICS: Readonly<Record<BuiltinMetric, BuiltinDefinition>> = {
   [BuiltinMetric.RequestSuccessRate]: { query: REQUEST_SUCCESS_RATE, unit: '' },
   [BuiltinMetric.RequestDuration]: { query: REQUEST_DURATION, unit: 'ms' },

@@ -7,6 +7,9 @@
 export const DEFAULTS = {
   analysisInterval: '1m',
   threshold: 5,
+  judgeAlpha: 0.01,
+  judgeMargin: '20%',
+  historyLimit: 10,
   readyThreshold: 100,
   progressDeadlineSeconds: 600,
   webhookTimeout: '10s',

@@ -41,6 +41,12 @@ export const MetricProviderType = { Prometheus: 'prometheus' } as const;
 /** Metrics flowshift knows how to query without a user-written PromQL query. */
 export const BuiltinMetric = { RequestSuccessRate: 'request-success-rate', RequestDuration: 'request-duration' } as const;
 
+/** What the sequential judge compares between canary and primary (spec.analysis.metrics[].judge.test). */
+export const JudgeTest = { ErrorRate: 'errorRate', Latency: 'latency' } as const;
+
+/** What the judge concluded so far: worse (roll back), not worse with enough evidence, or not yet known. */
+export const JudgeConclusion = { Worse: 'worse', NotWorse: 'not-worse', Unknown: 'unknown' } as const;
+
 /** Every enum the generated types declare, in declaration order, with its doc comment. */
 export const enums: readonly { name: string; doc: string; values: Readonly<Record<string, string>> }[] = [
   { name: 'Phase', doc: 'Where a Rollout is in its release cycle.', values: Phase },
@@ -51,6 +57,8 @@ export const enums: readonly { name: string; doc: string; values: Readonly<Recor
   { name: 'MeshProvider', doc: 'The traffic layer flowshift drives.', values: MeshProvider },
   { name: 'MetricProviderType', doc: 'The metrics backend a MetricTemplate queries.', values: MetricProviderType },
   { name: 'BuiltinMetric', doc: 'Metrics flowshift queries without a user-written query.', values: BuiltinMetric },
+  { name: 'JudgeTest', doc: 'What the sequential judge compares between canary and primary.', values: JudgeTest },
+  { name: 'JudgeConclusion', doc: 'What the sequential judge concluded so far.', values: JudgeConclusion },
 ];
 
 /** Type aliases the generated types declare; the schema refers to them with `ts.ref`. */

@@ -10,5 +10,7 @@ export const STATUS_LIMITS = {
   conditionMessage: 32768,
   /** status.analysis and status.gates: one entry per metric or webhook. */
   listItems: 20,
+  /** status.analysis[].history: measurements kept per metric (spec.analysis.historyLimit, at most this). */
+  historyItems: 20,
   conditions: 8,
 } as const;

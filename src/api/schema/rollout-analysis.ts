@@ -1,5 +1,6 @@
 // spec.analysis: the checks run before every step, the gates and the alerts.
 import { DEFAULTS } from './defaults.js';
+import { STATUS_LIMITS } from './limits.js';
 import {
   DNS_LABEL_PATTERN,
   boolean,
@@ -9,6 +10,7 @@ import {
   enumOf,
   intOrString,
   integer,
+  number,
   namedList,
   object,
   rule,
@@ -17,7 +19,7 @@ import {
   type Schema,
 } from './builders.js';
 import { httpUrl, objectRef, secretRef, thresholdRange } from './common.js';
-import { AlertSeverity, BuiltinMetric, WebhookType, celList } from './enums.js';
+import { AlertSeverity, BuiltinMetric, JudgeTest, WebhookType, celList } from './enums.js';
 
 const BUILTINS = celList(BuiltinMetric);
 
@@ -44,6 +46,25 @@ const compare: Schema = object(
   },
 );
 
+const judge: Schema = object(
+  'Judge the canary against the primary with an anytime-valid sequential test (docs/judge.md) instead of a fixed bound: it may be consulted at every interval with a false-rollback probability of at most alpha over the whole release. Rolls back at once when the canary is worse; with promoteEarly, promotes once it is not worse with enough evidence. request-success-rate takes errorRate and request-duration latency; a custom query must yield counts (errorRate: series labelled count="requests" and count="errors") or histogram buckets by le (latency), for {{ target }} over {{ interval }}.',
+  {
+    test: enumOf(JudgeTest, 'errorRate: the share of failed requests; latency: the latency distribution, from histogram buckets.', { ref: 'JudgeTest' }),
+    alpha: number('Largest probability of rolling back a canary that is not worse (and of promoting early one that is), over the whole release.', {
+      minimum: 0.0001,
+      maximum: 0.2,
+      default: DEFAULTS.judgeAlpha,
+    }),
+    margin: string('How much worse than the primary the canary may be and still count as not worse: a relative increase of the error rate (or of the share of slow requests), e.g. "20%".', {
+      pattern: '^[0-9]+(\\.[0-9]+)?%$',
+      maxLength: 16,
+      default: DEFAULTS.judgeMargin,
+    }),
+    promoteEarly: boolean('Promote as soon as every judged metric with promoteEarly says not worse (and every check passes), without stepping through the remaining weights; confirm-promotion gates still apply.', { default: false }),
+  },
+  { required: ['test'], tsName: 'JudgeSpec' },
+);
+
 export const metric: Schema = object(
   `A check run at every analysis tick. Either a built-in metric (${Object.values(BuiltinMetric).join(', ')}), a PromQL query, or a MetricTemplate reference.`,
   {
@@ -60,6 +81,7 @@ export const metric: Schema = object(
     templateVariables: stringMap('Values for the template\'s {{ variables.<key> }} placeholders.', 32),
     thresholdRange: thresholdRange('Range the metric value must stay in for the check to pass.'),
     compare,
+    judge,
   },
   {
     required: ['name'],
@@ -77,9 +99,18 @@ export const metric: Schema = object(
         fieldPath: '.templateRef',
         reason: 'FieldValueForbidden',
       }),
-      rule('has(self.thresholdRange) || has(self.compare)', 'a metric needs thresholdRange, compare, or both', {
+      rule('has(self.thresholdRange) || has(self.compare) || has(self.judge)', 'a metric needs thresholdRange, compare (or both), or judge', {
         reason: 'FieldValueRequired',
       }),
+      rule('!has(self.judge) || (!has(self.thresholdRange) && !has(self.compare))', 'judge decides on its own: remove thresholdRange and compare, or judge', {
+        fieldPath: '.judge',
+        reason: 'FieldValueForbidden',
+      }),
+      rule(
+        `!has(self.judge) || !(self.name in ${BUILTINS}) || (self.name == '${BuiltinMetric.RequestSuccessRate}') == (self.judge.test == '${JudgeTest.ErrorRate}')`,
+        'request-success-rate is judged with test: errorRate, request-duration with test: latency',
+        { fieldPath: '.judge.test' },
+      ),
       rule('!has(self.templateVariables) || has(self.templateRef)', 'templateVariables only apply with templateRef', {
         fieldPath: '.templateVariables',
         reason: 'FieldValueForbidden',
@@ -167,6 +198,11 @@ export const analysis: Schema = object(
       default: DEFAULTS.readyThreshold,
     }),
     metrics: namedList('Metric checks; every one must pass for a tick to count as passed.', metric, 20),
+    historyLimit: integer('Measurements kept per metric in status.analysis[].history, newest last (0: none).', {
+      minimum: 0,
+      maximum: STATUS_LIMITS.historyItems,
+      default: DEFAULTS.historyLimit,
+    }),
     webhooks: namedList('Webhooks called at the points of the release their type names.', webhook, 20),
     alerts: namedList('Alert destinations for release events.', alert, 10),
   },

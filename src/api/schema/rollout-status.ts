@@ -2,7 +2,25 @@
 import { STATUS_LIMITS } from './limits.js';
 import { array, boolean, enumOf, integer, number, object, string, type Schema } from './builders.js';
 import { conditions, thresholdRange } from './common.js';
-import { Phase, StrategyName, WebhookType } from './enums.js';
+import { JudgeConclusion, Phase, StrategyName, WebhookType } from './enums.js';
+
+const judged = {
+  conclusion: enumOf(JudgeConclusion, 'For a judged metric: worse (rolled back), not-worse (enough evidence), or unknown (go on).', { ref: 'JudgeConclusion' }),
+  eValue: number('For a judged metric: the evidence that the canary is worse, as an e-value; it rolls back at 1/alpha (an anytime-valid p-value is 1/eValue).'),
+};
+
+const measurement: Schema = object(
+  'One earlier measurement of a metric in the current release.',
+  {
+    time: string('When it was measured (RFC 3339).', { format: 'date-time' }),
+    weight: integer('Canary weight when it was measured.', { minimum: 0, maximum: 100 }),
+    value: number('Value measured for the canary.'),
+    primaryValue: number('Value measured for the primary.'),
+    passed: boolean('Whether the check passed.'),
+    ...judged,
+  },
+  { required: ['time', 'passed'], tsName: 'MetricMeasurement' },
+);
 
 const metricResult: Schema = object(
   'The latest result of one metric: the evidence for the last decision.',
@@ -14,6 +32,11 @@ const metricResult: Schema = object(
     passed: boolean('Whether the check passed.'),
     message: string('Why the check passed or failed, e.g. "request-success-rate 97.2 < 99".', { maxLength: STATUS_LIMITS.resultMessage }),
     time: string('When the metric was measured (RFC 3339).', { format: 'date-time' }),
+    weight: integer('Canary weight when it was measured.', { minimum: 0, maximum: 100 }),
+    ...judged,
+    history: array('The measurements of this release before this one, oldest first (at most spec.analysis.historyLimit).', measurement, {
+      maxItems: STATUS_LIMITS.historyItems,
+    }),
   },
   { required: ['name', 'passed', 'message', 'time'], tsName: 'MetricResult' },
 );
@@ -56,6 +79,7 @@ export const status: Schema = object(
     mirrorWeight: weight('Percent of live traffic mirrored to the canary (0: none).'),
     failedChecks: integer('Failed checks in the current release; threshold of them trigger a rollback.', { minimum: 0 }),
     iterations: integer('Analysis ticks completed in the current step or iteration count.', { minimum: 0 }),
+    releaseStartTime: string('When the release of lastAppliedSpec started (RFC 3339): the judge counts requests from here.', { format: 'date-time' }),
     lastAppliedSpec: string('Hash of the target pod template and tracked configs of the release in progress.', { maxLength: 256 }),
     lastPromotedSpec: string('Hash of the last promoted revision.', { maxLength: 256 }),
     lastTransitionTime: string('When the phase last changed (RFC 3339).', { format: 'date-time' }),

@@ -11,6 +11,8 @@ import { ask, askFor, checkGates, hooksOf, mergeGates, recordAnswers, recordAppr
 import { nextPromotionWeight } from '../steps.js';
 import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
 import { sameMessage } from '../fit.js';
+import { checkEvidence } from '../evidence.js';
+import { earlyPromotion } from '../judged.js';
 
 export { rollback } from './step.js';
 
@@ -38,6 +40,7 @@ export function startRelease(input: TickInput, message: string, reason: string, 
     iterations: 0,
     lastAppliedSpec: revision,
     analysis: [],
+    releaseStartTime: input.observed.now.toISOString(),
     gates: mergeGates(input.spec, [], gate.results),
     ...extra,
   };
@@ -88,8 +91,10 @@ function check(input: TickInput, drift: RolloutEvent[]): Decision {
   if (judged.kind === 'asks') return judged.decision;
   if (judged.kind === 'pending') return holdFor(input, `check waits for its webhooks: ${judged.reason}`, drift);
   const { verdict } = judged;
-  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: input.observed.now.toISOString(), analysis: [...verdict.results] };
+  const evidence = checkEvidence(input, verdict.results);
   if (!verdict.passed) return failedCheck(input, verdict.reason, evidence, drift);
+  const early = earlyPromotion(input.spec, verdict.results);
+  if (early) return withDrift(promoteGated(input, early, evidence), drift);
   return withDrift(advance(input, evidence), drift);
 }
 
@@ -133,8 +138,7 @@ function urgentCheck(input: TickInput, drift: RolloutEvent[]): Decision | undefi
   const { verdict } = input;
   if (!verdict) return askFor(input, [{ kind: 'analysis' }]);
   if (verdict.passed) return undefined;
-  const evidence: Partial<RolloutStatus> = { lastAnalysisTime: input.observed.now.toISOString(), analysis: [...verdict.results] };
-  return failedCheck(input, verdict.reason, evidence, drift);
+  return failedCheck(input, verdict.reason, checkEvidence(input, verdict.results), drift);
 }
 
 /** A rollback webhook answering 2xx rolls back now; one that has not answered yet asks for nothing. */

@@ -7,6 +7,7 @@ import { nextStatus, waitMessage } from '../status.js';
 import { ask, checkGates, mergeGates } from '../gates.js';
 import { NO_CANARY_TRAFFIC, advanceFor } from '../strategies/index.js';
 import { sameMessage } from '../fit.js';
+import { judgedWorse } from '../judged.js';
 
 export function waitForCanary(input: TickInput, drift: RolloutEvent[]): Decision {
   const { spec } = input;
@@ -22,9 +23,15 @@ export function waitForCanary(input: TickInput, drift: RolloutEvent[]): Decision
   return { status, actions: convergeActions(input, status, 'up'), events: drift };
 }
 
-/** A failed check: count it, and roll back in the very tick the threshold is reached, not one interval later. */
+/**
+ * A failed check: count it, and roll back in the very tick the threshold is
+ * reached, not one interval later. A judged metric that found the canary
+ * worse rolls back at once: its verdict already weighs every interval.
+ */
 export function failedCheck(input: TickInput, reason: string, evidence: Partial<RolloutStatus>, drift: RolloutEvent[]): Decision {
   const failedChecks = (input.status.failedChecks ?? 0) + 1;
+  const worse = judgedWorse(evidence.analysis ?? []);
+  if (worse) return rollback(input, worse, { ...evidence, failedChecks });
   const threshold = input.spec.analysis?.threshold ?? DEFAULTS.threshold;
   if (failedChecks >= threshold) return rollback(input, `${failedChecks} failed checks (${reason})`, { ...evidence, failedChecks });
   const message = `check failed (${failedChecks} of ${threshold}): ${reason}`;

@@ -2,62 +2,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MetricSpec, Rollout } from '../../../src/api/types.gen.js';
-import { MeshSimulator } from '../../../devenv/sim/mesh-simulator.js';
-import type { VersionBehaviourUpdate } from '../../../devenv/sim/traffic-model.js';
-import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../../support/env/context.js';
+import type { MetricSpec } from '../../../src/api/types.gen.js';
 import { startPrometheus, type PrometheusServer } from '../../../devenv/env/prometheus.js';
-import { Cluster, podinfo, startController, type ControllerProcess } from '../../support/harness.js';
-import { quickRollout } from '../../support/rollouts.js';
+import { meshScenario as scenario, stopScenario, type MeshScenario } from '../../support/mesh-scenario.js';
 
 const successRate: MetricSpec = { name: 'request-success-rate', interval: '10s', thresholdRange: { min: 99 } };
 const latency: MetricSpec = { name: 'request-duration', interval: '10s', thresholdRange: { max: 100 } };
-const HEALTHY: VersionBehaviourUpdate = { errorRate: 0, latencyMs: { p50: 20, p99: 50 } };
-
-interface Scenario {
-  readonly cluster: Cluster;
-  readonly sim: MeshSimulator;
-  readonly controller: ControllerProcess;
-}
-
-/**
- * A namespace with the simulator playing Envoy for `podinfo`, scraped by
- * Prometheus, and the controller gating on it; the Rollout is Initialized.
- */
-async function scenario(prefix: string, metrics: MetricSpec[], opts: { canary?: VersionBehaviourUpdate; rps?: number; threshold?: number; prometheusUrl?: string; scrapeInto?: string } = {}): Promise<Scenario> {
-  const cluster = new Cluster(await createNamespace(prefix));
-  const sim = await MeshSimulator.start({
-    kubeConfig: kubeConfig(),
-    namespace: cluster.namespace,
-    target: 'podinfo',
-    requestsPerSecond: opts.rps ?? 100,
-    primary: HEALTHY,
-    canary: opts.canary ?? HEALTHY,
-  });
-  addScrapeTarget(opts.scrapeInto ?? env().prometheusTargetsDir, `sim-${cluster.namespace}`, sim.address);
-  const args = opts.prometheusUrl ? ['--prometheus-url', opts.prometheusUrl] : [];
-  const controller = await startController(cluster.namespace, { extraArgs: args });
-  await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('podinfo') });
-  const rollout: Rollout = quickRollout('podinfo', {
-    strategy: { canary: { stepWeights: [20, 50] } },
-    analysis: { interval: '2s', threshold: opts.threshold ?? 2, metrics },
-  });
-  await cluster.createRollout(rollout);
-  await cluster.waitForRollout('podinfo', 'Initialized', (r) => r.status?.phase === 'Initialized');
-  return { cluster, sim, controller };
-}
 
 describe('releases gated on Prometheus, with the mesh simulator as the data plane', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
-  const track = (s: Scenario, targetsDir = env().prometheusTargetsDir): Scenario => {
-    cleanups.push(async () => {
-      removeScrapeTarget(targetsDir, `sim-${s.cluster.namespace}`);
-      await s.controller.stop();
-      await s.sim.stop();
-    });
+  const track = (s: MeshScenario, targetsDir?: string): MeshScenario => {
+    cleanups.push(() => stopScenario(s, targetsDir));
     return s;
   };
 

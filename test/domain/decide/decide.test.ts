@@ -90,7 +90,8 @@ describe('decide: stepping', () => {
     expect(asksForAnalysis(i)).toBe(true);
     const d = decide(i);
     expect(d.status).toMatchObject({ phase: 'Progressing', canaryWeight: to });
-    expect(d.status.analysis).toEqual(pass.results);
+    // Each result is kept with the weight it was measured at.
+    expect(d.status.analysis).toEqual(pass.results.map((r) => ({ ...r, weight: from })));
     expect(d.status.message).toBe(`advanced canary weight to ${to}`);
   });
 
@@ -182,7 +183,7 @@ describe('decide: failed checks', () => {
     const d = decide(input(releasing(20, { failedChecks: 2 }), {}, { verdict: fail }));
     expect(d.status).toMatchObject({ phase: 'Failed', canaryWeight: 0, failedChecks: 3 });
     expect(d.status.message).toBe('rolled back: 3 failed checks (request-success-rate 91.2 < 99)');
-    expect(d.status.analysis).toEqual(fail.results);
+    expect(d.status.analysis).toEqual(fail.results.map((r) => ({ ...r, weight: 20 })));
     expect(d.status.conditions?.[0]).toMatchObject({ type: 'Promoted', status: 'False', reason: 'Failed' });
     expect(d.safeRoutes).toEqual([{ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } }]);
     expect(d.actions).toEqual([{ type: 'scaleCanary', replicas: 0 }]);

@@ -1,0 +1,123 @@
+import { JudgeConclusion, JudgeTest, type JudgeSpec, type MetricResult, type MetricSpec } from '../api/types.gen.js';
+import type { MetricsProvider, RangeOutcome, RangeSeries } from '../metrics/provider.js';
+import { parseCompareBound } from './compare.js';
+import { formatNumber, withUnit } from './format.js';
+import { addInterval, noEvidence, verdictOf, type ErrorRateEvidence } from './sequential/error-rates.js';
+import { errorCountsOf, latencyBucketsOf } from './sequential/intervals.js';
+import { addLatencyInterval, latencyVerdictOf, noLatencyEvidence } from './sequential/latency.js';
+import { describeOutcome } from './verdict.js';
+
+/** One metric the sequential judge decides (spec.analysis.metrics[].judge). */
+export interface JudgedMetric {
+  readonly metric: MetricSpec & { readonly judge: JudgeSpec };
+  readonly provider: MetricsProvider;
+  /** The metric's query rendered for each version. */
+  readonly queries: { readonly canary: string; readonly primary: string };
+  /** When the release started: its intervals are counted from here, the same ones at every check. */
+  readonly since: Date;
+  readonly stepSeconds: number;
+  readonly now: Date;
+  /** Of the latency buckets' bounds ("ms"), empty for none. */
+  readonly unit: string;
+}
+
+/** What both tests conclude, in the words and numbers status shows. */
+interface Judgement {
+  readonly kind: JudgeConclusion;
+  readonly eWorse: number;
+  readonly eNotWorse: number;
+  readonly canary: number;
+  readonly primary: number;
+  /** "canary errors 2.1% vs primary 0.4%", "canary p99 310 ms vs primary 250 ms". */
+  readonly subject: string;
+}
+
+/**
+ * Judges the canary against the primary over every whole interval since the
+ * release started: two range queries (one per version), read afresh at each
+ * check, so the judge keeps no state of its own and a restarted or another
+ * replica reaches the same verdict. The intervals are anchored at the
+ * release's start, so each is the same at every look: that is what lets the
+ * test be consulted at every check (see sequential/error-rates.ts).
+ *
+ * Worse fails the check (and decide() rolls back at once); not yet known
+ * passes it, so the release goes on stepping; not worse passes it and, with
+ * promoteEarly, lets decide() promote. No request to the canary at all fails:
+ * a release never moves on without evidence.
+ */
+export async function runJudgedMetric(judged: JudgedMetric, signal?: AbortSignal): Promise<MetricResult> {
+  const { metric, provider, queries, now } = judged;
+  const base = { name: metric.name, time: now.toISOString() };
+  const first = judged.since.getTime() + judged.stepSeconds * 1000;
+  if (now.getTime() < first) {
+    return { ...base, passed: true, conclusion: JudgeConclusion.Unknown, message: `${metric.name}: no whole interval of the release yet (the first ends at ${new Date(first).toISOString()})` };
+  }
+  const window = { start: new Date(first), end: now, stepSeconds: judged.stepSeconds };
+  const [canary, primary] = await Promise.all([provider.rangeQuery(queries.canary, window, signal), provider.rangeQuery(queries.primary, window, signal)]);
+  if (canary.kind !== 'series') return { ...base, passed: false, message: describeOutcome(metric.name, canary, 'canary') };
+  if (primary.kind !== 'series') return { ...base, passed: false, message: describeOutcome(metric.name, primary, 'primary') };
+  const judgement = judge(metric.judge, canary, primary, judged.unit);
+  if (typeof judgement === 'string') return { ...base, passed: false, message: `${metric.name}: ${judgement}` };
+  const { kind, eWorse } = judgement;
+  return {
+    ...base,
+    value: judgement.canary,
+    primaryValue: judgement.primary,
+    passed: kind !== JudgeConclusion.Worse,
+    conclusion: kind,
+    eValue: eWorse,
+    message: `${metric.name}: ${judgement.subject}: ${inWords(judgement, metric.judge)}`,
+  };
+}
+
+function judge(spec: JudgeSpec, canary: RangeOutcome & { kind: 'series' }, primary: RangeOutcome & { kind: 'series' }, unit: string): Judgement | string {
+  const test = { alpha: spec.alpha ?? 0.01, margin: marginOf(spec) };
+  switch (spec.test) {
+    case JudgeTest.ErrorRate:
+      return judgeErrors(canary.series, primary.series, test);
+    case JudgeTest.Latency:
+      return judgeLatency(canary.series, primary.series, test, unit);
+  }
+}
+
+function judgeErrors(canary: readonly RangeSeries[], primary: readonly RangeSeries[], test: { alpha: number; margin: number }): Judgement | string {
+  const parsed = errorCountsOf(canary, primary);
+  if (!parsed.ok) return parsed.message;
+  const evidence = parsed.intervals.reduce<ErrorRateEvidence>((e, counts) => addInterval(e, counts, test), noEvidence());
+  if (evidence.canary.requests === 0) return 'no requests reached the canary yet: is it receiving traffic?';
+  const v = verdictOf(evidence, test);
+  const [c, p] = [v.canaryRate * 100, v.primaryRate * 100];
+  return { ...v, canary: c, primary: p, subject: `canary errors ${formatNumber(c)}% vs primary ${formatNumber(p)}% (${evidence.canary.errors} of ${evidence.canary.requests} vs ${evidence.primary.errors} of ${evidence.primary.requests} requests)` };
+}
+
+function judgeLatency(canary: readonly RangeSeries[], primary: readonly RangeSeries[], test: { alpha: number; margin: number }, unit: string): Judgement | string {
+  const parsed = latencyBucketsOf(canary, primary);
+  if (!parsed.ok) return parsed.message;
+  if (!parsed.intervals.some((b) => (b.canary.at(-1) ?? 0) > 0)) return 'no requests reached the canary yet: is it receiving traffic?';
+  const evidence = parsed.intervals.reduce((e, buckets) => addLatencyInterval(e, buckets, test), noLatencyEvidence());
+  const v = latencyVerdictOf(evidence, test);
+  return { ...v, canary: v.canaryP99, primary: v.primaryP99, subject: `canary p99 ${withUnit(v.canaryP99, unit)} vs primary ${withUnit(v.primaryP99, unit)} (from the histogram buckets)` };
+}
+
+/** "20%" → 0.2; the CRD admits only percentages. */
+function marginOf(spec: JudgeSpec): number {
+  const parsed = parseCompareBound(spec.margin ?? '20%');
+  return parsed.ok && parsed.bound.kind === 'percent' ? parsed.bound.amount / 100 : 0.2;
+}
+
+/** The verdict with its anytime-valid p-value (1/e): "worse, p≤0.008". */
+function inWords(j: Judgement, spec: JudgeSpec): string {
+  const margin = spec.margin ?? '20%';
+  switch (j.kind) {
+    case JudgeConclusion.Worse:
+      return `worse than the primary by more than ${margin}, p≤${pValue(j.eWorse)}`;
+    case JudgeConclusion.NotWorse:
+      return `not worse than the primary by ${margin}, p≤${pValue(j.eNotWorse)}`;
+    case JudgeConclusion.Unknown:
+      return `not yet known (worse: p=${pValue(j.eWorse)}, not worse: p=${pValue(j.eNotWorse)})`;
+  }
+}
+
+function pValue(e: number): string {
+  return String(Number(Math.min(1, 1 / e).toPrecision(2)));
+}
