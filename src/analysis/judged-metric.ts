@@ -110,14 +110,16 @@ function inWords(j: Judgement, spec: JudgeSpec): string {
   const margin = spec.margin ?? '20%';
   switch (j.kind) {
     case JudgeConclusion.Worse:
-      return `worse than the primary by more than ${margin}, p≤${pValue(j.eWorse)}`;
+      return `worse than the primary by more than ${margin}, ${pValue(j.eWorse, '≤')}`;
     case JudgeConclusion.NotWorse:
-      return `not worse than the primary by ${margin}, p≤${pValue(j.eNotWorse)}`;
+      return `not worse than the primary by ${margin}, ${pValue(j.eNotWorse, '≤')}`;
     case JudgeConclusion.Unknown:
-      return `not yet known (worse: p=${pValue(j.eWorse)}, not worse: p=${pValue(j.eNotWorse)})`;
+      return `not yet known (worse: ${pValue(j.eWorse, '=')}, not worse: ${pValue(j.eNotWorse, '=')})`;
   }
 }
 
-function pValue(e: number): string {
-  return String(Number(Math.min(1, 1 / e).toPrecision(2)));
+/** The anytime-valid p-value 1/e, two significant digits, and below 0.0001 just that. */
+function pValue(e: number, relation: '≤' | '='): string {
+  const p = Math.min(1, 1 / e);
+  return p < 0.0001 ? 'p<0.0001' : `p${relation}${String(Number(p.toPrecision(2)))}`;
 }

@@ -120,6 +120,49 @@ describe('MetricAnalyzer on the simulated mesh, through the real Prometheus', ()
   });
 });
 
+describe('MetricAnalyzer judging canary against primary (spec.analysis.metrics[].judge), through the real Prometheus', () => {
+  const services: SimulatedService[] = [];
+  afterAll(async () => {
+    for (const service of services.splice(0)) await service.stop();
+  });
+
+  /** A release that started 30 s ago: the judge reads its intervals from there. */
+  const releasing = (metrics: MetricSpec[], namespace: string): Rollout => ({
+    ...rolloutWith(metrics, { namespace }),
+    status: { phase: 'Progressing', releaseStartTime: new Date(Date.now() - 30_000).toISOString() },
+  });
+
+  it("finds a canary with 30% errors worse than a primary with 1%, from a MetricTemplate's counts, and rolls it back by its conclusion", async () => {
+    const service = await simulateService('an-judge', { route: { primary: 50, canary: 50 }, primary: { errorRate: 0.01 }, canary: { errorRate: 0.3 } });
+    services.push(service);
+    const workload = 'destination_workload_namespace="{{ namespace }}",destination_workload="{{ target }}"';
+    const counts = [
+      `label_replace(sum(increase(istio_requests_total{${workload}}[{{ interval }}])), "count", "requests", "", "")`,
+      `or label_replace(sum(increase(istio_requests_total{${workload},response_code=~"5.."}[{{ interval }}])), "count", "errors", "", "")`,
+    ].join(' ');
+    const custom = kubeConfig().makeApiClient(CustomObjectsApi);
+    await custom.createNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'metrictemplates', namespace: service.namespace, body: metricTemplate(service.namespace, 'error-counts', counts) });
+    const judged: MetricSpec = { name: 'errors', interval: '2s', templateRef: { name: 'error-counts' }, judge: { test: 'errorRate', alpha: 0.01, margin: '20%' } };
+    const verdict = await analyzeUntil(releasing([judged], service.namespace), (v) => v.results[0]?.conclusion === 'worse');
+    expect(verdict.passed).toBe(false);
+    const [result] = verdict.results;
+    expect(result?.message).toMatch(/^errors: canary errors (2\d|3\d)(\.\d+)?% vs primary [0-2](\.\d+)?% \(\d+ of \d+ vs \d+ of \d+ requests\): worse than the primary by more than 20%, p(≤0\.\d+|<0\.0001)$/);
+    expect(result?.eValue).toBeGreaterThanOrEqual(100);
+    expect(result?.value).toBeGreaterThan(20);
+    expect(result?.primaryValue).toBeLessThan(3);
+  });
+
+  it('fails a judged metric whose query yields a ratio instead of counts, saying what shape the judge reads', async () => {
+    const service = await simulateService('an-judge-shape', { route: { primary: 50, canary: 50 } });
+    services.push(service);
+    const ratio: MetricSpec = { name: 'ratio', interval: '2s', query: 'sum(rate(istio_requests_total{destination_workload="{{ target }}"}[{{ interval }}]))', judge: { test: 'errorRate' } };
+    // Before the first scrape there is no series at all, which reads as no requests yet.
+    const verdict = await analyzeUntil(releasing([ratio], service.namespace), (v) => v.results[0]?.message.includes('a series without') === true);
+    expect(verdict.passed).toBe(false);
+    expect(verdict.results[0]?.message).toBe('ratio: canary: a series without count="requests" or count="errors" ({}): an errorRate query yields exactly those two');
+  });
+});
+
 describe('MetricAnalyzer with MetricTemplates behind an authenticating proxy', () => {
   const tenant = 'tenant-a';
   let proxy: AuthProxy;

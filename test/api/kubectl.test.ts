@@ -91,7 +91,7 @@ describe('kubectl and the Rollout CRD', () => {
     expect(created.spec.analysis?.webhooks?.[0]).toMatchObject({ timeout: '10s', retries: 0 });
     expect(await tryCreate(namespace, 'rollouts', { ...validRollout('bare'), spec: { ...validRollout().spec, analysis: undefined } })).toMatchObject({ code: 201 });
     const bare = (await api.getNamespacedCustomObject({ group, version, plural: 'rollouts', namespace, name: 'bare' })) as ReturnType<typeof validRollout>;
-    expect(bare.spec.analysis).toEqual({ interval: '1m', threshold: 5, primaryReadyThreshold: 100, canaryReadyThreshold: 100 });
+    expect(bare.spec.analysis).toEqual({ interval: '1m', threshold: 5, primaryReadyThreshold: 100, canaryReadyThreshold: 100, historyLimit: 10 });
   });
 
   it('validates status written through the status subresource', async () => {
