@@ -1,4 +1,4 @@
-// npm run bench:judge [-- --releases 1000 --seed 1 --interval 60 --primary-errors 1 --rates 10,100]
+// npm run bench:judge [-- --releases 1000 --seed 1 --interval 60 --primary-errors 1 --rates 10,100 --margin 25]
 //
 // The simulation study of issue 23: releases with a known truth, at 5%, 10%
 // and 25% canary traffic and 10 or 100 requests/s (--rates), judged on the same
@@ -24,6 +24,7 @@ const OPTIONS = {
   interval: { type: 'string', default: '60' },
   'primary-errors': { type: 'string', default: '1' },
   rates: { type: 'string', default: '10,100' },
+  margin: { type: 'string', default: '25' },
 } as const;
 const HELP = usage(
   NAME,
@@ -34,10 +35,11 @@ const HELP = usage(
     interval: { value: '<seconds>', text: 'time between checks' },
     'primary-errors': { value: '<percent>', text: "the primary's error rate" },
     rates: { value: '<list>', text: 'requests/s of the cases, comma-separated' },
+    margin: { value: '<percent>', text: "the error-rate test's margin: how much higher than the primary's a canary's error rate may be" },
   },
   OPTIONS,
 );
-const { RELEASES, SEED, INTERVAL_S, PRIMARY_ERROR_RATE, RATES } = readArguments(NAME, HELP, (args) => {
+const { RELEASES, SEED, INTERVAL_S, PRIMARY_ERROR_RATE, RATES, MARGIN } = readArguments(NAME, HELP, (args) => {
   const { values } = parseArgs({ args, options: OPTIONS });
   const [releases, seed, interval, errors] = [Number(values.releases), Number(values.seed), Number(values.interval), Number(values['primary-errors'])];
   if (!Number.isInteger(releases) || releases < 1) throw new Error(`--releases ${values.releases}: expected a whole number ≥ 1`);
@@ -46,13 +48,15 @@ const { RELEASES, SEED, INTERVAL_S, PRIMARY_ERROR_RATE, RATES } = readArguments(
   if (!(errors >= 0 && errors < 97)) throw new Error(`--primary-errors ${values['primary-errors']}: expected a percentage from 0 to 97`);
   const rates = values.rates.split(',').map(Number);
   if (!rates.every((rate) => rate > 0 && Number.isFinite(rate))) throw new Error(`--rates ${values.rates}: expected requests/s above 0, comma-separated`);
-  return { RELEASES: releases, SEED: seed, INTERVAL_S: interval, PRIMARY_ERROR_RATE: errors / 100, RATES: rates };
+  const margin = Number(values.margin);
+  if (!(margin >= 0 && Number.isFinite(margin))) throw new Error(`--margin ${values.margin}: expected a percentage of 0 or more`);
+  return { RELEASES: releases, SEED: seed, INTERVAL_S: interval, PRIMARY_ERROR_RATE: errors / 100, RATES: rates, MARGIN: margin / 100 };
 });
 
 /** The release every case simulates: ten checks when it steps through every weight. */
 const INTERVALS = 10;
 const SHARES = [0.05, 0.1, 0.25] as const;
-const JUDGE: ErrorRateTest = { alpha: 0.01, margin: 0.25 };
+const JUDGE: ErrorRateTest = { alpha: 0.01, margin: MARGIN };
 /** Today's rule as a user would write it: thresholdRange max at the primary's error rate plus a point, threshold 2. */
 const THRESHOLD = { maxErrorRate: PRIMARY_ERROR_RATE + 0.01, failedChecks: 2 };
 /**
