@@ -13,6 +13,8 @@
 import { parseArgs } from 'node:util';
 import { readArguments, usage } from './cli.js';
 import { histogramQuantile } from './stats.js';
+import { seededRandom } from '../devenv/sim/random.js';
+import { standardNormalCdf, Z99 } from '../devenv/sim/latency.js';
 import { compareWithPrimary, parseComparison, type ComparisonBounds } from '../src/analysis/compare.js';
 import { addInterval, noEvidence, verdictOf, type ErrorCounts, type ErrorRateTest, type ErrorRateVerdict } from '../src/analysis/sequential/error-rates.js';
 import { addLatencyInterval, latencyVerdictOf, noLatencyEvidence, type LatencyBuckets, type LatencyTest } from '../src/analysis/sequential/latency.js';
@@ -78,7 +80,6 @@ const P99_RULE = { bounds: comparison('20%'), failedChecks: 2 };
 const ISTIO_BOUNDS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000, Infinity];
 /** The primary's latency: lognormal, median 50 ms, p99 250 ms. */
 const PRIMARY_LATENCY = { medianMs: 50, p99Ms: 250 } as const;
-const Z99 = 2.3263478740408408;
 
 interface Case {
   readonly points: number;
@@ -122,17 +123,6 @@ function comparison(maxIncrease: string): ComparisonBounds {
   return parsed.bounds;
 }
 
-/** A seeded generator (mulberry32), so a study can be run again to the same figures. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(next: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
@@ -165,14 +155,6 @@ function binomial(next: () => number, n: number, p: number): number {
   return k;
 }
 
-/** Φ, from erfc (Numerical Recipes' erfcc: fractional error below 1.2e-7 everywhere, the far tail included). */
-function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * x);
-  const poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const erfc = t * Math.exp(-x * x + poly);
-  return z >= 0 ? 1 - erfc / 2 : erfc / 2;
-}
 
 /**
  * The share of requests at most `ms`, for a version whose p99 is
@@ -184,7 +166,7 @@ function latencyCdf(ms: number, increase: number): number {
   if (ms === Infinity) return 1;
   const z = Math.log(ms / PRIMARY_LATENCY.medianMs);
   const p99 = z > 0 ? PRIMARY_LATENCY.p99Ms * (1 + increase) : PRIMARY_LATENCY.p99Ms;
-  return normalCdf(z / (Math.log(p99 / PRIMARY_LATENCY.medianMs) / Z99));
+  return standardNormalCdf(z / (Math.log(p99 / PRIMARY_LATENCY.medianMs) / Z99));
 }
 
 function interval(next: () => number, c: Case): ErrorCounts {
@@ -369,7 +351,7 @@ const EARLY_HEADER = [
   'by the mean',
 ];
 
-const next = random(SEED);
+const next = seededRandom(SEED);
 /** Where each truth is simulated: every canary share at every request rate. */
 const TRAFFIC = SHARES.flatMap((share) => RATES.map((rps) => ({ share, rps })));
 const [rows, latencyRows, earlyRows] = [[] as string[][], [] as string[][], [] as string[][]];

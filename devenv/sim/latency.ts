@@ -5,7 +5,7 @@ export interface LatencyQuantiles {
 }
 
 /** z-score of the 99th percentile of the standard normal distribution. */
-const Z99 = 2.3263478740408408;
+export const Z99 = 2.3263478740408408;
 
 /**
  * A log-normal latency distribution through the given p50 and p99: smooth, so

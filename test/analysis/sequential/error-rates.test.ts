@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../devenv/sim/random.js';
 import { addInterval, noEvidence, verdictOf, type ErrorCounts, type ErrorRateEvidence, type ErrorRateTest } from '../../../src/analysis/sequential/error-rates.js';
 
 const TEST: ErrorRateTest = { alpha: 0.01, margin: 0.25 };
@@ -11,16 +12,6 @@ function run(intervals: readonly ErrorCounts[]): ErrorRateEvidence {
   return intervals.reduce<ErrorRateEvidence>((evidence, c) => addInterval(evidence, c, TEST), noEvidence());
 }
 
-/** A seeded generator, so the frequency test below is the same every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('the sequential error-rate test', () => {
   it('knows nothing before any error: both e-values 1', () => {
@@ -51,7 +42,7 @@ describe('the sequential error-rate test', () => {
   });
 
   it('rolls back at most alpha of good canaries, looked at every interval (2,000 simulated releases of 30 intervals)', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const poisson = (mean: number): number => {
       let k = 0;
       for (let p = next(), limit = Math.exp(-mean); p > limit; p *= next()) k++;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { LatencyDistribution } from '../../../devenv/sim/latency.js';
+import { seededRandom } from '../../../devenv/sim/random.js';
 import {
   addLatencyInterval,
   latencyVerdictOf,
@@ -11,7 +13,6 @@ import {
 const TEST: LatencyTest = { alpha: 0.01, margin: 0.25 };
 /** Istio's default buckets of istio_request_duration_milliseconds. */
 const ISTIO = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000, Infinity];
-const Z99 = 2.3263478740408408;
 
 /** A lognormal latency by its median and p99, in ms. */
 interface Latency {
@@ -20,29 +21,11 @@ interface Latency {
 }
 const PRIMARY: Latency = { median: 50, p99: 250 };
 
-/** A seeded generator, so the frequency tests below are the same every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-/** Φ, from erfc (Numerical Recipes' erfcc, fractional error below 1.2e-7). */
-function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * x);
-  const poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const erfc = t * Math.exp(-x * x + poly);
-  return z >= 0 ? 1 - erfc / 2 : erfc / 2;
-}
 
 /** The share of requests at most `le` ms. */
 function cdf(latency: Latency, le: number): number {
-  return le === Infinity ? 1 : normalCdf(Math.log(le / latency.median) / (Math.log(latency.p99 / latency.median) / Z99));
+  return new LatencyDistribution({ p50: latency.median, p99: latency.p99 }).cdf(le);
 }
 
 /** Expected cumulative counts of `requests` requests: what a very large sample converges to. */
@@ -92,13 +75,13 @@ describe('the sequential latency test', () => {
   });
 
   it('calls a canary whose p99 doubled worse within a few intervals, at 10% of the traffic', () => {
-    const at = rolledBackAt(random(3), { median: 50, p99: 500 }, 10, { canary: 1_000, primary: 9_000 });
+    const at = rolledBackAt(seededRandom(3), { median: 50, p99: 500 }, 10, { canary: 1_000, primary: 9_000 });
     expect(at).toBeGreaterThan(0);
     expect(at).toBeLessThanOrEqual(3);
   });
 
   it('rolls back at most alpha of canaries equal to the primary (1,000 simulated releases of 10 intervals)', () => {
-    const next = random(11);
+    const next = seededRandom(11);
     let rolledBack = 0;
     for (let release = 0; release < 1_000; release++) if (rolledBackAt(next, PRIMARY, 10, { canary: 200, primary: 1_800 }) > 0) rolledBack++;
     // alpha plus three standard errors of a share estimated from 1,000 releases.
@@ -106,7 +89,7 @@ describe('the sequential latency test', () => {
   });
 
   it('never calls a faster canary worse: every request 20% faster (300 simulated releases)', () => {
-    const next = random(5);
+    const next = seededRandom(5);
     let rolledBack = 0;
     for (let release = 0; release < 300; release++) if (rolledBackAt(next, { median: 40, p99: 200 }, 10, { canary: 500, primary: 4_500 }) > 0) rolledBack++;
     expect(rolledBack).toBe(0);
