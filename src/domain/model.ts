@@ -166,6 +166,12 @@ export interface Decision {
   readonly settled?: RolloutStatus;
   /** post-rollout webhooks to tell, once, after the status that ends the release is written. */
   readonly hooks?: readonly string[];
+  /**
+   * Tick again this soon rather than one analysis interval later: the phase
+   * waits only for what this decision wrote to take effect, not for an
+   * analysis (e.g. Finalising, once the routes are back on the primary).
+   */
+  readonly nextTickMs?: number;
 }
 
 export type Ask = { readonly kind: 'gate'; readonly name: string } | { readonly kind: 'analysis' } | { readonly kind: 'alerts' };

@@ -29,3 +29,13 @@ export function analysisDue(input: Pick<TickInput, 'spec' | 'status' | 'observed
 export function progressDeadline(spec: RolloutSpec): number {
   return spec.progressDeadlineSeconds ?? DEFAULTS.progressDeadlineSeconds;
 }
+
+/**
+ * How long the routes back on the primary are given to reach the proxies
+ * before the canary scales to zero. Not an analysis interval: nothing is
+ * checked meanwhile, and waiting one (10 s to minutes) only delayed the end
+ * of every release. istiod pushes a route change within its debounce
+ * (100 ms by default, longer under churn); the canary's pods still drain
+ * what reaches them while they terminate.
+ */
+export const ROUTE_SETTLE_MS = 1_000;

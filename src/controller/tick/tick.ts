@@ -125,7 +125,7 @@ function done(rollout: Rollout, decision: Decision, observation: TargetObservati
   const creating = decision.status.phase === 'Initializing' && decision.actions.some((a) => a.type === 'ensureObjects');
   return {
     kind: 'done',
-    nextMs: creating ? 0 : analysisIntervalMs(rollout.spec),
+    nextMs: creating ? 0 : Math.min(decision.nextTickMs ?? Infinity, analysisIntervalMs(rollout.spec)),
     generation: rollout.metadata.generation ?? 0,
     targetGeneration: observation?.generation ?? 0,
     targetProgress: observation?.progress ?? '',

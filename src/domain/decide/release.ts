@@ -1,7 +1,7 @@
 import type { RolloutStatus } from '../../api/types.gen.js';
 import { primaryName } from '../../api/names.js';
 import { abortOf } from '../controls.js';
-import { analysisDue, progressDeadline, secondsInState } from '../timing.js';
+import { ROUTE_SETTLE_MS, analysisDue, progressDeadline, secondsInState } from '../timing.js';
 import { convergeActions, driftEvents, receivingTraffic } from '../routes.js';
 import { judge } from './judge.js';
 import { event, observedCanary, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
@@ -191,7 +191,12 @@ export function decidePromoting(input: TickInput): Decision {
   const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
   const message = `${primaryDeployment} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
   const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
-  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)] };
+  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)], ...settleWhenRouted(canaryWeight) };
+}
+
+/** With the primary back at 100%, Finalising waits only for the routes to reach the proxies, not for an interval. */
+function settleWhenRouted(canaryWeight: number): Pick<Decision, 'nextTickMs'> {
+  return canaryWeight === 0 ? { nextTickMs: ROUTE_SETTLE_MS } : {};
 }
 
 /** Finalising: finish shifting weight to the primary, then scale the canary to zero. */
@@ -201,7 +206,7 @@ export function decideFinalising(input: TickInput): Decision {
   if (weight > 0) {
     const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, weight);
     const status = nextStatus(input, { canaryWeight }, `shifting traffic back to the primary: canary weight ${canaryWeight}`);
-    return { status, actions: convergeActions(input, status, 'up'), events: driftEvents(input) };
+    return { status, actions: convergeActions(input, status, 'up'), events: driftEvents(input), ...settleWhenRouted(canaryWeight) };
   }
   const revision = prev.lastAppliedSpec ?? '';
   const message = `promotion of revision ${shortRevision(revision)} complete: ${primaryName(spec.targetRef.name)} serves 100%`;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ROUTE_SETTLE_MS } from '../../../src/domain/timing.js';
 import { decide } from '../../../src/domain/decide/decide.js';
 import { QUIET_WAIT_SECONDS } from '../../../src/domain/status.js';
 import type { Action } from '../../../src/domain/model.js';
@@ -233,14 +234,19 @@ describe('decide: promotion', () => {
     const d = decide(input(promoting, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }));
     expect(d.status).toMatchObject({ phase: 'Finalising', canaryWeight: 0 });
     expect(setRoutes(d.actions)).toEqual({ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } });
+    // Not an interval later: only the routes have to reach the proxies before the canary scales down.
+    expect(d.nextTickMs).toBe(ROUTE_SETTLE_MS);
   });
 
   it('shifts back by stepWeightPromotion per tick', () => {
     const stepped = spec({ strategy: { canary: { stepWeight: 10, maxWeight: 30, stepWeightPromotion: 20 } } });
     const d = decide({ ...input(promoting, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }), spec: stepped });
     expect(d.status.canaryWeight).toBe(10);
+    // A gradual shift back is paced by the interval, as the user asked.
+    expect(d.nextTickMs).toBeUndefined();
     const next = decide({ ...input({ ...d.status }, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }), spec: stepped });
     expect(next.status).toMatchObject({ phase: 'Finalising', canaryWeight: 0 });
+    expect(next.nextTickMs).toBe(ROUTE_SETTLE_MS);
   });
 
   it('succeeds once the routes are back: canary to zero, lastPromotedSpec set', () => {
