@@ -25,6 +25,8 @@ export interface ControllerOptions {
   readonly resyncInterval: string;
   readonly debugLog: boolean;
   readonly nodeArgs: readonly string[];
+  /** How long to wait for /readyz; a minute unless said. */
+  readonly readyTimeoutMs?: number;
 }
 
 /** The test environment, the controller's kubeconfig, and every controller process started on it. */
@@ -99,7 +101,7 @@ export class BenchCluster {
       rss.last = rssMb(proc.pid);
       rss.max = Math.max(rss.max, rss.last);
     }, 500));
-    await waitFor('controller ready', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, { timeoutMs: 60_000, process: proc });
+    await waitFor('controller ready', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, { timeoutMs: options.readyTimeoutMs ?? 60_000, process: proc });
     return controller;
   }
 

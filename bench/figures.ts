@@ -99,6 +99,14 @@ function perRelease(counts: ReadonlyMap<string, number>, n: number): string {
 }
 
 /** Idle Rollouts: requests and queries per minute in a window with no release and no resync. */
+/** A restarted controller until ready on every Rollout: the issue's start-up sync target, 60 s at 10,000. */
+export function startUpRows(startUp: { seconds: number; peakRssMb: number }): Row[] {
+  return [
+    targetRow('start-up sync: a restarted controller until /readyz', startUp.seconds, '<=', 60, ' s'),
+    { figure: 'controller RSS peak during start-up', measured: `${startUp.peakRssMb.toFixed(0)} MB` },
+  ];
+}
+
 export function idleRows(w: Window, rollouts: number, rss: readonly { max: number; last: number }[]): Row[] {
   const minutes = w.seconds / 60;
   const auditTotal = totalOf(w.audit.byVerb);

@@ -1,5 +1,5 @@
 import { BenchCluster, type Controller } from './cluster.js';
-import { idleRows, latencyRow, releaseRows, ticksPerSecond } from './figures.js';
+import { idleRows, startUpRows, latencyRow, releaseRows, ticksPerSecond } from './figures.js';
 import { Meter, type Window } from './measure.js';
 import { format, targetRow, type ScenarioReport } from './report.js';
 import { countFaults } from './steps.js';
@@ -70,6 +70,8 @@ async function idle(cluster: BenchCluster, options: ScenarioOptions): Promise<Sc
   const settleMs = Math.max(5000, parseSeconds(options.interval) * 1000);
   log(`all Initialized; letting ticks in flight settle for ${settleMs / 1000} s`);
   await new Promise((r) => setTimeout(r, settleMs));
+  const startUp = await restart(cluster, options, `${Math.ceil(resyncMs / 1000)}s`);
+  await new Promise((r) => setTimeout(r, settleMs));
   const meter = new Meter(cluster);
   try {
     const before = await meter.snapshot();
@@ -79,10 +81,26 @@ async function idle(cluster: BenchCluster, options: ScenarioOptions): Promise<Sc
       log(`idle window: ${Math.round((options.idleWindowMs - Math.max(0, left - 15_000)) / 1000)}/${options.idleWindowMs / 1000} s`);
     }
     const window = await meter.since(before);
-    return { scenario: title(options), command: options.command, rows: idleRows(window, options.rollouts, cluster.controllers.map((c) => c.rss)) };
+    return { scenario: title(options), command: options.command, rows: [...startUpRows(startUp), ...idleRows(window, options.rollouts, cluster.controllers.filter((c) => c.process.isRunning()).map((c) => c.rss))] };
   } finally {
     await meter.close();
   }
+}
+
+/**
+ * The controller's start-up on Rollouts it already initialized, as after a
+ * restart or an upgrade: a fresh process (the one that initialized them is
+ * stopped) until it answers /readyz (informers listed, ticks taken), and its
+ * peak RSS meanwhile.
+ */
+async function restart(cluster: BenchCluster, options: ScenarioOptions, resyncInterval: string): Promise<{ seconds: number; peakRssMb: number }> {
+  for (const c of cluster.controllers) await c.process.stop();
+  log('restarting the controller on the Initialized Rollouts');
+  const t0 = Date.now();
+  const controller = await cluster.startController({ namespace: 'bench', concurrency: options.concurrency, resyncInterval, debugLog: options.debugLog, nodeArgs: options.nodeArgs, readyTimeoutMs: 600_000 });
+  const seconds = (Date.now() - t0) / 1000;
+  log(`ready after ${seconds.toFixed(1)} s`);
+  return { seconds, peakRssMb: controller.rss.max };
 }
 
 /** Releases `image` on every Deployment, waits for every Rollout to finish, and measures the window. */
