@@ -34,6 +34,8 @@ export class BenchCluster {
   readonly kc = new KubeConfig();
   readonly auditFile: string;
   readonly controllers: Controller[] = [];
+  /** Controller processes started so far, stopped ones included: each gets its own name and log. */
+  private started = 0;
   private readonly samplers: NodeJS.Timeout[] = [];
   private readonly deferred: (() => void)[] = [];
   private controllerKubeconfig = '';
@@ -80,9 +82,10 @@ export class BenchCluster {
   async startController(options: ControllerOptions): Promise<Controller> {
     const { info } = this.environment;
     const healthPort = await freePort();
-    const logFile = join(info.dir, `bench-controller-${this.controllers.length}.log`);
+    const index = this.started++;
+    const logFile = join(info.dir, `bench-controller-${index}.log`);
     const proc = startProcess(
-      `flowshift-${this.controllers.length}`,
+      `flowshift-${index}`,
       process.execPath,
       [
         ...options.nodeArgs, 'dist/main.js', '--kubeconfig', this.controllerKubeconfig, '--redis-url', info.redisUrl, '--prometheus-url', info.prometheusUrl,
@@ -103,6 +106,11 @@ export class BenchCluster {
     }, 500));
     await waitFor('controller ready', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, { timeoutMs: options.readyTimeoutMs ?? 60_000, process: proc });
     return controller;
+  }
+
+  /** Stops every controller process and forgets it: what is measured next is the controllers started after. */
+  async stopControllers(): Promise<void> {
+    for (const c of this.controllers.splice(0)) await c.process.stop();
   }
 
   /** Runs `fn` when the cluster stops, before any process is: watches and timers of the benchmark itself. */

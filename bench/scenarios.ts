@@ -81,7 +81,7 @@ async function idle(cluster: BenchCluster, options: ScenarioOptions): Promise<Sc
       log(`idle window: ${Math.round((options.idleWindowMs - Math.max(0, left - 15_000)) / 1000)}/${options.idleWindowMs / 1000} s`);
     }
     const window = await meter.since(before);
-    return { scenario: title(options), command: options.command, rows: [...startUpRows(startUp), ...idleRows(window, options.rollouts, cluster.controllers.filter((c) => c.process.isRunning()).map((c) => c.rss))] };
+    return { scenario: title(options), command: options.command, rows: [...startUpRows(startUp), ...idleRows(window, options.rollouts, cluster.controllers.map((c) => c.rss))] };
   } finally {
     await meter.close();
   }
@@ -94,7 +94,7 @@ async function idle(cluster: BenchCluster, options: ScenarioOptions): Promise<Sc
  * peak RSS meanwhile.
  */
 async function restart(cluster: BenchCluster, options: ScenarioOptions, resyncInterval: string): Promise<{ seconds: number; peakRssMb: number }> {
-  for (const c of cluster.controllers) await c.process.stop();
+  await cluster.stopControllers();
   log('restarting the controller on the Initialized Rollouts');
   const t0 = Date.now();
   const controller = await cluster.startController({ namespace: 'bench', concurrency: options.concurrency, resyncInterval, debugLog: options.debugLog, nodeArgs: options.nodeArgs, readyTimeoutMs: 600_000 });
