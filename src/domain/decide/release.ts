@@ -179,25 +179,20 @@ export function decidePromoting(input: TickInput): Decision {
     return startRelease(input, `newer revision ${shortRevision(observed.revision)} arrived during promotion: restarting from weight 0`, 'RevisionChanged');
   }
   const revision = prev.lastAppliedSpec ?? observed.revision;
-  const primary = observed.primary;
-  if (!primary?.ready || primary.revision !== revision) return awaitPrimary(input, revision);
-  const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
-  if (canaryWeight === 0) return succeed(input);
-  const message = `${primaryName(spec.targetRef.name)} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
-  const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
-  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)] };
-}
-
-/** The primary is rolling out the revision (promoted again if its template is not it yet), until the progress deadline. */
-function awaitPrimary(input: TickInput, revision: string): Decision {
-  const { spec, observed } = input;
   const primaryDeployment = primaryName(spec.targetRef.name);
   const primary = observed.primary;
-  const deadline = progressDeadline(spec);
-  if (secondsInState(input) > deadline) return rollback(input, `${primaryDeployment} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
   const promoteAction: Action[] = primary?.revision === revision ? [] : [{ type: 'promotePrimary', revision }];
-  const status = nextStatus(input, {}, waitMessage(input, 'Promoting', `waiting for ${primaryDeployment} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`, primary));
-  return { status, actions: [...convergeActions(input, status, 'up'), ...promoteAction], events: driftEvents(input) };
+  if (!primary?.ready || primary.revision !== revision) {
+    const deadline = progressDeadline(spec);
+    if (secondsInState(input) > deadline) return rollback(input, `${primaryDeployment} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
+    const status = nextStatus(input, {}, waitMessage(input, 'Promoting', `waiting for ${primaryDeployment} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`, primary));
+    return { status, actions: [...convergeActions(input, status, 'up'), ...promoteAction], events: driftEvents(input) };
+  }
+  const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
+  if (canaryWeight === 0) return succeed(input);
+  const message = `${primaryDeployment} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
+  const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
+  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)] };
 }
 
 /** Finalising: a gradual shift back (stepWeightPromotion), one step per interval, until the primary serves 100%. */
