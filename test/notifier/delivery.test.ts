@@ -56,8 +56,7 @@ async function setup(prefix: string, sink: HttpSink, opts: { replicas?: number; 
   return { cluster, sink, controllers, path: (name) => `/${cluster.namespace}/${name}/${TOKEN}` };
 }
 
-// Traffic back on the primary and Succeeded are one transition: one message.
-const PROMOTION = ['NewRevision', 'Advanced', 'Advanced', 'Promoting', 'Succeeded'];
+const PROMOTION = ['NewRevision', 'Advanced', 'Advanced', 'Promoting', 'Finalising', 'Succeeded'];
 
 /** Reasons of the generic webhook's messages, in a stable order. */
 function reasons(bodies: Record<string, unknown>[]): string[] {

@@ -189,30 +189,27 @@ export function decidePromoting(input: TickInput): Decision {
     return { status, actions: [...convergeActions(input, status, 'up'), ...promoteAction], events: driftEvents(input) };
   }
   const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
-  if (canaryWeight === 0) return succeed(input);
   const message = `${primaryDeployment} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
   const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
-  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)] };
+  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)], ...settleWhenRouted(canaryWeight) };
 }
 
-/** Finalising: a gradual shift back (stepWeightPromotion), one step per interval, until the primary serves 100%. */
+/** With the primary back at 100%, Finalising waits only for the routes to reach the proxies, not for an interval. */
+function settleWhenRouted(canaryWeight: number): Pick<Decision, 'nextTickMs'> {
+  return canaryWeight === 0 ? { nextTickMs: ROUTE_SETTLE_MS } : {};
+}
+
+/** Finalising: finish shifting weight to the primary, then scale the canary to zero. */
 export function decideFinalising(input: TickInput): Decision {
   const { spec, status: prev } = input;
-  const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
-  if (canaryWeight === 0) return succeed(input);
-  const status = nextStatus(input, { canaryWeight }, `shifting traffic back to the primary: canary weight ${canaryWeight}`);
-  return { status, actions: convergeActions(input, status, 'up'), events: driftEvents(input) };
-}
-
-/**
- * The primary serves 100% from this tick on: the release is Succeeded in
- * one write. The canary keeps its replicas until the routes have reached
- * the proxies (ROUTE_SETTLE_MS, not an analysis interval): the next tick,
- * idle, scales it to zero.
- */
-function succeed(input: TickInput): Decision {
-  const revision = input.status.lastAppliedSpec ?? '';
-  const message = `promotion of revision ${shortRevision(revision)} complete: ${primaryName(input.spec.targetRef.name)} serves 100%`;
+  const weight = prev.canaryWeight ?? 0;
+  if (weight > 0) {
+    const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, weight);
+    const status = nextStatus(input, { canaryWeight }, `shifting traffic back to the primary: canary weight ${canaryWeight}`);
+    return { status, actions: convergeActions(input, status, 'up'), events: driftEvents(input), ...settleWhenRouted(canaryWeight) };
+  }
+  const revision = prev.lastAppliedSpec ?? '';
+  const message = `promotion of revision ${shortRevision(revision)} complete: ${primaryName(spec.targetRef.name)} serves 100%`;
   const status = nextStatus(input, { phase: 'Succeeded', ...NO_CANARY_TRAFFIC, lastPromotedSpec: revision }, message);
-  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Succeeded', message)], nextTickMs: ROUTE_SETTLE_MS };
+  return { status, actions: convergeActions(input, status, 'zero'), events: [...driftEvents(input), event('Succeeded', message)] };
 }
