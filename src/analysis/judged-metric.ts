@@ -6,6 +6,9 @@ import { addInterval, noEvidence, verdictOf, type ErrorRateEvidence } from './se
 import { errorCountsOf, latencyBucketsOf } from './sequential/intervals.js';
 import { addLatencyInterval, latencyVerdictOf, noLatencyEvidence } from './sequential/latency.js';
 import { describeOutcome } from './verdict.js';
+import { DEFAULTS } from '../api/schema/defaults.js';
+
+const NO_CANARY_REQUESTS = 'no requests reached the canary yet: is it receiving traffic?';
 
 /** One metric the sequential judge decides (spec.analysis.metrics[].judge). */
 export interface JudgedMetric {
@@ -71,7 +74,7 @@ export async function runJudgedMetric(judged: JudgedMetric, signal?: AbortSignal
 }
 
 function judge(spec: JudgeSpec, canary: RangeOutcome & { kind: 'series' }, primary: RangeOutcome & { kind: 'series' }, unit: string): Judgement | string {
-  const test = { alpha: spec.alpha ?? 0.01, margin: marginOf(spec) };
+  const test = { alpha: spec.alpha ?? DEFAULTS.judgeAlpha, margin: marginOf(spec) };
   switch (spec.test) {
     case JudgeTest.ErrorRate:
       return judgeErrors(canary.series, primary.series, test);
@@ -84,7 +87,7 @@ function judgeErrors(canary: readonly RangeSeries[], primary: readonly RangeSeri
   const parsed = errorCountsOf(canary, primary);
   if (!parsed.ok) return parsed.message;
   const evidence = parsed.intervals.reduce<ErrorRateEvidence>((e, counts) => addInterval(e, counts, test), noEvidence());
-  if (evidence.canary.requests === 0) return 'no requests reached the canary yet: is it receiving traffic?';
+  if (evidence.canary.requests === 0) return NO_CANARY_REQUESTS;
   const v = verdictOf(evidence, test);
   const [c, p] = [v.canaryRate * 100, v.primaryRate * 100];
   return { ...v, canary: c, primary: p, subject: `canary errors ${formatNumber(c)}% vs primary ${formatNumber(p)}% (${evidence.canary.errors} of ${evidence.canary.requests} vs ${evidence.primary.errors} of ${evidence.primary.requests} requests)` };
@@ -93,21 +96,21 @@ function judgeErrors(canary: readonly RangeSeries[], primary: readonly RangeSeri
 function judgeLatency(canary: readonly RangeSeries[], primary: readonly RangeSeries[], test: { alpha: number; margin: number }, unit: string): Judgement | string {
   const parsed = latencyBucketsOf(canary, primary);
   if (!parsed.ok) return parsed.message;
-  if (!parsed.intervals.some((b) => (b.canary.at(-1) ?? 0) > 0)) return 'no requests reached the canary yet: is it receiving traffic?';
+  if (!parsed.intervals.some((b) => (b.canary.at(-1) ?? 0) > 0)) return NO_CANARY_REQUESTS;
   const evidence = parsed.intervals.reduce((e, buckets) => addLatencyInterval(e, buckets, test), noLatencyEvidence());
   const v = latencyVerdictOf(evidence, test);
   return { ...v, canary: v.canaryP99, primary: v.primaryP99, subject: `canary p99 ${withUnit(v.canaryP99, unit)} vs primary ${withUnit(v.primaryP99, unit)} (from the histogram buckets)` };
 }
 
-/** "20%" → 0.2; the CRD admits only percentages. */
+/** "20%" → 0.2. The CRD admits only percentages; anything else a hand-written object carries reads as the default. */
 function marginOf(spec: JudgeSpec): number {
-  const parsed = parseCompareBound(spec.margin ?? '20%');
-  return parsed.ok && parsed.bound.kind === 'percent' ? parsed.bound.amount / 100 : 0.2;
+  const parsed = parseCompareBound(spec.margin ?? DEFAULTS.judgeMargin);
+  return parsed.ok && parsed.bound.kind === 'percent' ? parsed.bound.amount / 100 : Number.parseFloat(DEFAULTS.judgeMargin) / 100;
 }
 
 /** The verdict with its anytime-valid p-value (1/e): "worse, p≤0.008". */
 function inWords(j: Judgement, spec: JudgeSpec): string {
-  const margin = spec.margin ?? '20%';
+  const margin = spec.margin ?? DEFAULTS.judgeMargin;
   switch (j.kind) {
     case JudgeConclusion.Worse:
       return `worse than the primary by more than ${margin}, ${pValue(j.eWorse, '≤')}`;
