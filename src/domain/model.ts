@@ -145,9 +145,10 @@ export interface Decision {
   /** The complete next status. */
   readonly status: RolloutStatus;
   /**
-   * Carried out together with the status write, without waiting for it to
-   * win: only routes to the primary (the safe state), so users stop reaching
-   * a canary that must not serve them as soon as possible.
+   * Carried out first, before the status write and whether or not it wins:
+   * only routes to the primary (the safe state), so users stop reaching a
+   * canary that must not serve them as soon as possible, and a status that
+   * says the primary serves everything is never written before it does.
    */
   readonly safeRoutes?: readonly Action[];
   /** Carried out in order once the status write has won. */

@@ -1,5 +1,5 @@
 import type { RolloutStatus } from '../api/types.gen.js';
-import { EventType, type Action, type RolloutEvent, type Routes, type TickInput } from './model.js';
+import { EventType, type Action, type Decision, type RolloutEvent, type Routes, type TickInput } from './model.js';
 
 export function routesOf(status: RolloutStatus): Routes {
   const canary = status.canaryWeight ?? 0;
@@ -32,6 +32,16 @@ export function convergeActions(input: TickInput, status: RolloutStatus, canary:
 }
 
 /** A canary scaled up gets as many replicas as the primary, so a step's share of traffic meets as many pods. */
+/**
+ * The route writes of `actions` as safe routes (written before the status,
+ * whether or not it wins), the rest as actions: for decisions whose routes
+ * go back to the primary (rollback, success), so the status never says the
+ * primary serves everything before the route write that makes it true.
+ */
+export function routesFirst(actions: readonly Action[]): Pick<Decision, 'safeRoutes' | 'actions'> {
+  return { safeRoutes: actions.filter((a) => a.type === 'setRoutes'), actions: actions.filter((a) => a.type !== 'setRoutes') };
+}
+
 export function canaryReplicas(input: TickInput): number {
   return Math.max(input.observed.primary?.replicas ?? 1, 1);
 }

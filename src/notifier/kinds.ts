@@ -31,3 +31,19 @@ export const NOTIFIED_REASONS: Readonly<Record<string, KindOf>> = {
 export function kindOf(reason: string): KindOf | undefined {
   return Object.hasOwn(NOTIFIED_REASONS, reason) ? NOTIFIED_REASONS[reason] : undefined;
 }
+
+/**
+ * Progress inside a release: each weight or mirror step, each passed
+ * iteration, each step of a gradual shift back. Told to notifications and
+ * event webhooks and logged, but not written as Kubernetes Events: nobody
+ * acts on them, and a 3-step release would otherwise write three more
+ * objects. `kubectl describe` keeps the transitions people act on (new
+ * revision, waits for approval, failed checks, promotion, success, rollback);
+ * each step's measurements stay in status.analysis[].history.
+ */
+const STEP_REASONS: ReadonlySet<string> = new Set(['Advanced', 'Mirroring', 'MirrorAnalysis', 'Iteration', 'Matching', 'Finalising']);
+
+/** Whether an event of this reason is written to the API server as a Kubernetes Event. */
+export function recordedAsEvent(reason: string): boolean {
+  return !STEP_REASONS.has(reason);
+}

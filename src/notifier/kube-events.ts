@@ -6,6 +6,7 @@ import type { Rollout } from '../api/types.gen.js';
 import type { RolloutEvent } from '../domain/model.js';
 import { isNotFound } from '../kube/errors.js';
 import { GROUP, VERSION } from '../api/names.js';
+import { recordedAsEvent } from './kinds.js';
 
 const COMPONENT = 'flowshift';
 /** Events remembered for aggregation; the oldest are forgotten first (a forgotten one starts a new Event). */
@@ -18,7 +19,7 @@ interface Recorded {
 
 /**
  * Records Kubernetes Events on a Rollout (what `kubectl describe rollout`
- * shows). A repeat of an Event this process recorded (same Rollout, type,
+ * shows), but for a release's steps (recordedAsEvent). A repeat of an Event this process recorded (same Rollout, type,
  * reason and message) raises its count and lastTimestamp, as Kubernetes'
  * own recorder does, instead of creating another object.
  */
@@ -39,6 +40,7 @@ export class EventRecorder {
 
   async record(rollout: Rollout, event: RolloutEvent): Promise<void> {
     this.forward(rollout, event);
+    if (!recordedAsEvent(event.reason)) return;
     const namespace = rollout.metadata.namespace ?? 'default';
     const key = [rollout.metadata.uid ?? '', event.type, event.reason, event.message].join('\n');
     try {

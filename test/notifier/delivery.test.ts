@@ -56,7 +56,8 @@ async function setup(prefix: string, sink: HttpSink, opts: { replicas?: number; 
   return { cluster, sink, controllers, path: (name) => `/${cluster.namespace}/${name}/${TOKEN}` };
 }
 
-const PROMOTION = ['NewRevision', 'Advanced', 'Advanced', 'Promoting', 'Finalising', 'Succeeded'];
+// Traffic back on the primary and Succeeded are one transition: one message.
+const PROMOTION = ['NewRevision', 'Advanced', 'Advanced', 'Promoting', 'Succeeded'];
 
 /** Reasons of the generic webhook's messages, in a stable order. */
 function reasons(bodies: Record<string, unknown>[]): string[] {

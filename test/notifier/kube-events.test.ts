@@ -31,14 +31,23 @@ describe('EventRecorder against the API server', () => {
   });
 
   it('keeps Events with another message, reason or Rollout apart', async () => {
-    await recorder.record(recorded('apart'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
-    await recorder.record(recorded('apart'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 40' });
-    await recorder.record(recorded('other'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
+    await recorder.record(recorded('apart'), { type: 'Warning', reason: 'AnalysisFailed', message: 'check failed (1 of 3)' });
+    await recorder.record(recorded('apart'), { type: 'Warning', reason: 'AnalysisFailed', message: 'check failed (2 of 3)' });
+    await recorder.record(recorded('other'), { type: 'Warning', reason: 'AnalysisFailed', message: 'check failed (1 of 3)' });
     expect(await events('apart')).toEqual([
-      { reason: 'Advanced', message: 'advanced canary weight to 20', count: 1 },
-      { reason: 'Advanced', message: 'advanced canary weight to 40', count: 1 },
+      { reason: 'AnalysisFailed', message: 'check failed (1 of 3)', count: 1 },
+      { reason: 'AnalysisFailed', message: 'check failed (2 of 3)', count: 1 },
     ]);
     expect(await events('other')).toHaveLength(1);
+  });
+
+  it("tells a release's steps to the event webhooks but writes no Event for them", async () => {
+    const forwarded: string[] = [];
+    const stepping = new EventRecorder(await kubeClients(), pino({ level: 'silent' }), (_r, e) => forwarded.push(e.reason));
+    await stepping.record(recorded('steps'), { type: 'Normal', reason: 'Advanced', message: 'advanced canary weight to 20' });
+    await stepping.record(recorded('steps'), { type: 'Normal', reason: 'Promoting', message: 'analysis passed: promoting' });
+    expect(forwarded).toEqual(['Advanced', 'Promoting']);
+    expect(await events('steps')).toEqual([{ reason: 'Promoting', message: 'analysis passed: promoting', count: 1 }]);
   });
 
   it('starts a new Event when the aggregated one expired', async () => {

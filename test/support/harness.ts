@@ -123,6 +123,22 @@ export class Cluster {
     return events;
   }
 
+  /**
+   * How often each of a release's transitions (NewRevision, Promoting,
+   * Succeeded) was recorded, repeats of an aggregated Event included, once
+   * the Succeeded Event is there: a transition carried out twice shows as 2.
+   */
+  async transitionCounts(name: string): Promise<Record<string, number>> {
+    await this.eventsOnce(name, 'Succeeded');
+    const list = await this.core.listNamespacedEvent({ namespace: this.namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=Rollout` });
+    const counts: Record<string, number> = {};
+    for (const e of list.items) {
+      const reason = e.reason ?? '';
+      if (['NewRevision', 'Promoting', 'Succeeded'].includes(reason)) counts[reason] = (counts[reason] ?? 0) + (e.count ?? 1);
+    }
+    return counts;
+  }
+
   async events(name: string): Promise<{ reason: string; message: string; type: string }[]> {
     const list = await this.core.listNamespacedEvent({ namespace: this.namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=Rollout` });
     return list.items.map((e) => ({ reason: e.reason ?? '', message: e.message ?? '', type: e.type ?? '' }));

@@ -2,7 +2,7 @@ import type { RolloutStatus } from '../../api/types.gen.js';
 import { primaryName } from '../../api/names.js';
 import { abortOf } from '../controls.js';
 import { ROUTE_SETTLE_MS, analysisDue, progressDeadline, secondsInState } from '../timing.js';
-import { convergeActions, driftEvents, receivingTraffic } from '../routes.js';
+import { convergeActions, driftEvents, receivingTraffic, routesFirst } from '../routes.js';
 import { judge } from './judge.js';
 import { event, observedCanary, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
 import { nextStatus, shortRevision, waitMessage } from '../status.js';
@@ -179,37 +179,45 @@ export function decidePromoting(input: TickInput): Decision {
     return startRelease(input, `newer revision ${shortRevision(observed.revision)} arrived during promotion: restarting from weight 0`, 'RevisionChanged');
   }
   const revision = prev.lastAppliedSpec ?? observed.revision;
+  const primary = observed.primary;
+  if (!primary?.ready || primary.revision !== revision) return awaitPrimary(input, revision);
+  const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
+  if (canaryWeight === 0) return succeed(input);
+  const message = `${primaryName(spec.targetRef.name)} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
+  const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
+  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)] };
+}
+
+/** The primary is rolling out the revision (promoted again if its template is not it yet), until the progress deadline. */
+function awaitPrimary(input: TickInput, revision: string): Decision {
+  const { spec, observed } = input;
   const primaryDeployment = primaryName(spec.targetRef.name);
   const primary = observed.primary;
+  const deadline = progressDeadline(spec);
+  if (secondsInState(input) > deadline) return rollback(input, `${primaryDeployment} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
   const promoteAction: Action[] = primary?.revision === revision ? [] : [{ type: 'promotePrimary', revision }];
-  if (!primary?.ready || primary.revision !== revision) {
-    const deadline = progressDeadline(spec);
-    if (secondsInState(input) > deadline) return rollback(input, `${primaryDeployment} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
-    const status = nextStatus(input, {}, waitMessage(input, 'Promoting', `waiting for ${primaryDeployment} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`, primary));
-    return { status, actions: [...convergeActions(input, status, 'up'), ...promoteAction], events: driftEvents(input) };
-  }
-  const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
-  const message = `${primaryDeployment} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
-  const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
-  return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)], ...settleWhenRouted(canaryWeight) };
+  const status = nextStatus(input, {}, waitMessage(input, 'Promoting', `waiting for ${primaryDeployment} to roll out revision ${shortRevision(revision)}: ${primary?.message || 'updating'}`, primary));
+  return { status, actions: [...convergeActions(input, status, 'up'), ...promoteAction], events: driftEvents(input) };
 }
 
-/** With the primary back at 100%, Finalising waits only for the routes to reach the proxies, not for an interval. */
-function settleWhenRouted(canaryWeight: number): Pick<Decision, 'nextTickMs'> {
-  return canaryWeight === 0 ? { nextTickMs: ROUTE_SETTLE_MS } : {};
-}
-
-/** Finalising: finish shifting weight to the primary, then scale the canary to zero. */
+/** Finalising: a gradual shift back (stepWeightPromotion), one step per interval, until the primary serves 100%. */
 export function decideFinalising(input: TickInput): Decision {
   const { spec, status: prev } = input;
-  const weight = prev.canaryWeight ?? 0;
-  if (weight > 0) {
-    const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, weight);
-    const status = nextStatus(input, { canaryWeight }, `shifting traffic back to the primary: canary weight ${canaryWeight}`);
-    return { status, actions: convergeActions(input, status, 'up'), events: driftEvents(input), ...settleWhenRouted(canaryWeight) };
-  }
-  const revision = prev.lastAppliedSpec ?? '';
-  const message = `promotion of revision ${shortRevision(revision)} complete: ${primaryName(spec.targetRef.name)} serves 100%`;
+  const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
+  if (canaryWeight === 0) return succeed(input);
+  const status = nextStatus(input, { canaryWeight }, `shifting traffic back to the primary: canary weight ${canaryWeight}`);
+  return { status, actions: convergeActions(input, status, 'up'), events: driftEvents(input) };
+}
+
+/**
+ * The primary serves 100% from this tick on: the release is Succeeded in
+ * one write. The canary keeps its replicas until the routes have reached
+ * the proxies (ROUTE_SETTLE_MS, not an analysis interval): the next tick,
+ * idle, scales it to zero.
+ */
+function succeed(input: TickInput): Decision {
+  const revision = input.status.lastAppliedSpec ?? '';
+  const message = `promotion of revision ${shortRevision(revision)} complete: ${primaryName(input.spec.targetRef.name)} serves 100%`;
   const status = nextStatus(input, { phase: 'Succeeded', ...NO_CANARY_TRAFFIC, lastPromotedSpec: revision }, message);
-  return { status, actions: convergeActions(input, status, 'zero'), events: [...driftEvents(input), event('Succeeded', message)] };
+  return { status, ...routesFirst(convergeActions(input, status, 'up')), events: [...driftEvents(input), event('Succeeded', message)], nextTickMs: ROUTE_SETTLE_MS };
 }

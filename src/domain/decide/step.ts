@@ -2,7 +2,7 @@ import type { RolloutStatus } from '../../api/types.gen.js';
 import { DEFAULTS } from '../../api/schema/defaults.js';
 import { progressDeadline, secondsInState } from '../timing.js';
 import { EventType, event, observedCanary, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
-import { convergeActions, receivingTraffic } from '../routes.js';
+import { convergeActions, receivingTraffic, routesFirst } from '../routes.js';
 import { nextStatus, waitMessage } from '../status.js';
 import { ask, checkGates, mergeGates } from '../gates.js';
 import { NO_CANARY_TRAFFIC, advanceFor } from '../strategies/index.js';
@@ -92,12 +92,6 @@ function promote(input: TickInput, message: string, evidence: Partial<RolloutSta
 export function rollback(input: TickInput, reason: string, patch: Partial<RolloutStatus> = {}): Decision {
   const message = `rolled back: ${reason}`;
   const status = nextStatus(input, { ...patch, phase: 'Failed', ...NO_CANARY_TRAFFIC }, message);
-  const actions = convergeActions(input, status, 'zero');
   // Routes first: they need not wait for the status write to win.
-  return {
-    status,
-    safeRoutes: actions.filter((a) => a.type === 'setRoutes'),
-    actions: actions.filter((a) => a.type !== 'setRoutes'),
-    events: [event('RolledBack', message, EventType.Warning)],
-  };
+  return { status, ...routesFirst(convergeActions(input, status, 'zero')), events: [event('RolledBack', message, EventType.Warning)] };
 }

@@ -43,8 +43,6 @@ describe('the API server going away mid-release', () => {
     const recorder = await cluster.recordWeights('app');
     await cluster.setImage('app', 'podinfo:2');
     await cluster.waitForRollout('app', 'weight 20', (r) => r.status?.canaryWeight === 20);
-    // The status is written before its Event: a cut between the two loses that Event (Events are not retried), which is not what this test is about.
-    await cluster.eventsOnce('app', 'Advanced');
     let exited = false;
     void controller.exited.then(() => (exited = true));
 
@@ -56,8 +54,7 @@ describe('the API server going away mid-release', () => {
     recorder.stop();
     expect(exited).toBe(false);
     expect(recorder.weights).toEqual(STEPS);
-    const advanced = (await cluster.eventsOnce('app', 'Succeeded')).filter((e) => e.reason === 'Advanced');
-    expect(advanced.map((e) => e.message).sort()).toEqual(['advanced canary weight to 20', 'advanced canary weight to 40', 'advanced canary weight to 60']);
+    expect(await cluster.transitionCounts('app')).toEqual({ NewRevision: 1, Promoting: 1, Succeeded: 1 });
     // The watches did fail, and were resumed.
     expect(readFileSync(controller.logFile, 'utf8')).toContain('watch failed: restarting');
   });

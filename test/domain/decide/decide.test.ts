@@ -230,29 +230,34 @@ describe('decide: promotion', () => {
     expect(late.status.message).toBe('waiting for podinfo-primary to roll out revision bbbbbbbbbb: 0 of 2 replicas available (100% needed)');
   });
 
-  it('shifts all traffic back at once when the primary is ready', () => {
+  it('succeeds in one write when the primary is ready: routes back at once, the canary scaled down once they settle', () => {
     const d = decide(input(promoting, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }));
-    expect(d.status).toMatchObject({ phase: 'Finalising', canaryWeight: 0 });
-    expect(setRoutes(d.actions)).toEqual({ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } });
+    expect(d.status).toMatchObject({ phase: 'Succeeded', canaryWeight: 0, lastPromotedSpec: REV_B });
+    // The routes back on the primary go out before the status that says so.
+    expect(d.safeRoutes).toEqual([{ type: 'setRoutes', routes: { primary: 100, canary: 0, mirror: 0 } }]);
+    expect(d.actions).toEqual([]);
+    expect(d.events.map((e) => e.reason)).toEqual(['Succeeded']);
     // Not an interval later: only the routes have to reach the proxies before the canary scales down.
     expect(d.nextTickMs).toBe(ROUTE_SETTLE_MS);
+    const settled = decide(input(d.status, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }));
+    expect(settled.actions).toEqual([{ type: 'scaleCanary', replicas: 0 }]);
+    expect(settled.events).toEqual([]);
+    expect(settled.status).toMatchObject({ phase: 'Succeeded', message: d.status.message });
   });
 
-  it('shifts back by stepWeightPromotion per tick', () => {
+  it('shifts back by stepWeightPromotion per tick, paced by the interval, and succeeds at 0', () => {
     const stepped = spec({ strategy: { canary: { stepWeight: 10, maxWeight: 30, stepWeightPromotion: 20 } } });
     const d = decide({ ...input(promoting, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }), spec: stepped });
-    expect(d.status.canaryWeight).toBe(10);
-    // A gradual shift back is paced by the interval, as the user asked.
+    expect(d.status).toMatchObject({ phase: 'Finalising', canaryWeight: 10 });
     expect(d.nextTickMs).toBeUndefined();
     const next = decide({ ...input({ ...d.status }, { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }), spec: stepped });
-    expect(next.status).toMatchObject({ phase: 'Finalising', canaryWeight: 0 });
+    expect(next.status).toMatchObject({ phase: 'Succeeded', canaryWeight: 0 });
     expect(next.nextTickMs).toBe(ROUTE_SETTLE_MS);
   });
 
-  it('succeeds once the routes are back: canary to zero, lastPromotedSpec set', () => {
+  it('succeeds from Finalising at weight 0 (a release an earlier version left there), lastPromotedSpec set', () => {
     const d = decide(input(releasing(0, { phase: 'Finalising' }), { primary: { ready: true, replicas: 2, message: '', revision: REV_B } }));
     expect(d.status).toMatchObject({ phase: 'Succeeded', lastPromotedSpec: REV_B });
-    expect(d.actions).toEqual([{ type: 'scaleCanary', replicas: 0 }]);
     expect(d.status.conditions?.[0]).toMatchObject({ status: 'True', reason: 'Succeeded' });
   });
 
