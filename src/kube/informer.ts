@@ -65,9 +65,8 @@ export function watchIdleMs(maxSeconds: number): number {
  * the last version seen; only when the server says that version is gone
  * (410) does it list again, and then with a consistent read, since the watch
  * cache of another API server can be older still. On errors it retries with
- * exponential backoff and never stops. Its cache holds slim objects (no
- * managedFields, no last-applied copy): a Deployment's managedFields alone
- * are often larger than the rest of it.
+ * exponential backoff and never stops. Its cache holds slim objects (see
+ * slim(): no managedFields, no last-applied copy, strings shared).
  */
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly objects = new Map<string, T>();
@@ -248,9 +247,10 @@ export class ResilientInformer<T extends KubernetesObject> {
       return;
     }
     const known = this.objects.has(key);
-    this.objects.set(key, slim(obj));
-    if (known) this.handlers.update?.(obj);
-    else this.handlers.add?.(obj);
+    const kept = slim(obj);
+    this.objects.set(key, kept);
+    if (known) this.handlers.update?.(kept);
+    else this.handlers.add?.(kept);
   }
 }
 

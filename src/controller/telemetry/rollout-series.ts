@@ -84,8 +84,21 @@ function labelsOf(r: Rollout): { namespace: string; rollout: string } {
 
 type Setter = (labels: Record<string, string>, value: number) => void;
 
+/**
+ * A gauge filled from the informer cache when /metrics is read and emptied
+ * once read: between scrapes it holds nothing per Rollout (the phase gauge
+ * alone is 11 series a Rollout, 110,000 at 10,000 Rollouts).
+ */
+class ScrapeTimeGauge<T extends string> extends Gauge<T> {
+  override async get(): ReturnType<Gauge<T>['get']> {
+    const read = await super.get();
+    this.reset();
+    return read;
+  }
+}
+
 function gauge(registry: Registry, name: string, help: string, extra: readonly string[], rollouts: () => readonly Rollout[], read: (r: Rollout, set: Setter) => void): void {
-  new Gauge({
+  new ScrapeTimeGauge({
     name,
     help,
     labelNames: [...LABELS, ...extra],

@@ -27,6 +27,8 @@ describe('per-Rollout metrics', () => {
     const registry = new Registry();
     new RolloutMetrics(registry, () => [withSuccessRate(releasing)]);
     const text = await scrape(registry);
+    // The gauges are emptied after each read (nothing per Rollout between scrapes) and filled again on the next.
+    expect(await scrape(registry)).toBe(text);
     const l = 'namespace="shop",rollout="podinfo"';
     expect(text).toContain(`flowshift_rollout_canary_weight{${l}} 30`);
     expect(text).toContain(`flowshift_rollout_failed_checks{${l}} 1`);
@@ -59,6 +61,8 @@ describe('per-Rollout metrics', () => {
     // The same phase again (a later tick of a Succeeded Rollout) is no transition.
     metrics.recordTransition(after, after, new Date('2026-11-22T10:06:00.000Z'));
     const text = await scrape(registry);
+    // The gauges are emptied after each read (nothing per Rollout between scrapes) and filled again on the next.
+    expect(await scrape(registry)).toBe(text);
     const l = 'namespace="shop",rollout="podinfo"';
     expect(text).toContain(`flowshift_rollout_promotions_total{${l}} 1`);
     expect(text).toContain(`flowshift_rollout_rollbacks_total{${l}} 0`);
