@@ -3,10 +3,11 @@ import { WRITE_VERBS } from './api-metrics.js';
 import type { Window } from './measure.js';
 import { format, targetRow, type Row } from './report.js';
 import { histogramQuantile, percentile, shareAtMost, type Bucket } from './stats.js';
+import { STEPS } from './workload.js';
 
 /** The issue's tick lag and rollback target: p99 under 250 ms. */
 const LATENCY_P99_MS = 250;
-const WRITES_PER_RELEASE = 14;
+const WRITES_PER_RELEASE = 16;
 
 export interface ReleaseFacts {
   readonly rollouts: number;
@@ -16,6 +17,12 @@ export interface ReleaseFacts {
   /** Writes the benchmark itself sent in the window (the release's PUTs). */
   readonly benchWrites: number;
   readonly rss: readonly { max: number; last: number }[];
+  /** Each Rollout's release, from its image change to its end (s). */
+  readonly releaseDurations: readonly number[];
+  /** The Rollouts' Events recorded during the release, by reason. */
+  readonly eventsByReason: ReadonlyMap<string, number>;
+  /** The analysis interval (s): a release may take (steps + 1) intervals and 30 s. */
+  readonly intervalSeconds: number;
   readonly duplicateSteps: number;
   readonly skippedSteps: number;
   readonly unexpectedEndStates: readonly string[];
@@ -37,6 +44,7 @@ export function releaseRows(w: Window, f: ReleaseFacts): Row[] {
     `${keys.map((k) => `${k} ${format((m.get(k) ?? 0) / ticks)}`).join(', ')}, writes ${format(totalOf(m, writes) / ticks)}`;
   return [
     { figure: 'release wall time', measured: `${format(f.releaseSeconds)} s` },
+    longestReleaseRow(f),
     { figure: 'ticks per second', measured: format(ticksPerSecond(w, f.releaseSeconds)) },
     latencyRow('tick lag', w.logLagMs, w.lag, LATENCY_P99_MS),
     latencyRow('tick duration', w.logDurationMs, w.duration),
@@ -47,12 +55,22 @@ export function releaseRows(w: Window, f: ReleaseFacts): Row[] {
     targetRow(`API writes ${kind} (flowshift_kube_requests_total)`, controllerWrites / n, '<=', WRITES_PER_RELEASE, ''),
     { figure: 'API writes per release by resource (audit log)', measured: perRelease(w.audit.writesByResource, n) },
     { figure: 'of them refused, per release, by resource and HTTP status (audit log)', measured: perRelease(w.audit.refusedWrites, n) },
+    { figure: 'Events per release by reason (repeats of an aggregated Event included)', measured: perRelease(f.eventsByReason, n) },
     { figure: 'API writes per release by resource (apiserver_request_total, the benchmark\'s own included)', measured: perRelease(w.apiserverWritesByResource, n) },
     rollbackRow(w.rollbackMs, f.failing),
     rssRow(f.rollouts, f.rss),
     targetRow('Rollouts with a duplicate or skipped step', f.duplicateSteps + f.skippedSteps, '==', 0, '', `${f.duplicateSteps} duplicate, ${f.skippedSteps} skipped`),
     targetRow('Rollouts in an unexpected end state', f.unexpectedEndStates.length, '==', 0, '', f.unexpectedEndStates.slice(0, 5).join(', ') || '0'),
   ];
+}
+
+/** The slowest Rollout's release, image change to Succeeded or Failed, against (steps + 1) intervals and 30 s. */
+function longestReleaseRow(f: ReleaseFacts): Row {
+  const bound = (STEPS.length + 1) * f.intervalSeconds + 30;
+  const longest = Math.max(...f.releaseDurations);
+  const figure = 'longest release, image change to its end';
+  if (f.releaseDurations.length < f.rollouts) return { figure, measured: `${f.rollouts - f.releaseDurations.length} releases not timed`, target: `≤ ${format(bound)} s`, pass: false };
+  return targetRow(figure, longest, '<=', bound, ' s', `${format(longest)} s (p50 ${format(percentile(f.releaseDurations, 50))} s)`);
 }
 
 /**
@@ -84,21 +102,26 @@ function rollbackRow(rollbackMs: readonly number[], failing: number): Row {
   return targetRow(figure, percentile(rollbackMs, 99), '<', LATENCY_P99_MS, ' ms', measured);
 }
 
-/** The issue's memory target for a run of this size: 80 MB after a release of one, 110 MB peak for 200, 200 MB for 1,000. */
+/**
+ * The memory figure of a run of this size. One Rollout: RSS after the
+ * release, reported (issue 24). Several replicas: each one's peak against
+ * issue 24's 250 MB. One controller: peak RSS against issue 15's targets
+ * (110 MB at 200, 200 MB above), kept to show what the move to the design's
+ * client libraries cost.
+ */
 export function rssRow(rollouts: number, rss: readonly { max: number; last: number }[]): Row {
   const max = Math.max(0, ...rss.map((r) => r.max));
   const last = Math.max(0, ...rss.map((r) => r.last));
-  const each = rss.length > 1 ? ' (highest replica)' : '';
-  if (rollouts <= 1) return targetRow(`controller RSS after the release${each}`, last, '<=', 80, ' MB', `${last.toFixed(0)} MB (peak ${max.toFixed(0)} MB)`);
-  if (rollouts <= 200) return targetRow(`controller peak RSS${each}`, max, '<=', 110, ' MB', `${max.toFixed(0)} MB`);
-  return targetRow(`controller peak RSS${each}`, max, '<', 200, ' MB', `${max.toFixed(0)} MB`);
+  if (rss.length > 1) return targetRow('controller peak RSS, highest replica', max, '<=', 250, ' MB', `${max.toFixed(0)} MB`);
+  if (rollouts <= 1) return { figure: 'controller RSS after the release', measured: `${last.toFixed(0)} MB (peak ${max.toFixed(0)} MB)` };
+  if (rollouts <= 200) return targetRow('controller peak RSS', max, '<=', 110, ' MB', `${max.toFixed(0)} MB`);
+  return targetRow('controller peak RSS', max, '<', 200, ' MB', `${max.toFixed(0)} MB`);
 }
 
 function perRelease(counts: ReadonlyMap<string, number>, n: number): string {
   return [...counts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${format(v / n)}`).join(', ') || 'none';
 }
 
-/** Idle Rollouts: requests and queries per minute in a window with no release and no resync. */
 /** A restarted controller until ready on every Rollout: the issue's start-up sync target, 60 s at 10,000. */
 export function startUpRows(startUp: { seconds: number; peakRssMb: number }): Row[] {
   return [
@@ -107,6 +130,7 @@ export function startUpRows(startUp: { seconds: number; peakRssMb: number }): Ro
   ];
 }
 
+/** Idle Rollouts: requests and queries per minute in a window with no release and no resync, and the RSS (issue 24: 400 MB at 10,000). */
 export function idleRows(w: Window, rollouts: number, rss: readonly { max: number; last: number }[]): Row[] {
   const minutes = w.seconds / 60;
   const auditTotal = totalOf(w.audit.byVerb);
@@ -118,6 +142,6 @@ export function idleRows(w: Window, rollouts: number, rss: readonly { max: numbe
     { figure: 'API requests per minute (flowshift_kube_requests_total)', measured: `${format(totalOf(w.controllerRequests) / minutes)} (${byVerb(w.controllerRequests)})` },
     targetRow('Prometheus queries per minute (prometheus_http_requests_total)', w.prometheusQueries / minutes, '==', 0, ''),
     { figure: 'ticks in the window', measured: String(w.ticks) },
-    { figure: 'controller RSS at idle', measured: `${Math.max(0, ...rss.map((r) => r.last)).toFixed(0)} MB` },
+    targetRow('controller RSS at idle', Math.max(0, ...rss.map((r) => r.last)), '<=', 400, ' MB', `${Math.max(0, ...rss.map((r) => r.last)).toFixed(0)} MB`),
   ];
 }

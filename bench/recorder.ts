@@ -8,6 +8,8 @@ interface Seen {
   weights: number[];
   /** lastTransitionTime when the current release was started; a later one in a terminal phase ends it. */
   since: string | undefined;
+  /** When the watch delivered the end of the current release (ms since the epoch). */
+  endedAt: number | undefined;
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed']);
@@ -46,6 +48,7 @@ export class RolloutRecorder {
     for (const s of this.seen.values()) {
       s.weights = [];
       s.since = s.lastTransitionTime;
+      s.endedAt = undefined;
     }
   }
 
@@ -69,8 +72,8 @@ export class RolloutRecorder {
     return n;
   }
 
-  records(): { name: string; weights: number[]; phase: string }[] {
-    return [...this.seen].map(([name, s]) => ({ name, weights: s.weights, phase: s.phase }));
+  records(): { name: string; weights: number[]; phase: string; endedAt: number | undefined }[] {
+    return [...this.seen].map(([name, s]) => ({ name, weights: s.weights, phase: s.phase, endedAt: s.endedAt }));
   }
 
   private async open(): Promise<void> {
@@ -97,9 +100,10 @@ export class RolloutRecorder {
 
   private observe(r: Rollout): void {
     const name = r.metadata.name ?? '';
-    const s = this.seen.get(name) ?? { phase: '', lastTransitionTime: '', weights: [], since: undefined };
+    const s = this.seen.get(name) ?? { phase: '', lastTransitionTime: '', weights: [], since: undefined, endedAt: undefined };
     s.phase = r.status?.phase ?? '';
     s.lastTransitionTime = r.status?.lastTransitionTime ?? '';
+    if (s.endedAt === undefined && s.since !== undefined && TERMINAL.has(s.phase) && s.lastTransitionTime !== s.since) s.endedAt = Date.now();
     const weight = r.status?.canaryWeight ?? 0;
     if (s.weights.at(-1) !== weight) s.weights.push(weight);
     this.seen.set(name, s);

@@ -114,6 +114,7 @@ async function release(cluster: BenchCluster, workload: Workload, image: string)
     await workload.waitReleased();
     const releaseSeconds = (Date.now() - t0) / 1000;
     const window = await meter.since(before);
+    const eventsByReason = await workload.eventsByReason(t0);
     const faults = countFaults(workload.recorder.records(), STEPS);
     if (faults.duplicate.length || faults.skipped.length) log(`steps wrong: duplicate ${faults.duplicate.slice(0, 10).join(', ')}; skipped ${faults.skipped.slice(0, 10).join(', ')}`);
     return {
@@ -123,6 +124,9 @@ async function release(cluster: BenchCluster, workload: Workload, image: string)
         failing: workload.failing.size,
         releaseSeconds,
         benchWrites,
+        releaseDurations: workload.releaseDurations(),
+        eventsByReason,
+        intervalSeconds: parseSeconds(workload.interval),
         rss: cluster.controllers.map((c) => ({ ...c.rss })),
         duplicateSteps: faults.duplicate.length,
         skippedSteps: faults.skipped.length,

@@ -29,6 +29,8 @@ export class Workload {
   readonly failing: Set<string>;
   readonly recorder: RolloutRecorder;
   private readonly apps: AppsV1Api;
+  /** When release() changed each Deployment's image (ms since the epoch). */
+  private readonly releasedAt = new Map<string, number>();
 
   private constructor(private readonly cluster: BenchCluster, private readonly options: WorkloadOptions) {
     const width = Math.max(3, String(options.rollouts - 1).length);
@@ -66,6 +68,7 @@ export class Workload {
    */
   async release(image: string): Promise<number> {
     this.recorder.markRelease();
+    this.releasedAt.clear();
     let writes = 0;
     const t0 = Date.now();
     log(`releasing ${image} on every Deployment at once`);
@@ -77,6 +80,7 @@ export class Workload {
         writes++;
         try {
           await this.apps.replaceNamespacedDeployment({ name, namespace: NAMESPACE, body: d });
+          this.releasedAt.set(name, Date.now());
           return;
         } catch (err) {
           if (statusCode(err) !== 409 || attempt >= 10) throw err;
@@ -84,6 +88,33 @@ export class Workload {
       }
     }, every(5000, (done) => log(`released ${done}/${this.names.length} (${seconds(t0)} s)`)));
     return writes;
+  }
+
+  /** Every Rollout's analysis interval, e.g. "10s". */
+  get interval(): string {
+    return this.options.interval;
+  }
+
+  /** Each Rollout's release, from its Deployment's image change to its end as the watch delivered it (s). */
+  releaseDurations(): number[] {
+    return this.recorder.records().flatMap((r) => {
+      const start = this.releasedAt.get(r.name);
+      return start !== undefined && r.endedAt !== undefined ? [(r.endedAt - start) / 1000] : [];
+    });
+  }
+
+  /** The Rollouts' Events recorded since `since` (ms since the epoch), by reason: which transitions the Event writes were. */
+  async eventsByReason(since: number): Promise<Map<string, number>> {
+    const list = await this.cluster.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NAMESPACE, fieldSelector: 'involvedObject.kind=Rollout' });
+    const counts = new Map<string, number>();
+    for (const e of list.items) {
+      const first = e.firstTimestamp ? new Date(e.firstTimestamp).getTime() : 0;
+      const last = e.lastTimestamp ? new Date(e.lastTimestamp).getTime() : first;
+      // Second resolution: an Event of the second the release began counts.
+      const n = first >= since - 1000 ? (e.count ?? 1) : last >= since - 1000 ? 1 : 0;
+      if (n) counts.set(e.reason ?? '', (counts.get(e.reason ?? '') ?? 0) + n);
+    }
+    return counts;
   }
 
   async waitReleased(): Promise<void> {

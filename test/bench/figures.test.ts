@@ -46,10 +46,11 @@ describe('latencyRow', () => {
 });
 
 describe('rssRow', () => {
-  it('holds one Rollout to 80 MB after the release, 200 to 110 MB at peak, more to under 200 MB', () => {
-    expect(rssRow(1, [{ max: 120, last: 75 }])).toMatchObject({ target: '≤ 80 MB', pass: true });
+  it('reports one Rollout after the release, holds 200 to 110 MB at peak, one controller above to under 200 MB, each of several replicas to 250 MB', () => {
+    expect(rssRow(1, [{ max: 120, last: 75 }])).toEqual({ figure: 'controller RSS after the release', measured: '75 MB (peak 120 MB)' });
     expect(rssRow(200, [{ max: 111, last: 90 }])).toMatchObject({ target: '≤ 110 MB', pass: false });
-    expect(rssRow(1000, [{ max: 150, last: 90 }, { max: 199, last: 100 }])).toMatchObject({ figure: 'controller peak RSS (highest replica)', measured: '199 MB', pass: true });
+    expect(rssRow(1000, [{ max: 201, last: 90 }])).toMatchObject({ target: '< 200 MB', pass: false });
+    expect(rssRow(1000, [{ max: 150, last: 90 }, { max: 249, last: 100 }])).toMatchObject({ figure: 'controller peak RSS, highest replica', measured: '249 MB', target: '≤ 250 MB', pass: true });
   });
 });
 
