@@ -235,6 +235,7 @@ export class Controller {
     return {
       tickNow: (r) => this.enqueue(r, 'tickNow'),
       ensureChain: (r) => this.enqueue(r, 'ensureChain'),
+      cached: (r) => this.reads.caughtUp(r),
       forget: (r) => {
         this.reads.forget(r.metadata.uid ?? '');
         this.scheduler.cancel(r.metadata.uid ?? '').catch(() => undefined);

@@ -1,5 +1,3 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
-
 /** kubectl's copy of the whole object it applied: as large as the object, and never read by flowshift. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -21,7 +19,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  *
  * Returns a new object; `obj` is not changed.
  */
-export function slim<T extends KubernetesObject>(obj: T, pool: StringPool = SHARED): T {
+export function slim<T extends object>(obj: T, pool: StringPool = SHARED): T {
   return compact(obj, pool, true) as T;
 }
 

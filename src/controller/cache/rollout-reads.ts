@@ -1,6 +1,7 @@
 import type { Rollout } from '../../api/types.gen.js';
 import { newerVersion } from '../../kube/resource-version.js';
 import type { RolloutClient } from '../../kube/rollouts.js';
+import { slim } from '../../kube/slim.js';
 
 /** The informer's copy of a Rollout, or undefined when it holds none. */
 export type CachedRollout = (namespace: string, name: string) => Rollout | undefined;
@@ -48,8 +49,15 @@ export class RolloutReads {
     const previous = this.written.get(key);
     // A second write of the same tick started from the first one's answer: the cache still holds the origin.
     const chained = previous && previous.rollout.metadata.resourceVersion === before.metadata.resourceVersion;
-    this.written.set(key, { from: chained ? previous.from : (before.metadata.resourceVersion ?? ''), rollout: after });
+    this.written.set(key, { from: chained ? previous.from : (before.metadata.resourceVersion ?? ''), rollout: slim(after) });
   };
+
+  /** The informer delivered `cached`: once it is as new as our last write, that write need not be kept (nothing per Rollout between ticks). */
+  caughtUp(cached: Rollout): void {
+    const key = cached.metadata.uid ?? '';
+    const ours = this.written.get(key);
+    if (ours && !newerVersion(ours.rollout.metadata.resourceVersion, cached.metadata.resourceVersion)) this.written.delete(key);
+  }
 
   /** A deleted Rollout's last write is of no use any more. */
   forget(uid: string): void {

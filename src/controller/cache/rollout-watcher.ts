@@ -17,6 +17,8 @@ export interface WatchSink {
   tickNow(rollout: Rollout): void;
   /** A Rollout seen (at start or on resync): make sure it has a tick chain. */
   ensureChain(rollout: Rollout): void;
+  /** The cache holds a new version of a Rollout (any change, status writes included). */
+  cached(rollout: Rollout): void;
   /** A Rollout is gone: its chain may stop. */
   forget(rollout: Rollout): void;
 }
@@ -112,6 +114,7 @@ export class RolloutWatcher {
         }
         this.trackConfigs(r);
         seen.set(uid, key(r));
+        this.sink.cached(r);
       },
       delete: (obj) => {
         const r = asRollout(obj);

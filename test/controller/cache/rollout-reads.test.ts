@@ -39,6 +39,11 @@ describe('RolloutReads against the test API server', () => {
     expect((await read()).status?.message).toBe('two');
     const third = await write('three');
     expect(third.status?.message).toBe('three');
+    // An older version delivered keeps our last write; the one written lets it go (nothing kept per Rollout once the cache has it).
+    reads.caughtUp(second);
+    expect((await read()).status?.message).toBe('three');
+    reads.caughtUp(third);
+    expect(await read()).toBe(first);
     // The informer catches up: its copy is used from now on.
     cache.held = third;
     expect(await read()).toBe(third);
