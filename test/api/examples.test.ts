@@ -1,6 +1,6 @@
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { MetricTemplate, Rollout } from '../../src/api/types.gen.js';
+import { WebhookType, type MetricTemplate, type Rollout } from '../../src/api/types.gen.js';
 import { validationProblems } from '../../src/checks/spec.js';
 import { createNamespace, kubeConfig } from '../support/env/context.js';
 import { documents, exampleFiles } from './example-files.js';
@@ -12,6 +12,7 @@ describe('deploy/examples', () => {
     const kinds = files.flatMap((f) => documents(f).map((d) => `${f}:${d.kind ?? ''}`));
     expect(kinds).toEqual(
       expect.arrayContaining([
+        'canary.yaml:Rollout',
         'canary-prometheus-slack.yaml:Rollout',
         'canary-mirror.yaml:Rollout',
         'blue-green.yaml:Rollout',
@@ -19,6 +20,9 @@ describe('deploy/examples', () => {
         'metric-template.yaml:MetricTemplate',
         'alert-provider.yaml:AlertProvider',
         'alert-provider.yaml:Secret',
+        'webhook-gates.yaml:Rollout',
+        'webhook-gates.yaml:Secret',
+        'operator-role.yaml:Role',
       ]),
     );
   });
@@ -54,5 +58,12 @@ describe('deploy/examples', () => {
       ['release-window', 'confirm-rollout', false],
       ['approval', 'confirm-promotion', true],
     ]);
+  });
+
+  it('has a webhook of every type in the gates example, and a manual gate', () => {
+    const [rollout] = documents('webhook-gates.yaml').filter((d): d is KubernetesObject & Rollout => d.kind === 'Rollout');
+    const webhooks = rollout?.spec.analysis?.webhooks ?? [];
+    expect(new Set(webhooks.map((w) => w.type ?? 'rollout'))).toEqual(new Set(Object.values(WebhookType)));
+    expect(webhooks.filter((w) => w.manual).map((w) => [w.name, w.type])).toEqual([['sign-off', 'confirm-promotion']]);
   });
 });

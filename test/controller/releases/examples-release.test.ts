@@ -33,10 +33,21 @@ interface ExampleCase {
   readonly sim?: Pick<MeshSimulatorOptions, 'routes' | 'matchedShare'>;
   /** Runs while the release is under way, e.g. the approval a gate waits for. */
   readonly during?: (cluster: Cluster) => Promise<void>;
+  /** Webhooks (by name) the stand-in answers 500, e.g. a rollback gate that must stay closed. */
+  readonly failing?: readonly string[];
   readonly check: (released: Released) => void;
 }
 
 const CASES: readonly ExampleCase[] = [
+  {
+    file: 'canary.yaml',
+    provider: 'istio',
+    routeObject: 'podinfo',
+    check: ({ views, rollout }) => {
+      expect(weightsOf(views)).toEqual([10, 20, 40, 80, 0]);
+      expect(rollout.status?.analysis?.[0]).toMatchObject({ name: 'request-success-rate', passed: true });
+    },
+  },
   {
     file: 'canary-mirror.yaml',
     provider: 'istio',
@@ -112,6 +123,25 @@ const CASES: readonly ExampleCase[] = [
     },
   },
   {
+    file: 'webhook-gates.yaml',
+    provider: 'istio',
+    routeObject: 'podinfo',
+    during: approveWhenWaiting,
+    failing: ['incident-open'],
+    check: ({ rollout, views, sink }) => {
+      expect(weightsOf(views)).toEqual([10, 50, 0]);
+      expect(rollout.status?.approval?.by).toBe('examples-test');
+      const window = sink.received.filter((r) => r.path === '/hooks/change-window');
+      expect(window.length).toBeGreaterThan(0);
+      expect(window.every((r) => typeof r.headers[SIGNATURE_HEADER.toLowerCase()] === 'string')).toBe(true);
+      for (const hook of ['acceptance-tests', 'contract-tests', 'capacity-check']) expect(sink.delivered(`/hooks/${hook}`).length, hook).toBeGreaterThan(0);
+      // Asked at every tick, answered no: the release went on.
+      expect(sink.received.filter((r) => r.path === '/hooks/incident-open').length).toBeGreaterThan(0);
+      const events = sink.delivered('/hooks/audit-log').map((b) => b['metadata'] as Record<string, unknown> | undefined);
+      expect(events).toContainEqual(expect.objectContaining({ eventReason: 'NewRevision', team: 'shop' }));
+    },
+  },
+  {
     file: 'gateway-api.yaml',
     provider: 'gatewayapi',
     routeObject: 'podinfo',
@@ -168,6 +198,7 @@ async function release(example: ExampleCase, sink: HttpSink): Promise<Released> 
     ...example.sim,
   });
   addScrapeTarget(env().prometheusTargetsDir, scrapeName, sim.address);
+  for (const hook of example.failing ?? []) sink.fail(`/hooks/${hook}`, true);
   const controller = await startController(cluster.namespace);
   try {
     const api = KubernetesObjectApi.makeApiClient(kubeConfig());
