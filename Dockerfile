@@ -28,5 +28,5 @@ EXPOSE 8086
 # 312 MB, the same ticks per second. The old generation may grow by 25% past
 # what the last full GC kept, where V8 lets it grow up to 4x on a machine with
 # memory to spare (garbage, not data: 30 MB live, 108 MB heap at 200
-# Rollouts): peak RSS at 200 Rollouts 222 -> 142 MB (README, Benchmark).
+# Rollouts): peak RSS at 200 Rollouts 222 -> 142 MB (docs/benchmarks.md).
 ENTRYPOINT ["node", "--max-semi-space-size=2", "--heap-growing-percent=25", "dist/main.js"]

@@ -36,7 +36,7 @@ export function mark(row: Row): string {
 }
 
 /**
- * A Markdown table (the README's benchmark table is pasted from it): one line
+ * A Markdown table (docs/benchmarks.md's tables are pasted from it): one line
  * per figure, the scenario and its command named on the first line of each.
  */
 export function formatTable(reports: readonly ScenarioReport[]): string {

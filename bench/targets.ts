@@ -1,8 +1,8 @@
 // npm run bench:targets [-- --only one,200,500,1000,idle,replicas] [--max-rollouts 20]
 //
 // Runs every scenario of issue 15 in turn, each on a fresh environment, and
-// prints one table of every figure against its target (the README's
-// benchmark table is this output). --max-rollouts caps N to check the
+// prints one table of every figure against its target (the tables
+// of docs/benchmarks.md are this output). --max-rollouts caps N to check the
 // benchmark itself quickly; its figures are then not the issue's.
 import { parseArgs } from 'node:util';
 import { readArguments, usage } from './cli.js';

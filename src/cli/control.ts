@@ -2,7 +2,7 @@ import { readRollout, type Cli } from './context.js';
 import { annotationOf, controlTarget, type ControlAction } from './control-rules.js';
 import { CliError } from './errors.js';
 
-/** The JSON value of a control annotation (CONTROL-CONTRACT.md). */
+/** The JSON value of a control annotation (docs/plugin.md, Manual control). */
 export interface ControlRequest {
   readonly revision: string;
   readonly by: string;

@@ -1,7 +1,7 @@
 import type { Phase, Rollout } from '../api/types.gen.js';
 import { canarySteps } from '../domain/steps.js';
 
-/** The phases in which a release is under way and can be approved or aborted (CONTROL-CONTRACT.md). */
+/** The phases in which a release is under way and can be approved or aborted (docs/plugin.md, Manual control). */
 const IN_PROGRESS: ReadonlySet<Phase> = new Set<Phase>(['Progressing', 'Waiting', 'WaitingPromotion']);
 
 export function releaseInProgress(phase: Phase | undefined): boolean {

@@ -27,5 +27,5 @@ export const progressing: RolloutStatus = {
   message: 'advanced canary weight to 20%',
 };
 
-/** A manual confirm-promotion gate as CONTROL-CONTRACT.md defines it (typed loosely: the schema gains `manual` with the gates work). */
+/** A manual confirm-promotion gate as docs/webhooks.md describes it (typed loosely: the schema gains `manual` with the gates work). */
 export const manualGate = { name: 'approval', type: 'confirm-promotion', manual: true } as unknown as NonNullable<NonNullable<RolloutSpec['analysis']>['webhooks']>[number];

@@ -98,7 +98,7 @@ describe('Grafana dashboards against Prometheus while a release is in progress',
     await cluster.setImage('podinfo', 'podinfo:2');
     await cluster.waitForRollout('podinfo', 'Succeeded', (r) => r.status?.phase === 'Succeeded', 90_000);
     // The promotion's last action (the canary scaled to zero) done before the next image: a new revision
-    // arriving while that tick still runs was twice not released within 90 s (an open bug, see the README's
+    // arriving while that tick still runs was twice not released within 90 s (an open bug, see docs/operations.md's
     // known issues); this test is about the dashboards, not that race.
     await waitFor('the canary scaled to zero', async () => (await cluster.apps.readNamespacedDeployment({ name: 'podinfo', namespace: cluster.namespace })).spec?.replicas === 0, { timeoutMs: 30_000 });
     // And that tick over: no tick ended for 1 s (a resting Rollout ticks only at the 2 s resync). The race happened
@@ -113,7 +113,7 @@ describe('Grafana dashboards against Prometheus while a release is in progress',
     sim.setVersion('canary', { errorRate: 0.2 });
     await cluster.setImage('podinfo', 'podinfo:3');
     await cluster.waitForRollout('podinfo', 'held at 50 with failed checks', (r) => r.status?.canaryWeight === 50 && (r.status.failedChecks ?? 0) >= 2, 90_000).catch(async (err: unknown) => {
-      // The known issue (README): say what the controller saw, for the next time it happens.
+      // The known issue (docs/operations.md): say what the controller saw, for the next time it happens.
       const target = await cluster.apps.readNamespacedDeployment({ name: 'podinfo', namespace: ns });
       const seen = `target: generation ${target.metadata?.generation} image ${target.spec?.template.spec?.containers[0]?.image} resourceVersion ${target.metadata?.resourceVersion}`;
       const log = controller.tail(400).split('\n').filter((line) => /tick|watch|enqueue|redis/i.test(line)).slice(-60).join('\n');

@@ -8,7 +8,7 @@ export type Verdict = 'ok' | 'bad signature' | 'stale' | 'replayed';
 const MAX_AGE_SECONDS = 300;
 
 /**
- * A webhook receiver's check of a signed call, written from the README (not
+ * A webhook receiver's check of a signed call, written from docs/webhooks.md (not
  * from safe-post.ts, so the two cannot drift together): recompute the HMAC
  * over "<timestamp>.<delivery>.<body>" and compare in constant time, refuse
  * an old timestamp, then a delivery id already seen.

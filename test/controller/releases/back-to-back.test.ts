@@ -5,7 +5,7 @@ import { useReleaseCluster } from '../../support/release-cluster.js';
 import { quickRollout } from '../../support/rollouts.js';
 
 /**
- * The README's known issue: twice in CI a new image, set right after a
+ * The known issue in docs/operations.md: twice in CI a new image, set right after a
  * promotion reported Succeeded while its tick still ran, was not released
  * within 90 s. This repeats that timing (the status polled every 5 ms, the
  * next image set at once). It has not failed here yet (84 releases in three
