@@ -1,6 +1,6 @@
-// npm run bench:targets [-- --only one,200,500,1000,idle,replicas] [--max-rollouts 20]
+// npm run bench:targets [-- --only one,200,500,1000,idle,replicas,idle10k,replicas1000] [--max-rollouts 20]
 //
-// Runs every scenario of issue 15 in turn, each on a fresh environment, and
+// Runs every scenario of issues 15 and 24 in turn, each on a fresh environment, and
 // prints one table of every figure against its target (the tables
 // of docs/benchmarks.md are this output). --max-rollouts caps N to check the
 // benchmark itself quickly; its figures are then not the issue's.
@@ -19,6 +19,9 @@ const SCENARIOS: ReadonlyMap<string, readonly string[]> = new Map([
   ['1000', ['--rollouts', '1000', '--interval', '10s']],
   ['idle', ['--rollouts', '1000', '--interval', '10s', '--idle', '--idle-window', '2m']],
   ['replicas', ['--rollouts', '200', '--interval', '10s', '--replicas', '3']],
+  // Issue 24's scale: the start-up sync and idle cost of 10,000, and 1,000 releasing at once on three replicas.
+  ['idle10k', ['--rollouts', '10000', '--interval', '10s', '--idle', '--idle-window', '1m', '--batch', '50']],
+  ['replicas1000', ['--rollouts', '1000', '--interval', '10s', '--replicas', '3']],
 ]);
 const NAMES = [...SCENARIOS.keys()].join(',');
 

@@ -53,6 +53,6 @@ describe('the benchmark command lines', () => {
   it('bench:targets refuses a scenario it does not have, naming the ones it has', () => {
     const run = bench('bench/targets.ts', '--only', 'one,2000');
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('--only 2000: no such scenario (one, 200, 500, 1000, idle, replicas)');
+    expect(run.stderr).toContain('--only 2000: no such scenario (one, 200, 500, 1000, idle, replicas, idle10k, replicas1000)');
   });
 });
