@@ -133,6 +133,7 @@ export function startUpRows(startUp: { seconds: number; peakRssMb: number }): Ro
 /** Idle Rollouts: requests and queries per minute in a window with no release and no resync, and the RSS (issue 24: 400 MB at 10,000). */
 export function idleRows(w: Window, rollouts: number, rss: readonly { max: number; last: number }[]): Row[] {
   const minutes = w.seconds / 60;
+  const idleRss = Math.max(0, ...rss.map((r) => r.last));
   const auditTotal = totalOf(w.audit.byVerb);
   const byVerb = (m: ReadonlyMap<string, number>): string => `in ${format(w.seconds)} s: ${[...m].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`;
   return [
@@ -142,6 +143,6 @@ export function idleRows(w: Window, rollouts: number, rss: readonly { max: numbe
     { figure: 'API requests per minute (flowshift_kube_requests_total)', measured: `${format(totalOf(w.controllerRequests) / minutes)} (${byVerb(w.controllerRequests)})` },
     targetRow('Prometheus queries per minute (prometheus_http_requests_total)', w.prometheusQueries / minutes, '==', 0, ''),
     { figure: 'ticks in the window', measured: String(w.ticks) },
-    targetRow('controller RSS at idle', Math.max(0, ...rss.map((r) => r.last)), '<=', 400, ' MB', `${Math.max(0, ...rss.map((r) => r.last)).toFixed(0)} MB`),
+    targetRow('controller RSS at idle', idleRss, '<=', 400, ' MB', `${idleRss.toFixed(0)} MB`),
   ];
 }

@@ -31,7 +31,6 @@ export function convergeActions(input: TickInput, status: RolloutStatus, canary:
   return actions;
 }
 
-/** A canary scaled up gets as many replicas as the primary, so a step's share of traffic meets as many pods. */
 /**
  * The route writes of `actions` as safe routes (written before the status,
  * whether or not it wins), the rest as actions: for decisions whose routes
@@ -42,6 +41,7 @@ export function routesFirst(actions: readonly Action[]): Pick<Decision, 'safeRou
   return { safeRoutes: actions.filter((a) => a.type === 'setRoutes'), actions: actions.filter((a) => a.type !== 'setRoutes') };
 }
 
+/** A canary scaled up gets as many replicas as the primary, so a step's share of traffic meets as many pods. */
 export function canaryReplicas(input: TickInput): number {
   return Math.max(input.observed.primary?.replicas ?? 1, 1);
 }

@@ -36,17 +36,22 @@ function compact(value: unknown, pool: StringPool, top = false): unknown {
   return out;
 }
 
+/** Each object's own name, uid, version and creation time: never shared with another object, so not pooled. */
+const OWN = new Set(['name', 'uid', 'resourceVersion', 'creationTimestamp']);
+
 function compactMetadata(metadata: unknown, pool: StringPool): unknown {
   if (metadata === null || typeof metadata !== 'object') return metadata;
-  const { managedFields: _managed, annotations, name, uid, resourceVersion, creationTimestamp, ...rest } = metadata as Record<string, unknown> & { annotations?: Record<string, string> };
-  const kept = annotations && LAST_APPLIED in annotations ? withoutKey(annotations, LAST_APPLIED) : annotations;
-  // Each object's own name, uid, version and creation time are never shared: not pooled.
-  const own = Object.fromEntries(Object.entries({ name, uid, resourceVersion, creationTimestamp }).filter(([, v]) => v !== undefined));
-  return { ...own, ...(compact({ ...rest, ...(kept ? { annotations: kept } : {}) }, pool) as object) };
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(metadata)) {
+    if (v === undefined || key === 'managedFields') continue;
+    if (key === 'annotations') out[key] = compact(withoutLastApplied(v as Record<string, string>), pool);
+    else out[key] = OWN.has(key) ? v : compact(v, pool);
+  }
+  return out;
 }
 
-function withoutKey(record: Record<string, string>, key: string): Record<string, string> {
-  const { [key]: _dropped, ...rest } = record;
+function withoutLastApplied(annotations: Record<string, string>): Record<string, string> {
+  const { [LAST_APPLIED]: _dropped, ...rest } = annotations;
   return rest;
 }
 

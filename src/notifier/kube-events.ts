@@ -19,9 +19,10 @@ interface Recorded {
 
 /**
  * Records Kubernetes Events on a Rollout (what `kubectl describe rollout`
- * shows), but for a release's steps (recordedAsEvent). A repeat of an Event this process recorded (same Rollout, type,
- * reason and message) raises its count and lastTimestamp, as Kubernetes'
- * own recorder does, instead of creating another object.
+ * shows), but for a release's steps (recordedAsEvent). A repeat of an Event
+ * this process recorded (same Rollout, type, reason and message) raises its
+ * count and lastTimestamp, as Kubernetes' own recorder does, instead of
+ * creating another object.
  */
 export class EventRecorder {
   private readonly core: CoreV1Api;

@@ -64,6 +64,14 @@ export async function startController(namespace: string, setup: ControllerSetup 
   return Object.assign(proc, { healthPort });
 }
 
+/** An Event on a Rollout as the tests read it; `count` is how often an aggregated one was recorded. */
+export interface EventView {
+  readonly reason: string;
+  readonly message: string;
+  readonly type: string;
+  readonly count: number;
+}
+
 export class Cluster {
   readonly apps = kubeConfig().makeApiClient(AppsV1Api);
   readonly core = kubeConfig().makeApiClient(CoreV1Api);
@@ -114,8 +122,8 @@ export class Cluster {
    * after the status write and the actions of its tick, so a test that saw
    * the status must wait a moment for it.
    */
-  async eventsOnce(name: string, reason: string): Promise<{ reason: string; message: string; type: string }[]> {
-    let events: { reason: string; message: string; type: string }[] = [];
+  async eventsOnce(name: string, reason: string): Promise<EventView[]> {
+    let events: EventView[] = [];
     await waitFor(`${reason} event`, async () => {
       events = await this.events(name);
       return events.some((e) => e.reason === reason);
@@ -129,19 +137,16 @@ export class Cluster {
    * the Succeeded Event is there: a transition carried out twice shows as 2.
    */
   async transitionCounts(name: string): Promise<Record<string, number>> {
-    await this.eventsOnce(name, 'Succeeded');
-    const list = await this.core.listNamespacedEvent({ namespace: this.namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=Rollout` });
     const counts: Record<string, number> = {};
-    for (const e of list.items) {
-      const reason = e.reason ?? '';
-      if (['NewRevision', 'Promoting', 'Succeeded'].includes(reason)) counts[reason] = (counts[reason] ?? 0) + (e.count ?? 1);
+    for (const e of await this.eventsOnce(name, 'Succeeded')) {
+      if (['NewRevision', 'Promoting', 'Succeeded'].includes(e.reason)) counts[e.reason] = (counts[e.reason] ?? 0) + e.count;
     }
     return counts;
   }
 
-  async events(name: string): Promise<{ reason: string; message: string; type: string }[]> {
+  async events(name: string): Promise<EventView[]> {
     const list = await this.core.listNamespacedEvent({ namespace: this.namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=Rollout` });
-    return list.items.map((e) => ({ reason: e.reason ?? '', message: e.message ?? '', type: e.type ?? '' }));
+    return list.items.map((e) => ({ reason: e.reason ?? '', message: e.message ?? '', type: e.type ?? '', count: e.count ?? 1 }));
   }
 
   /**
