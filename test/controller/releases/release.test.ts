@@ -34,8 +34,8 @@ describe('a canary release driven by the controller process', () => {
         { destination: { host: 'podinfo-canary', port: { number: 9898 } }, weight: 0 },
       ],
     });
-    const target = await cluster().apps.readNamespacedDeployment({ name: 'podinfo', namespace: ns });
-    expect(target.spec?.replicas).toBe(0);
+    // The status is the commit point: the target is scaled to zero by the same tick, just after it is written.
+    await waitFor('target scaled to zero', async () => (await cluster().apps.readNamespacedDeployment({ name: 'podinfo', namespace: ns })).spec?.replicas === 0, { timeoutMs: 5_000 });
   });
 
   it('releases a new image step by step and promotes it', async () => {
