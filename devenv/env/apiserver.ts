@@ -43,7 +43,7 @@ const AUDIT_POLICY = {
  * token authentication, RBAC authorization and freshly generated
  * service-account keys.
  */
-export async function startApiServer(binary: string, etcdUrl: string, dir: string): Promise<ApiServer> {
+export async function startApiServer(binary: string, etcdUrl: string, dir: string, extraArgs: readonly string[] = []): Promise<ApiServer> {
   const port = await freePort();
   const certDir = join(dir, 'apiserver-certs');
   mkdirSync(certDir, { recursive: true });
@@ -83,6 +83,7 @@ export async function startApiServer(binary: string, etcdUrl: string, dir: strin
       // The "kubernetes" Service cannot have a loopback endpoint; nothing here needs it.
       '--endpoint-reconciler-type=none',
       '--v=1',
+      ...extraArgs,
     ],
     { logFile: join(dir, 'kube-apiserver.log') },
   );

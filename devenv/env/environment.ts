@@ -27,7 +27,7 @@ export interface Environment {
  * Prometheus and the kubelet stand-in: the environment of the tests and the
  * benchmarks.
  */
-export async function startEnvironment(kubelet: KubeletOptions = {}): Promise<Environment> {
+export async function startEnvironment(kubelet: KubeletOptions = {}, apiServerArgs: readonly string[] = []): Promise<Environment> {
   const dir = mkdtempSync(join(tmpdir(), 'flowshift-env-'));
   const started: ManagedProcess[] = [];
   let standIn: KubeletStandIn | undefined;
@@ -45,7 +45,7 @@ export async function startEnvironment(kubelet: KubeletOptions = {}): Promise<En
       startRedis(dir).then((r) => (started.push(r.process), r)),
       startPrometheus(dir).then((p) => (started.push(p.process), p)),
     ]);
-    const apiserver = await startApiServer(binaries.kubeApiserver, etcd.url, dir);
+    const apiserver = await startApiServer(binaries.kubeApiserver, etcd.url, dir, apiServerArgs);
     started.push(apiserver.process);
 
     const kubeConfig = new KubeConfig();
