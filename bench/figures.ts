@@ -43,7 +43,10 @@ export function releaseRows(w: Window, f: ReleaseFacts): Row[] {
   const perTick = (m: ReadonlyMap<string, number>, keys: readonly string[], writes: ReadonlySet<string>): string =>
     `${keys.map((k) => `${k} ${format((m.get(k) ?? 0) / ticks)}`).join(', ')}, writes ${format(totalOf(m, writes) / ticks)}`;
   return [
-    { figure: 'release wall time', measured: `${format(f.releaseSeconds)} s` },
+    // Issue 24: one release ends within its steps' intervals and 2 s; at scale, the longest release below is what counts.
+    f.rollouts === 1
+      ? targetRow('release wall time', f.releaseSeconds, '<=', STEPS.length * f.intervalSeconds + 2, ' s')
+      : { figure: 'release wall time', measured: `${format(f.releaseSeconds)} s` },
     longestReleaseRow(f),
     { figure: 'ticks per second', measured: format(ticksPerSecond(w, f.releaseSeconds)) },
     latencyRow('tick lag', w.logLagMs, w.lag, LATENCY_P99_MS),

@@ -33,7 +33,14 @@ async function setUp(cluster: BenchCluster, options: ScenarioOptions, resyncInte
   const workload = await Workload.create(cluster, options);
   await cluster.startController({ namespace: 'bench', concurrency: options.concurrency, resyncInterval, debugLog: options.debugLog, nodeArgs: options.nodeArgs });
   await workload.waitInitialized();
+  // The tick that writes Initialized scales the target down and records its Event after the status: let those land before anything is counted.
+  log(`all Initialized; letting ticks in flight settle for ${settleMs(options) / 1000} s`);
+  await new Promise((r) => setTimeout(r, settleMs(options)));
   return workload;
+}
+
+function settleMs(options: ScenarioOptions): number {
+  return Math.max(5000, parseSeconds(options.interval) * 1000);
 }
 
 async function single(cluster: BenchCluster, options: ScenarioOptions): Promise<ScenarioReport> {
@@ -67,11 +74,8 @@ async function idle(cluster: BenchCluster, options: ScenarioOptions): Promise<Sc
   // The resync wakes every Rollout by design: keep it out of the window.
   const resyncMs = Math.max(600_000, options.idleWindowMs * 2);
   await setUp(cluster, options, `${Math.ceil(resyncMs / 1000)}s`);
-  const settleMs = Math.max(5000, parseSeconds(options.interval) * 1000);
-  log(`all Initialized; letting ticks in flight settle for ${settleMs / 1000} s`);
-  await new Promise((r) => setTimeout(r, settleMs));
   const startUp = await restart(cluster, options, `${Math.ceil(resyncMs / 1000)}s`);
-  await new Promise((r) => setTimeout(r, settleMs));
+  await new Promise((r) => setTimeout(r, settleMs(options)));
   const meter = new Meter(cluster);
   try {
     const before = await meter.snapshot();
