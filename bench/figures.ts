@@ -2,7 +2,7 @@ import { AUDIT_WRITE_VERBS, totalOf } from './audit.js';
 import { WRITE_VERBS } from './api-metrics.js';
 import type { Window } from './measure.js';
 import { format, targetRow, type Row } from './report.js';
-import { histogramQuantile, percentile, shareAtMost, type Bucket } from './stats.js';
+import { histogramQuantile, percentile, shareAtMost, type Bucket, type MemoryParts } from './stats.js';
 import { STEPS } from './workload.js';
 
 /** The issue's tick lag and rollback target: p99 under 250 ms. */
@@ -134,7 +134,7 @@ export function startUpRows(startUp: { seconds: number; peakRssMb: number }): Ro
 }
 
 /** Idle Rollouts: requests and queries per minute in a window with no release and no resync, and the RSS (issue 24: 400 MB at 10,000). */
-export function idleRows(w: Window, rollouts: number, rss: readonly { max: number; last: number }[]): Row[] {
+export function idleRows(w: Window, rollouts: number, rss: readonly { max: number; last: number }[], parts?: MemoryParts): Row[] {
   const minutes = w.seconds / 60;
   const idleRss = Math.max(0, ...rss.map((r) => r.last));
   const auditTotal = totalOf(w.audit.byVerb);
@@ -147,5 +147,11 @@ export function idleRows(w: Window, rollouts: number, rss: readonly { max: numbe
     targetRow('Prometheus queries per minute (prometheus_http_requests_total)', w.prometheusQueries / minutes, '==', 0, ''),
     { figure: 'ticks in the window', measured: String(w.ticks) },
     targetRow('controller RSS at idle', idleRss, '<=', 400, ' MB', `${idleRss.toFixed(0)} MB`),
+    ...(parts ? [{ figure: 'of it (after one more /metrics read)', measured: describeParts(parts) }] : []),
   ];
+}
+
+function describeParts(p: MemoryParts): string {
+  const mb = (n: number): string => `${n.toFixed(0)} MB`;
+  return `V8 heap ${mb(p.heapUsed)} used of ${mb(p.heapCommitted)}, external ${mb(p.external)}, malloc heap ${mb(p.mallocHeap)}, mapped files ${mb(p.files)}`;
 }

@@ -2,6 +2,7 @@ import { BenchCluster, type Controller } from './cluster.js';
 import { idleRows, startUpRows, latencyRow, releaseRows, ticksPerSecond } from './figures.js';
 import { Meter, type Window } from './measure.js';
 import { format, targetRow, type ScenarioReport } from './report.js';
+import { memoryParts } from './stats.js';
 import { countFaults } from './steps.js';
 import { log, STEPS, Workload, type WorkloadOptions } from './workload.js';
 
@@ -85,7 +86,9 @@ async function idle(cluster: BenchCluster, options: ScenarioOptions): Promise<Sc
       log(`idle window: ${Math.round((options.idleWindowMs - Math.max(0, left - 15_000)) / 1000)}/${options.idleWindowMs / 1000} s`);
     }
     const window = await meter.since(before);
-    return { scenario: title(options), command: options.command, rows: [...startUpRows(startUp), ...idleRows(window, options.rollouts, cluster.controllers.map((c) => c.rss))] };
+    const controller = cluster.controllers[0];
+    const parts = controller && memoryParts(controller.process.pid, await (await fetch(controller.metricsUrl)).text());
+    return { scenario: title(options), command: options.command, rows: [...startUpRows(startUp), ...idleRows(window, options.rollouts, cluster.controllers.map((c) => c.rss), parts)] };
   } finally {
     await meter.close();
   }

@@ -68,3 +68,50 @@ export async function inBatches<T>(
     progress?.(Math.min(items.length, i + size));
   }
 }
+
+/** Where a process's resident memory is, in MB: what the RSS alone cannot tell. */
+export interface MemoryParts {
+  /** V8's heap: live objects, and what it holds committed. */
+  readonly heapUsed: number;
+  readonly heapCommitted: number;
+  /** Buffers and other memory V8 objects hold outside its heap. */
+  readonly external: number;
+  /** glibc's malloc heap (the [heap] mapping) as resident. */
+  readonly mallocHeap: number;
+  /** Mapped files resident: the node binary, shared libraries. */
+  readonly files: number;
+}
+
+/**
+ * The parts of `pid`'s memory, from its /proc files and its /metrics page
+ * (prom-client's default process metrics); undefined when either is missing.
+ */
+export function memoryParts(pid: number, metrics: string): MemoryParts | undefined {
+  const gauge = (name: string): number | undefined => {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics);
+    return match ? Number(match[1]) / 2 ** 20 : undefined;
+  };
+  const heapUsed = gauge('nodejs_heap_size_used_bytes');
+  const heapCommitted = gauge('nodejs_heap_size_total_bytes');
+  const external = gauge('nodejs_external_memory_bytes');
+  let smaps: string;
+  try {
+    smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (heapUsed === undefined || heapCommitted === undefined || external === undefined) return undefined;
+  return { heapUsed, heapCommitted, external, mallocHeap: mappingRssKb(smaps, (name) => name === '[heap]') / 1024, files: mappingRssKb(smaps, (name) => name.startsWith('/')) / 1024 };
+}
+
+/** The resident kB of the mappings in a /proc/<pid>/smaps text whose name passes `keep`. */
+export function mappingRssKb(smaps: string, keep: (name: string) => boolean): number {
+  let total = 0;
+  let counting = false;
+  for (const line of smaps.split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+(?:\s+(.*))?$/.exec(line);
+    if (mapping) counting = keep(mapping[1] ?? '');
+    else if (counting && line.startsWith('Rss:')) total += Number(/(\d+)/.exec(line)?.[1] ?? 0);
+  }
+  return total;
+}

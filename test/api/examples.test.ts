@@ -23,6 +23,8 @@ describe('deploy/examples', () => {
         'webhook-gates.yaml:Rollout',
         'webhook-gates.yaml:Secret',
         'operator-role.yaml:Role',
+        'shared-across-namespaces.yaml:MetricTemplate',
+        'shared-across-namespaces.yaml:AlertProvider',
       ]),
     );
   });

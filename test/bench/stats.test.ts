@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogramQuantile, percentile, shareAtMost } from '../../bench/stats.js';
+import { histogramQuantile, mappingRssKb, memoryParts, percentile, shareAtMost } from '../../bench/stats.js';
 
 describe('percentile', () => {
   it('takes the nearest rank of the sorted samples', () => {
@@ -55,5 +55,32 @@ describe('shareAtMost', () => {
 
   it('is undefined for a bound that is no bucket bound', () => {
     expect(shareAtMost([{ le: 0.5, count: 1 }], 0.25)).toBeUndefined();
+  });
+});
+
+describe('memoryParts', () => {
+  it('adds up the resident kB of the mappings asked for, from a smaps text', () => {
+    const smaps = [
+      '55d0c0000000-55d0c4000000 rw-p 00000000 00:00 0                          [heap]',
+      'Size:              65536 kB',
+      'Rss:               40960 kB',
+      '7f0000000000-7f0000100000 r-xp 00000000 08:01 123                        /usr/bin/node',
+      'Rss:                1024 kB',
+      '7f0000200000-7f0000300000 rw-p 00000000 00:00 0 ',
+      'Rss:                 512 kB',
+      '7f0000400000-7f0000500000 r--p 00000000 08:01 456                        /usr/lib/libc.so.6',
+      'Rss:                 256 kB',
+    ].join('\n');
+    expect(mappingRssKb(smaps, (name) => name === '[heap]')).toBe(40960);
+    expect(mappingRssKb(smaps, (name) => name.startsWith('/'))).toBe(1280);
+    expect(mappingRssKb(smaps, (name) => name === '')).toBe(512);
+  });
+
+  it("reads V8's heap and external memory from prom-client's default metrics, and this process's mappings", () => {
+    const metrics = ['# HELP nodejs_heap_size_total_bytes Process heap size from Node.js in bytes.', 'nodejs_heap_size_total_bytes 209715200', 'nodejs_heap_size_used_bytes 104857600', 'nodejs_external_memory_bytes 10485760'].join('\n');
+    const parts = memoryParts(process.pid, metrics);
+    expect(parts).toMatchObject({ heapUsed: 100, heapCommitted: 200, external: 10 });
+    expect(parts?.files).toBeGreaterThan(0);
+    expect(memoryParts(process.pid, 'nodejs_heap_size_used_bytes 1')).toBeUndefined();
   });
 });
