@@ -5,6 +5,7 @@ import type { V1ConfigMap, V1Deployment, V1Secret } from '@kubernetes/client-nod
  * of from the API server saves requests on every tick; a stale copy can only
  * delay a decision by a tick, because readiness checks observedGeneration and
  * the primary's revision annotation. Treat what it returns as read-only.
+ * Primaries (Deployments a Rollout controls) come without spec.template.
  */
 export interface ClusterCache {
   deployment(namespace: string, name: string): V1Deployment | undefined;

@@ -30,7 +30,7 @@ export interface Handlers<T> {
   readonly delete?: (obj: T) => void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubernetesObject = KubernetesObject> {
   /** Only matching objects, e.g. "metadata.name=x". */
   readonly fieldSelector?: string;
   /** Only labelled objects, e.g. "app.kubernetes.io/managed-by=flowshift". */
@@ -39,6 +39,8 @@ export interface InformerOptions {
   readonly watchSeconds?: readonly [number, number];
   /** How long a watch may be silent before it is given up and reopened; default: above the server's longest watch (watchIdleMs). */
   readonly idleMs?: number;
+  /** What of each object the cache holds, when less than its slim copy is ever read; default: all of it. */
+  readonly keep?: (obj: T) => T;
 }
 
 const MIN_BACKOFF_MS = 500;
@@ -87,7 +89,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     private readonly collection: Collection<T>,
     private readonly handlers: Handlers<T>,
     private readonly log: Logger,
-    private readonly options: InformerOptions = {},
+    private readonly options: InformerOptions<T> = {},
   ) {}
 
   /** Lists and starts watching; resolves after the first list, or after it failed (then it retries on its own). */
@@ -200,7 +202,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     const before = new Map(this.objects);
     this.objects.clear();
     for (const item of items) {
-      const obj = slim(item);
+      const obj = this.kept(item);
       const key = keyOf(obj.metadata?.namespace, obj.metadata?.name ?? '');
       this.objects.set(key, obj);
       const old = before.get(key);
@@ -226,6 +228,11 @@ export class ResilientInformer<T extends KubernetesObject> {
     }
   }
 
+  private kept(obj: T): T {
+    const small = slim(obj);
+    return this.options.keep ? this.options.keep(small) : small;
+  }
+
   private selectors(): { fieldSelector?: string; labelSelector?: string } {
     const { fieldSelector, labelSelector } = this.options;
     return { ...(fieldSelector ? { fieldSelector } : {}), ...(labelSelector ? { labelSelector } : {}) };
@@ -247,7 +254,7 @@ export class ResilientInformer<T extends KubernetesObject> {
       return;
     }
     const known = this.objects.has(key);
-    const kept = slim(obj);
+    const kept = this.kept(obj);
     this.objects.set(key, kept);
     if (known) this.handlers.update?.(kept);
     else this.handlers.add?.(kept);

@@ -7,6 +7,11 @@ export function ownedBy(meta: Pick<V1ObjectMeta, 'ownerReferences'> | undefined,
   return (meta?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === rollout.metadata.uid);
 }
 
+/** Whether a Rollout (any) is the object's controller: e.g. a primary Deployment flowshift created. */
+export function controlledByRollout(meta: Pick<V1ObjectMeta, 'ownerReferences'> | undefined): boolean {
+  return (meta?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.kind === 'Rollout' && ref.apiVersion.startsWith(`${GROUP}/`));
+}
+
 /** Who controls an object, in words: "Rollout shop/web", "Deployment shop/x", or "nobody (created by hand)". */
 export function describeController(meta: Pick<V1ObjectMeta, 'ownerReferences' | 'namespace'> | undefined): string {
   const ref = (meta?.ownerReferences ?? []).find((r) => r.controller === true);

@@ -151,6 +151,30 @@ describe("flowshift's cluster connection (client-node) against the test API serv
     }
   });
 
+  it('an informer keeps of each object what its keep option returns, listed and watched alike', async () => {
+    const labels = { informer: 'keep' };
+    await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'keep-listed', labels }, data: { big: 'x'.repeat(1000) } } });
+    const updates: V1ConfigMap[] = [];
+    const informer = new ResilientInformer(clients, configMaps(clients, namespace), { update: (c) => updates.push(c) }, silent, {
+      labelSelector: 'informer=keep',
+      keep: ({ data: _dropped, ...rest }) => rest,
+    });
+    await informer.start();
+    try {
+      const listed = informer.get('keep-listed', namespace);
+      expect(listed?.metadata?.name).toBe('keep-listed');
+      expect(listed && 'data' in listed).toBe(false);
+      await clients.core.patchNamespacedConfigMap({ name: 'keep-listed', namespace, body: { metadata: { annotations: { seen: 'yes' } } } });
+      await waitFor('the update seen', () => Promise.resolve(updates.length > 0), { timeoutMs: 10_000 });
+      const held = informer.get('keep-listed', namespace);
+      expect(held?.metadata?.annotations).toEqual({ seen: 'yes' });
+      expect(held && 'data' in held).toBe(false);
+      expect(updates.every((c) => !('data' in c))).toBe(true);
+    } finally {
+      await informer.stop();
+    }
+  });
+
   it('sends a burst of requests over at most 32 connections, and never makes a watch wait behind it', async () => {
     const own = await kubeClients();
     const sockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap').length;

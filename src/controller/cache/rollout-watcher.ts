@@ -1,4 +1,5 @@
-import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1DeploymentSpec } from '@kubernetes/client-node';
+import { controlledByRollout } from '../../kube/ownership.js';
 import type { Logger } from 'pino';
 import type { Rollout } from '../../api/types.gen.js';
 import type { ClusterCache } from '../../kube/cache.js';
@@ -40,7 +41,7 @@ export class RolloutWatcher {
     const scopes = namespaces.length ? namespaces : [undefined];
     for (const ns of scopes) {
       this.rollouts.push(new ResilientInformer(clients, customObjects(clients, { group: GROUP, version: VERSION, plural: ROLLOUTS }, ns), this.rolloutHandlers(), log));
-      this.deployments.push(new ResilientInformer(clients, deployments(clients, ns), this.deploymentHandlers(), log));
+      this.deployments.push(new ResilientInformer(clients, deployments(clients, ns), this.deploymentHandlers(), log, { keep: withoutPrimaryTemplate }));
     }
   }
 
@@ -152,6 +153,18 @@ export class RolloutWatcher {
   private onConfigChange(uids: readonly string[]): void {
     for (const r of this.allRollouts()) if (uids.includes(r.metadata.uid ?? '')) this.sink.tickNow(r);
   }
+}
+
+/**
+ * A primary's pod template is never read from the cache (a promotion
+ * replaces it whole with the target's; readiness reads its status), so it
+ * is not kept: half the Deployments the cache holds are primaries, and the
+ * template is most of a Deployment. Users' Deployments keep theirs.
+ */
+function withoutPrimaryTemplate(d: V1Deployment): V1Deployment {
+  if (!d.spec || !controlledByRollout(d.metadata)) return d;
+  const { template: _unread, ...spec } = d.spec;
+  return { ...d, spec: spec as V1DeploymentSpec };
 }
 
 function findIn<T extends KubernetesObject>(informers: readonly ResilientInformer<T>[], namespace: string, name: string): T | undefined {
