@@ -102,5 +102,7 @@ describe('the install manifests (deploy/)', () => {
     expect(find(manifests, 'Role', 'flowshift')['rules']).toEqual(find(base, 'ClusterRole', 'flowshift')['rules']);
     expect(find(manifests, 'RoleBinding', 'flowshift')).toMatchObject({ roleRef: { kind: 'Role', name: 'flowshift' }, subjects: [{ kind: 'ServiceAccount', name: 'flowshift' }] });
     expect(envOf(manifests)['WATCH_NAMESPACES']).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
+    // Cluster-wide objects are a cluster admin's: a team's install renders none (test/install/namespaced.test.ts applies it).
+    expect(manifests.filter((m) => m.kind === 'Namespace' || m.kind === 'CustomResourceDefinition').map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([]);
   });
 });
