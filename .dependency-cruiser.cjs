@@ -20,6 +20,7 @@ const ALLOWED = {
   controller: ['api', 'domain', 'kube', 'http', 'redis', 'analysis', 'gates', 'workload', 'router', 'notifier', 'checks'],
   lint: ['api', 'kube', 'analysis', 'notifier', 'router', 'checks'],
   cli: ['api', 'domain', 'kube', 'lint'],
+  install: ['kube'],
   'config.ts': ['api', 'redis', 'http'],
   'health.ts': [],
   'startup-check.ts': ['api', 'kube', 'redis', 'router'],

@@ -5,6 +5,7 @@ import { AUDIT_LOG, AUDITED_NAMESPACE } from '../devenv/env/apiserver.js';
 import { startEnvironment, type Environment } from '../devenv/env/environment.js';
 import { freePort } from '../devenv/env/ports.js';
 import { startProcess, waitFor, type ManagedProcess } from '../devenv/env/processes.js';
+import { controllerEnv } from '../devenv/env/info.js';
 import { rssMb } from './stats.js';
 
 /** The controller's identity: a ServiceAccount of the audited namespace, so the audit log holds its requests and no one else's. */
@@ -103,7 +104,7 @@ export class BenchCluster {
         // The bench's hook servers listen on loopback, which the outbound policy denies by default.
         '--outbound-allow-cidrs', '127.0.0.0/8',
       ],
-      { logFile },
+      { logFile, env: controllerEnv() },
     );
     const rss = { max: 0, last: 0 };
     const controller: Controller = { process: proc, metricsUrl: `http://127.0.0.1:${healthPort}/metrics`, logFile, rss };

@@ -31,6 +31,8 @@ export interface Config {
   readonly clusterName: string | undefined;
   /** Where calls made for a Rollout (webhooks, alerts, a MetricTemplate's Prometheus) may connect. */
   readonly outbound: OutboundPolicy;
+  /** Signs the notification jobs in Redis (NOTIFICATION_SIGNING_KEY, the same on every replica); see notifier/job-signature.ts. */
+  readonly notificationKey: string | undefined;
 }
 
 /** A setting that is wrong: names the flag, its variable and the fix. */
@@ -67,6 +69,7 @@ const SECRETS = {
   redisUsername: 'REDIS_USERNAME',
   redisPassword: 'REDIS_PASSWORD',
   redisSentinelPassword: 'REDIS_SENTINEL_PASSWORD',
+  notificationKey: 'NOTIFICATION_SIGNING_KEY',
 } as const;
 
 /** Every environment variable the controller reads. */
@@ -85,6 +88,9 @@ export const USAGE = `usage: flowshift [options]
   --redis-cluster-nodes <h:p,...> some nodes of a Redis Cluster, instead of a URL [REDIS_CLUSTER_NODES]
                                passwords only from the environment: REDIS_USERNAME, REDIS_PASSWORD,
                                REDIS_SENTINEL_PASSWORD
+  notification jobs are signed with NOTIFICATION_SIGNING_KEY (environment only, the same
+                               on every replica, at least 32 bytes); without it each process
+                               signs with a key of its own and drops the jobs of the others
   --queue-name <name>          BullMQ queue replicas share [QUEUE_NAME] (default flowshift-ticks)
   --prometheus-url <url>       default Prometheus for analysis [PROMETHEUS_URL]
   --namespaces <a,b>           namespaces to watch [WATCH_NAMESPACES] (default: all)
@@ -134,10 +140,21 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Co
     resyncMs: duration('resync-interval', get('resync-interval') ?? ''),
     clusterName: clusterName(get('cluster-name')),
     outbound: outbound(get),
+    notificationKey: notificationKey(env[SECRETS.notificationKey] || undefined),
   });
 }
 
 type Get = (key: Setting) => string | undefined;
+
+/** At least 256 bits, as the HMAC's own output. */
+const MIN_KEY_BYTES = 32;
+
+function notificationKey(key: string | undefined): string | undefined {
+  if (key !== undefined && Buffer.byteLength(key) < MIN_KEY_BYTES) {
+    throw new ConfigError(`${SECRETS.notificationKey} is ${Buffer.byteLength(key)} bytes: use at least ${MIN_KEY_BYTES} random bytes (e.g. openssl rand -base64 32)`);
+  }
+  return key;
+}
 
 function outbound(get: Get): OutboundPolicy {
   const list = (key: Setting): string[] => (get(key) ?? '').split(',').map((s) => s.trim()).filter(Boolean);

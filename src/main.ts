@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     resyncMs: config.resyncMs,
     clusterName: config.clusterName,
+    notificationKey: config.notificationKey,
     analyzer,
     webhooks,
     readTemplate: sources.readTemplate,

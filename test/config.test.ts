@@ -71,6 +71,14 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--redis-password', 'x'], {})).toThrow(/Unknown option '--redis-password'/);
   });
 
+  it('reads the notification signing key from the environment only, and refuses one shorter than 32 bytes without quoting it', () => {
+    const key = 'k'.repeat(32);
+    expect(parseConfig([], { NOTIFICATION_SIGNING_KEY: key }).notificationKey).toBe(key);
+    expect(parseConfig([], {}).notificationKey).toBeUndefined();
+    expect(() => parseConfig([], { NOTIFICATION_SIGNING_KEY: 'short-secret' })).toThrow(/NOTIFICATION_SIGNING_KEY is 12 bytes: use at least 32/);
+    expect(() => parseConfig([], { NOTIFICATION_SIGNING_KEY: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
   it('refuses a password given twice, and never quotes a password back', () => {
     expect(() => parseConfig(['--redis-url', 'redis://:inurl@h'], { REDIS_PASSWORD: 'env' })).toThrow(/set them in one place/);
     let message = '';

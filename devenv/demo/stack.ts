@@ -6,6 +6,7 @@ import { startEnvironment, type Environment } from '../env/environment.js';
 import { freePort } from '../env/ports.js';
 import { addScrapeTarget } from '../env/prometheus.js';
 import { startProcess, waitFor, type ManagedProcess } from '../env/processes.js';
+import { controllerEnv } from '../env/info.js';
 import { MeshSimulator } from '../sim/mesh-simulator.js';
 import { HEALTHY, NAMESPACE, TARGET } from './objects.js';
 import { say } from './say.js';
@@ -100,7 +101,7 @@ async function startController(kubeconfig: string, redisUrl: string, prometheusU
       '--namespaces', NAMESPACE, '--health-address', `127.0.0.1:${healthPort}`, '--resync-interval', '2s', '--cluster-name', 'demo',
       // The demo's hook and chat servers listen on loopback, which the outbound policy denies by default.
       '--outbound-allow-cidrs', '127.0.0.0/8'],
-    { logFile: join(dir, 'controller.log'), cwd: ROOT },
+    { logFile: join(dir, 'controller.log'), cwd: ROOT, env: controllerEnv() },
   );
   await waitFor('controller /readyz', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, { timeoutMs: 60_000, process: proc });
   return proc;

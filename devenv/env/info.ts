@@ -12,3 +12,13 @@ export interface EnvInfo {
   readonly istioCrds: 'istio' | 'permissive';
   readonly pids: Readonly<Record<string, number>>;
 }
+
+/**
+ * The environment of a controller started by the tests, the demo or the
+ * benchmarks: every replica of one run shares the notification signing key
+ * (NOTIFICATION_SIGNING_KEY), as a Deployment's replicas share its Secret.
+ * A fixed value: these controllers run on loopback test servers only.
+ */
+export function controllerEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, NOTIFICATION_SIGNING_KEY: 'flowshift-development-only-notification-signing-key' };
+}

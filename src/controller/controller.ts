@@ -22,6 +22,7 @@ import { EventRecorder } from '../notifier/kube-events.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
 import type { ControllerMetrics } from './telemetry/controller-metrics.js';
 import { Notifications } from './notifications.js';
+import { JobSigner } from '../notifier/job-signature.js';
 import { kubeReferenceSources } from '../checks/reference-sources.js';
 import { RolloutMetrics } from './telemetry/rollout-series.js';
 import { RolloutReads } from './cache/rollout-reads.js';
@@ -51,6 +52,8 @@ export interface ControllerOptions {
   readonly stalledIntervalMs?: number;
   /** Named in notifications. */
   readonly clusterName?: string | undefined;
+  /** NOTIFICATION_SIGNING_KEY; without it, a key of this process only (jobs of other replicas and of earlier runs are dropped). */
+  readonly notificationKey?: string | undefined;
 }
 
 const ERROR_RETRY_MS = 5_000;
@@ -84,7 +87,9 @@ export class Controller {
     let reads: RolloutReads | undefined;
     const rollouts = new RolloutClient(clients, (before, after) => reads?.remember(before, after));
     this.reads = reads = new RolloutReads((namespace, name) => this.watcher.cachedRollout(namespace, name), rollouts);
-    this.notifications = new Notifications({ ...options, clients, watcher: this.watcher, metrics: this.metrics, clock, events });
+    const signer = new JobSigner(options.notificationKey);
+    if (signer.ephemeral) log.warn('NOTIFICATION_SIGNING_KEY is not set: notification jobs are signed with a key of this process only, so jobs queued by another replica or before a restart are dropped, not sent');
+    this.notifications = new Notifications({ ...options, clients, watcher: this.watcher, metrics: this.metrics, clock, events, signer });
     this.deps = {
       rollouts,
       readRollout: (namespace, name, uid) => this.reads.get(namespace, name, uid),

@@ -7,6 +7,7 @@ import type { EventRecorder } from '../notifier/kube-events.js';
 import { EventType, event } from '../domain/model.js';
 import { imagesOf } from '../notifier/derive.js';
 import { NotificationQueue } from '../notifier/queue.js';
+import type { JobSigner } from '../notifier/job-signature.js';
 import { ReleaseNotifier } from '../notifier/release-notifier.js';
 import type { ControllerMetrics } from './telemetry/controller-metrics.js';
 import type { TransitionObserver } from './tick/commit.js';
@@ -26,6 +27,8 @@ export interface NotificationsOptions {
   readonly webhooks: WebhookDeps;
   /** Where a notification that can never be sent is told to the Rollout's owner. */
   readonly events: EventRecorder;
+  /** Signs notification jobs (NOTIFICATION_SIGNING_KEY): the worker sends only what a replica signed. */
+  readonly signer: JobSigner;
 }
 
 /** The notifier wired to the controller: its queue beside the tick queue, its counters on /metrics. */
@@ -42,6 +45,7 @@ export class Notifications {
       redis: options.redis,
       queueName: this.queueName,
       log,
+      signer: options.signer,
       deliver: async (job) => {
         const result = await deliver(sources, job, options.webhooks.outbound);
         if (result.kind === 'failed') await this.tellFailure(options, job, result.reason);

@@ -3,12 +3,15 @@ import type { Logger } from 'pino';
 import { connectRedis, queuePrefix, type RedisClient } from '../redis/client.js';
 import type { RedisConnection } from '../redis/settings.js';
 import type { DeliveryJob, DeliveryResult } from './deliver.js';
+import type { JobSigner, SignedDeliveryJob } from './job-signature.js';
 
 export interface NotificationQueueOptions {
   readonly redis: RedisConnection;
   /** `<tick queue>-notify`: replicas sharing the tick queue share this one. */
   readonly queueName: string;
   readonly log: Logger;
+  /** Signs each job added and checks it before sending: a job it did not sign is never sent. */
+  readonly signer: JobSigner;
   readonly deliver: (job: DeliveryJob) => Promise<DeliveryResult>;
   readonly onResult?: (result: DeliveryResult, final: boolean) => void;
   /** First retry delay; it doubles up to maxBackoffMs. */
@@ -28,8 +31,8 @@ const DEFAULTS = { backoffMs: 1_000, maxBackoffMs: 30_000, attempts: 125 } as co
  */
 export class NotificationQueue {
   private readonly connection: RedisClient;
-  private readonly queue: Queue<DeliveryJob>;
-  private worker: Worker<DeliveryJob> | undefined;
+  private readonly queue: Queue<SignedDeliveryJob>;
+  private worker: Worker<SignedDeliveryJob> | undefined;
   private readonly settings: Required<Pick<NotificationQueueOptions, 'backoffMs' | 'maxBackoffMs' | 'attempts'>>;
 
   constructor(private readonly options: NotificationQueueOptions) {
@@ -41,7 +44,7 @@ export class NotificationQueue {
     // The same Redis (single, Sentinel or Cluster) and hash-tagged prefix as the tick queue.
     this.connection = connectRedis(options.redis, { maxRetriesPerRequest: null });
     this.connection.on('error', (err: Error) => options.log.warn({ err }, 'redis connection error (notifications)'));
-    this.queue = new Queue<DeliveryJob>(options.queueName, {
+    this.queue = new Queue<SignedDeliveryJob>(options.queueName, {
       connection: this.connection,
       prefix: queuePrefix(options.queueName),
       defaultJobOptions: {
@@ -56,13 +59,13 @@ export class NotificationQueue {
   }
 
   async add(jobId: string, job: DeliveryJob): Promise<void> {
-    await this.queue.add('notify', job, { jobId });
+    await this.queue.add('notify', this.options.signer.sign(jobId, job), { jobId });
   }
 
   start(): void {
     const { log } = this.options;
     const { backoffMs, maxBackoffMs, attempts } = this.settings;
-    this.worker = new Worker<DeliveryJob>(this.options.queueName, (job: Job<DeliveryJob>) => this.process(job, attempts), {
+    this.worker = new Worker<SignedDeliveryJob>(this.options.queueName, (job: Job<SignedDeliveryJob>) => this.process(job, attempts), {
       connection: this.connection.duplicate(),
       prefix: queuePrefix(this.options.queueName),
       concurrency: 10,
@@ -82,10 +85,19 @@ export class NotificationQueue {
     await this.connection.quit().catch(() => undefined);
   }
 
-  private async process(job: Job<DeliveryJob>, attempts: number): Promise<void> {
-    const result = await this.options.deliver(job.data);
-    const n = job.data.notification;
-    const fields = { rollout: `${n.rollout.namespace}/${n.rollout.name}`, alert: job.data.alert, notification: n.reason, attempt: job.attemptsMade + 1 };
+  private async process(job: Job<SignedDeliveryJob>, attempts: number): Promise<void> {
+    const data = this.options.signer.verify(job.id, job.data);
+    if (!data) {
+      const why = this.options.signer.ephemeral
+        ? 'it was not signed by this process, and without NOTIFICATION_SIGNING_KEY no other process can sign jobs this one trusts'
+        : 'its signature does not match NOTIFICATION_SIGNING_KEY: it was written to Redis by something else than a flowshift replica with this key';
+      this.options.onResult?.({ kind: 'failed', type: 'unknown', reason: 'unsigned' }, true);
+      this.options.log.warn({ job: job.id }, `notification job dropped: ${why}`);
+      throw new UnrecoverableError(`not sent: ${why}`);
+    }
+    const result = await this.options.deliver(data);
+    const n = data.notification;
+    const fields = { rollout: `${n.rollout.namespace}/${n.rollout.name}`, alert: data.alert, notification: n.reason, attempt: job.attemptsMade + 1 };
     if (result.kind === 'sent') {
       this.options.onResult?.(result, true);
       this.options.log.info({ ...fields, destination: result.type }, 'notification sent');

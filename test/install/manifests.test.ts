@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -74,10 +74,35 @@ describe('the install manifests (deploy/)', () => {
     find(manifests, 'Service', 'flowshift-redis');
   });
 
+  it('the bundled Redis requires the generated password, and only the controller\'s pods may reach it', async () => {
+    const manifests = await render('deploy/base');
+    const redis = find(manifests, 'Deployment', 'flowshift-redis') as Deployment;
+    const server = redis.spec.template.spec.containers.find((c) => c.name === 'redis') as Container & { args: string[] };
+    expect(server.args.slice(-2)).toEqual(['--requirepass', '$(REDIS_PASSWORD)']);
+    const generated = (key: string): unknown => ({ secretKeyRef: { name: 'flowshift-generated', key } });
+    expect(Object.fromEntries((server.env ?? []).map((e) => [e.name, e.valueFrom]))).toEqual({ REDIS_PASSWORD: generated('redis-password'), REDISCLI_AUTH: generated('redis-password') });
+    expect(envOf(manifests)['REDIS_PASSWORD']).toEqual(generated('redis-password'));
+    expect(envOf(manifests)['NOTIFICATION_SIGNING_KEY']).toEqual(generated('notification-signing-key'));
+    // The init container that makes the Secret runs a file the build produces.
+    const pod = (find(manifests, 'Deployment', 'flowshift') as Deployment).spec.template.spec as PodSpec & { initContainers: { command: string[] }[] };
+    const script = pod.initContainers[0]?.command[1] ?? '';
+    expect(existsSync(join(ROOT, script.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))), script).toBe(true);
+
+    const policy = find(manifests, 'NetworkPolicy', 'flowshift-redis') as Manifest & { spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] }[] } };
+    expect(policy.spec.podSelector.matchLabels).toEqual(redis.spec.template.metadata.labels);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toHaveLength(1);
+    expect(policy.spec.ingress[0]?.from.map((f) => f.podSelector.matchLabels)).toEqual([(find(manifests, 'Deployment', 'flowshift') as Deployment).spec.template.metadata.labels]);
+    expect(policy.spec.ingress[0]?.ports).toEqual([{ port: 6379, protocol: 'TCP' }]);
+  });
+
   it('the external-redis overlay drops the quick-start Redis and reads the URL from a Secret', async () => {
     const manifests = await render('deploy/overlays/external-redis');
     expect(manifests.filter((m) => m.metadata.name === 'flowshift-redis')).toEqual([]);
     expect(envOf(manifests)['REDIS_URL']).toEqual({ secretKeyRef: { name: 'flowshift-redis', key: 'url' } });
+    // The URL carries your Redis's password; the generated one is the bundled Redis's.
+    expect(envOf(manifests)['REDIS_PASSWORD']).toBeUndefined();
+    expect(envOf(manifests)['NOTIFICATION_SIGNING_KEY']).toEqual({ secretKeyRef: { name: 'flowshift-generated', key: 'notification-signing-key' } });
   });
 
   it('the redis-sentinel overlay names Sentinels and a master instead of a URL', async () => {

@@ -8,6 +8,7 @@ import { canaryWeights, recordRoute } from './route-recorder.js';
 import { updateWithRetry } from '../../devenv/env/deployments.js';
 import { freePort } from '../../devenv/env/ports.js';
 import { startProcess, waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
+import { controllerEnv } from '../../devenv/env/info.js';
 import { LOOPBACK_ALLOWED_ARGS } from './outbound.js';
 
 export { podinfo } from '../../devenv/env/deployments.js';
@@ -55,7 +56,7 @@ export async function startController(namespace: string, setup: ControllerSetup 
       ...LOOPBACK_ALLOWED_ARGS,
       ...(setup.extraArgs ?? []),
     ],
-    { logFile: join(env().dir, `controller-${namespace}-${id}.log`), cwd: ROOT },
+    { logFile: join(env().dir, `controller-${namespace}-${id}.log`), cwd: ROOT, env: controllerEnv() },
   );
   await waitFor('controller /readyz', async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, {
     timeoutMs: 30_000,
