@@ -126,12 +126,16 @@ describe('GitOps health of a Rollout', () => {
     expect(health(unseen)).toEqual({ status: 'Progressing', message: 'waiting for flowshift to report on the Rollout' });
 
     // The status the controller wrote above, as if written for this Rollout's generation 1; then the spec changes.
-    const status = { ...(await cluster().rollout('app')).status, observedGeneration: 1 };
+    // Its message has what a Lua string literal must escape, and UTF-8: the health check quotes it unchanged.
+    const written = (await cluster().rollout('app')).status;
+    const message = 'canary "podinfo" → 0 %, C:\\ok\nnext line';
+    const conditions = written?.conditions?.map((c) => (c.type === 'Ready' ? { ...c, message } : c));
+    const status = { ...written, observedGeneration: 1, conditions };
     await unwatched.custom.patchNamespacedCustomObjectStatus(
       { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: unwatched.namespace, name: 'app', body: { status } },
       mergePatch,
     );
-    expect(health(await unwatched.rollout('app')).status).toBe('Healthy');
+    expect(health(await unwatched.rollout('app'))).toEqual({ status: 'Healthy', message });
     await unwatched.custom.patchNamespacedCustomObject(
       { group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: unwatched.namespace, name: 'app', body: { spec: { skipAnalysis: true } } },
       mergePatch,
