@@ -466,7 +466,7 @@ export interface RolloutStatus {
   lastTransitionTime?: string;
   /** When analysis last ran (RFC 3339); the next check is due one analysis.interval later. */
   lastAnalysisTime?: string;
-  /** metadata.generation this status was computed from. */
+  /** metadata.generation of the spec this status was computed from and carried out; a status whose decision failed to apply keeps the one before, so tools reading it (kubectl wait, kstatus) keep waiting. */
   observedGeneration?: number;
   /** Human-readable account of the last decision. */
   message?: string;
@@ -482,7 +482,7 @@ export interface RolloutStatus {
   abort?: ManualAction;
   /** The last retry (annotation flowshift.io/retry) acted on; the same annotation is not acted on twice. */
   retry?: ManualAction;
-  /** Conditions: Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise. */
+  /** Conditions. Ready is True at rest on a healthy primary that serves the spec (Initialized, Succeeded, or Failed with the target back on the promoted revision); Reconciling is True while a release or a retried fix is under way (waiting at a gate included); Stalled is True when only a change by someone moves the Rollout (Failed, an invalid spec, a refused status). The three share a reason (e.g. Progressing, WaitingPromotion, Failed, Suspended): the kstatus convention, which Flux health checks and kubectl wait --for=condition=Ready read (docs/gitops.md). Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise. */
   conditions?: Condition[];
 }
 

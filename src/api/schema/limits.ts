@@ -12,5 +12,6 @@ export const STATUS_LIMITS = {
   listItems: 20,
   /** status.analysis[].history: measurements kept per metric (spec.analysis.historyLimit, at most this). */
   historyItems: 20,
-  conditions: 8,
+  /** status.conditions: Promoted, Ready, Reconciling, Stalled and the ones a problem adds, with room to spare. */
+  conditions: 12,
 } as const;

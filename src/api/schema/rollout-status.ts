@@ -86,7 +86,10 @@ export const status: Schema = object(
     lastAnalysisTime: string('When analysis last ran (RFC 3339); the next check is due one analysis.interval later.', {
       format: 'date-time',
     }),
-    observedGeneration: integer('metadata.generation this status was computed from.', { format: 'int64', minimum: 0 }),
+    observedGeneration: integer(
+      'metadata.generation of the spec this status was computed from and carried out; a status whose decision failed to apply keeps the one before, so tools reading it (kubectl wait, kstatus) keep waiting.',
+      { format: 'int64', minimum: 0 },
+    ),
     message: string('Human-readable account of the last decision.', { maxLength: STATUS_LIMITS.message }),
     analysis: array('The latest result per metric, in spec order.', metricResult, {
       maxItems: STATUS_LIMITS.listItems,
@@ -102,7 +105,9 @@ export const status: Schema = object(
     approval: manualAction('The approval (annotation flowshift.io/approve) that opened the manual gates of the current release.'),
     abort: manualAction('The last abort (annotation flowshift.io/abort) acted on; the same annotation is not acted on twice.'),
     retry: manualAction('The last retry (annotation flowshift.io/retry) acted on; the same annotation is not acted on twice.'),
-    conditions: conditions('Conditions: Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise.'),
+    conditions: conditions(
+      'Conditions. Ready is True at rest on a healthy primary that serves the spec (Initialized, Succeeded, or Failed with the target back on the promoted revision); Reconciling is True while a release or a retried fix is under way (waiting at a gate included); Stalled is True when only a change by someone moves the Rollout (Failed, an invalid spec, a refused status). The three share a reason (e.g. Progressing, WaitingPromotion, Failed, Suspended): the kstatus convention, which Flux health checks and kubectl wait --for=condition=Ready read (docs/gitops.md). Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise.',
+    ),
   },
   { tsName: 'RolloutStatus' },
 );

@@ -27,12 +27,12 @@ export function decide(input: TickInput): Decision {
  * deadline of a release, rolled back from.
  */
 export function decideApplyFailure(input: TickInput, problem: string): Decision {
-  return fitted(withHooks(input, decideDependencyError(input, problem)));
+  return fitted(input, withHooks(input, decideDependencyError(input, problem)));
 }
 
 /** The API server refused the decided status for good (422, `problem` says why): the status to write instead. */
 export function decideRefusedStatus(input: TickInput, problem: string): Decision {
-  return fitted(decideStatusRefused(input, problem));
+  return fitted(input, decideStatusRefused(input, problem));
 }
 
 function decidePhase(input: TickInput): Decision {

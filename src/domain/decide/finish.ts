@@ -3,22 +3,24 @@ import type { Decision, TickInput } from '../model.js';
 import { DEPENDENCY_ERROR } from '../status.js';
 import { fitStatus } from '../fit.js';
 import { alertsCheckDue, withAlertsCondition } from './alerts.js';
+import { withReadyConditions } from './ready.js';
 
 /**
  * What every decision carries besides its phase's choice: the finalizer,
  * the post-rollout webhooks of a release that just ended, the AlertsReady
  * condition, the end of a dependency error, and a status cut to the CRD's
- * limits. A decision that still asks is returned as it is: it is decided
- * again once answered.
+ * limits with its Ready conditions. A decision that still asks is returned
+ * as it is: it is decided again once answered.
  */
 export function finish(input: TickInput, decision: Decision): Decision {
   if (decision.asks?.length) return decision;
   if (alertsCheckDue(input, decision)) return { ...decision, asks: [{ kind: 'alerts' }] };
-  return fitted(settle(withHooks(input, withFinalizer(input, withAlertsCondition(input, decision)))));
+  return fitted(input, settle(withHooks(input, withFinalizer(input, withAlertsCondition(input, decision)))));
 }
 
-/** The statuses a decision writes, cut to the CRD's limits. */
-export function fitted(decision: Decision): Decision {
+/** The statuses a decision writes, with the Ready, Reconciling and Stalled conditions they call for, cut to the CRD's limits. */
+export function fitted(input: TickInput, decided: Decision): Decision {
+  const decision = withReadyConditions(input, decided);
   const status = fitStatus(decision.status);
   return decision.settled ? { ...decision, status, settled: fitStatus(decision.settled) } : { ...decision, status };
 }

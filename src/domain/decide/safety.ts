@@ -37,10 +37,13 @@ export function decideBlocked(input: TickInput, problems: readonly string[]): De
   return { status, safeRoutes: routes, actions: [], events };
 }
 
+/** The condition a Rollout that cannot be acted on carries while it lasts. */
+export const INVALID = 'Invalid';
+
 function invalidCondition(input: TickInput, message: string): Condition {
-  const before = input.status.conditions?.find((c) => c.type === 'Invalid');
+  const before = input.status.conditions?.find((c) => c.type === INVALID);
   const lastTransitionTime = before && sameMessage(before.message, message, STATUS_LIMITS.conditionMessage) ? before.lastTransitionTime : input.observed.now.toISOString();
-  return { type: 'Invalid', status: 'True', reason: 'InvalidSpec', message, lastTransitionTime, observedGeneration: input.generation };
+  return { type: INVALID, status: 'True', reason: 'InvalidSpec', message, lastTransitionTime, observedGeneration: input.generation };
 }
 
 const RELEASING = new Set<RolloutStatus['phase']>(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
