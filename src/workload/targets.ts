@@ -1,4 +1,3 @@
-import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { Rollout, TargetKind } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
 import type { KubeClients } from '../kube/client.js';
@@ -47,16 +46,6 @@ export class Targets implements Target {
   /** The target's generation and progress as the informers hold them, to notice changes made while a tick ran. */
   cachedProgress(rollout: Rollout): { readonly generation: number; readonly progress: string } {
     return this.of(rollout).cachedProgress(rollout);
-  }
-
-  /** The target's released pod template as the informers hold it. */
-  cachedTemplate(rollout: Rollout): V1PodTemplateSpec | undefined {
-    return this.of(rollout).cachedTemplate(rollout);
-  }
-
-  /** The target as the informers hold it, whatever its kind. */
-  cached(rollout: Rollout): Workload | undefined {
-    return this.of(rollout).cached(rollout.metadata.namespace ?? 'default', rollout.spec.targetRef.name);
   }
 
   private of(rollout: Rollout): WorkloadTarget<Workload> {

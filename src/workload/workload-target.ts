@@ -129,13 +129,6 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
     return { generation: target?.metadata?.generation ?? 0, progress: this.progressKey(target, this.cached(names.namespace, names.primary)) };
   }
 
-  /** The pod template the target releases, as the informer holds it (undefined without one). */
-  cachedTemplate(rollout: Rollout): V1PodTemplateSpec | undefined {
-    const names = ownedNames(rollout);
-    const target = this.cached(names.namespace, names.target);
-    return target && this.released(target);
-  }
-
   protected label(target: W): SelectorLabel {
     return selectorLabel(this.kind, target);
   }
