@@ -2,12 +2,21 @@ import type { AppsV1Api, V1Deployment } from '@kubernetes/client-node';
 import { statusCode } from './crds.js';
 
 /** Read, change, replace a Deployment; retried on a conflict (the kubelet stand-in writes status meanwhile). */
-export async function updateWithRetry(apps: AppsV1Api, namespace: string, name: string, mutate: (d: V1Deployment) => void): Promise<void> {
+export function updateWithRetry(apps: AppsV1Api, namespace: string, name: string, mutate: (d: V1Deployment) => void): Promise<void> {
+  return replaceWithRetry(
+    () => apps.readNamespacedDeployment({ name, namespace }),
+    (body) => apps.replaceNamespacedDeployment({ name, namespace, body }),
+    mutate,
+  );
+}
+
+/** Read, change, replace an object; retried on a conflict. */
+export async function replaceWithRetry<T>(read: () => Promise<T>, replace: (body: T) => Promise<unknown>, mutate: (o: T) => void): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const d = await apps.readNamespacedDeployment({ name, namespace });
-    mutate(d);
+    const o = await read();
+    mutate(o);
     try {
-      await apps.replaceNamespacedDeployment({ name, namespace, body: d });
+      await replace(o);
       return;
     } catch (err) {
       if (statusCode(err) !== 409 || attempt >= 10) throw err;

@@ -62,6 +62,13 @@ export const MeshProvider = {
 } as const;
 export type MeshProvider = (typeof MeshProvider)[keyof typeof MeshProvider];
 
+/** The workload kinds a Rollout releases. */
+export const TargetKind = {
+  Deployment: 'Deployment',
+  DaemonSet: 'DaemonSet',
+} as const;
+export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
+
 /** The metrics backend a MetricTemplate queries. */
 export const MetricProviderType = {
   Prometheus: 'prometheus',
@@ -117,13 +124,13 @@ export interface ObjectMeta {
   creationTimestamp?: string;
 }
 
-/** The Deployment flowshift releases, in the Rollout's namespace. flowshift clones it into "<name>-primary" and scales it to zero between releases. */
+/** The Deployment or DaemonSet flowshift releases, in the Rollout's namespace. flowshift clones it into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches). */
 export interface TargetRef {
   /** API version of the target. Only apps/v1 is supported. */
   apiVersion: string;
-  /** Kind of the target. Only Deployment is supported. */
-  kind: string;
-  /** Name of the target Deployment. */
+  /** Kind of the target: Deployment or DaemonSet (docs/daemonsets.md). */
+  kind: TargetKind;
+  /** Name of the target Deployment or DaemonSet. */
   name: string;
 }
 
@@ -338,7 +345,7 @@ export interface AnalysisSpec {
 
 /** What to release and how. */
 export interface RolloutSpec {
-  /** The Deployment flowshift releases, in the Rollout's namespace. flowshift clones it into "<name>-primary" and scales it to zero between releases. */
+  /** The Deployment or DaemonSet flowshift releases, in the Rollout's namespace. flowshift clones it into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches). */
   targetRef: TargetRef;
   /** Traffic layer flowshift drives: istio (VirtualService and DestinationRules) or gatewayapi (an HTTPRoute, gateway.networking.k8s.io/v1). */
   provider?: MeshProvider;
@@ -348,7 +355,7 @@ export interface RolloutSpec {
   suspend?: boolean;
   /** True: promote a new revision without running analysis. */
   skipAnalysis?: boolean;
-  /** True: on deletion, scale the original Deployment back up and hand its traffic back before the Rollout goes. */
+  /** True: on deletion, scale the original Deployment back up (unpark a DaemonSet) and hand its traffic back before the Rollout goes. */
   revertOnDeletion?: boolean;
   /** How the released workload is exposed. flowshift generates the Services "<name>", "<name>-primary" and "<name>-canary", one DestinationRule per version and the VirtualService "<name>". */
   service: ServiceSpec;
@@ -486,7 +493,7 @@ export interface RolloutStatus {
   conditions?: Condition[];
 }
 
-/** A Rollout releases every new revision of a Deployment progressively: it shifts Istio traffic from the primary (stable) version to the canary step by step, gated on metrics and webhooks, and rolls back when checks fail. */
+/** A Rollout releases every new revision of a Deployment or DaemonSet progressively: it shifts Istio traffic from the primary (stable) version to the canary step by step, gated on metrics and webhooks, and rolls back when checks fail. */
 export interface Rollout {
   apiVersion: 'flowshift.io/v1alpha1';
   kind: 'Rollout';

@@ -1,5 +1,6 @@
-import type { V1Deployment } from '@kubernetes/client-node';
 import type { KubeClients } from '../kube/client.js';
+import type { TargetRef } from '../api/types.gen.js';
+import type { Workload } from '../workload/workload.js';
 import type { MetricBackend } from '../metrics/providers/registry.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
 import { ServedApis } from '../router/apis.js';
@@ -11,8 +12,8 @@ export interface KubeReferenceDeps {
   readonly clients: KubeClients;
   readonly readTemplate: ReadTemplate;
   readonly readSecret: (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;
-  /** The target as the informer holds it: the preflight reads no Deployment from the API server. */
-  readonly cachedDeployment: (namespace: string, name: string) => V1Deployment | undefined;
+  /** The target as the informers hold it: the preflight reads no target from the API server. */
+  readonly cachedTarget: (namespace: string, ref: TargetRef) => Workload | undefined;
   readonly prometheusUrl?: string | undefined;
   /** Where a MetricTemplate's address may connect: the probe obeys the same policy as the analysis. */
   readonly outbound: OutboundPolicy;
@@ -25,7 +26,7 @@ export function kubeReferenceSources(deps: KubeReferenceDeps): ReferenceSources 
     readTemplate: deps.readTemplate,
     readSecret: deps.readSecret,
     alerts: kubeAlertSources(deps.clients),
-    readDeployment: (namespace, name) => Promise.resolve(deps.cachedDeployment(namespace, name)),
+    readTarget: (namespace, ref) => Promise.resolve(deps.cachedTarget(namespace, ref)),
     serves: (group, version) => apis.serves(group, version),
     probe: keptProbe(probeBackend, (backend) => JSON.stringify([backend.type, backend.options])),
     prometheusUrl: deps.prometheusUrl,

@@ -1,6 +1,6 @@
-import type { V1Deployment } from '@kubernetes/client-node';
 import { grantProblem } from '../api/grants.js';
-import type { MetricSpec, MetricTemplate, Rollout } from '../api/types.gen.js';
+import type { MetricSpec, MetricTemplate, Rollout, TargetRef } from '../api/types.gen.js';
+import type { Workload } from '../workload/workload.js';
 import { querySourceOf } from '../analysis/metric-query.js';
 import { metricBackendFor, type MetricBackend } from '../metrics/providers/registry.js';
 import { SIGNING_KEY } from '../gates/webhook.js';
@@ -19,7 +19,8 @@ export interface ReferenceSources {
   readonly readTemplate: Read<MetricTemplate>;
   readonly readSecret: Read<Readonly<Record<string, string>>>;
   readonly alerts: AlertSources;
-  readonly readDeployment: Read<V1Deployment>;
+  /** The target spec.targetRef names, of its kind. */
+  readonly readTarget: (namespace: string, ref: TargetRef) => Promise<Workload | undefined>;
   /** Whether the API server serves group/version (discovery). */
   readonly serves: (group: string, version: string) => Promise<boolean>;
   /**
@@ -120,10 +121,10 @@ async function alertReferences(rollout: Rollout, sources: ReferenceSources): Pro
 
 async function portReference(rollout: Rollout, sources: ReferenceSources): Promise<string[]> {
   const namespace = rollout.metadata.namespace ?? 'default';
-  const target = await sources.readDeployment(namespace, rollout.spec.targetRef.name);
+  const target = await sources.readTarget(namespace, rollout.spec.targetRef);
   // A missing target is a spec problem, reported (and acted on) as such.
   if (!target) return [];
-  const problem = servicePortProblem(rollout.spec.service, target);
+  const problem = servicePortProblem(rollout.spec.service, rollout.spec.targetRef.kind, target);
   return problem ? [problem] : [];
 }
 

@@ -5,7 +5,7 @@ import { GateAsker } from '../gates/asker.js';
 import { EventHooks } from '../notifier/event-hooks.js';
 import type { WebhookDeps } from '../gates/webhook.js';
 import type { KubeClients } from '../kube/client.js';
-import { rolloutKey, primaryName } from '../api/names.js';
+import { rolloutKey } from '../api/names.js';
 import { RolloutClient } from '../kube/rollouts.js';
 import type { RedisConnection } from '../redis/settings.js';
 import { routesOf, sameRoutes } from '../domain/routes.js';
@@ -15,7 +15,7 @@ import { routerFor } from '../router/router.js';
 import { unservedRouters } from '../router/apis.js';
 import { createRouters, MESH_PROVIDERS } from '../router/registry.js';
 import { ServiceRouter } from '../router/services.js';
-import { DeploymentTarget, progressKey } from '../workload/deployment.js';
+import { Targets } from '../workload/targets.js';
 import { DeadlineAnalyzer, analysisDeadlineMs } from './tick/analysis-deadline.js';
 import { controlsKey } from './tick/control-annotations.js';
 import { EventRecorder } from '../notifier/kube-events.js';
@@ -69,6 +69,7 @@ export class Controller {
   private readonly routeWatches: RouteWatches;
   private readonly reads: RolloutReads;
   private readonly clients: KubeClients;
+  private readonly targets: Targets;
   private resyncTimer: NodeJS.Timeout | undefined;
   private started = false;
 
@@ -90,10 +91,11 @@ export class Controller {
     const signer = new JobSigner(options.notificationKey);
     if (signer.ephemeral) log.warn('NOTIFICATION_SIGNING_KEY is not set: notification jobs are signed with a key of this process only, so jobs queued by another replica or before a restart are dropped, not sent');
     this.notifications = new Notifications({ ...options, clients, watcher: this.watcher, metrics: this.metrics, clock, events, signer });
+    this.targets = new Targets(clients, this.watcher.cache());
     this.deps = {
       rollouts,
       readRollout: (namespace, name, uid) => this.reads.get(namespace, name, uid),
-      target: new DeploymentTarget(clients, this.watcher.cache()),
+      target: this.targets,
       routers: createRouters(clients, this.routeWatches),
       services: new ServiceRouter(clients),
       analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
@@ -106,7 +108,7 @@ export class Controller {
         clients,
         readTemplate: options.readTemplate,
         readSecret: options.webhooks.readSecret,
-        cachedDeployment: (namespace, name) => this.watcher.cachedDeployment(namespace, name),
+        cachedTarget: (namespace, ref) => this.watcher.cachedWorkload(ref.kind, namespace, ref.name),
         prometheusUrl: options.prometheusUrl,
         outbound: options.webhooks.outbound,
       }),
@@ -216,12 +218,11 @@ export class Controller {
   private changedDuringTick(job: TickJob, outcome: Extract<TickOutcome, { kind: 'done' }>): boolean {
     const rollout = this.watcher.cachedRollout(job.namespace, job.name);
     if (!rollout) return false;
-    const target = this.watcher.cachedDeployment(job.namespace, rollout.spec.targetRef.name);
+    const target = this.targets.cachedProgress(rollout);
     const rolloutMoved = (rollout.metadata.generation ?? 0) > outcome.generation || (outcome.controls !== undefined && controlsKey(rollout) !== outcome.controls);
-    const targetMoved = outcome.targetGeneration > 0 && (target?.metadata?.generation ?? 0) > outcome.targetGeneration;
+    const targetMoved = outcome.targetGeneration > 0 && target.generation > outcome.targetGeneration;
     // A canary or primary turning ready while the tick ran: its event was swallowed by this chain's next job.
-    const primary = this.watcher.cachedDeployment(job.namespace, primaryName(rollout.spec.targetRef.name));
-    const progressed = outcome.targetProgress !== '' && progressKey(target, primary) !== outcome.targetProgress;
+    const progressed = outcome.targetProgress !== '' && target.progress !== outcome.targetProgress;
     return rolloutMoved || targetMoved || progressed;
   }
 

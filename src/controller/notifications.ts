@@ -56,7 +56,7 @@ export class Notifications {
     this.notifier = new ReleaseNotifier({
       sources,
       enqueue: (jobId, job) => this.queue.add(jobId, job),
-      images: (r) => imagesOf(options.watcher.cachedDeployment(r.metadata.namespace ?? '', r.spec.targetRef.name)?.spec?.template.spec?.containers),
+      images: (r) => imagesOf(options.watcher.cachedTarget(r)?.spec?.template.spec?.containers),
       cluster: options.clusterName,
       clock: options.clock,
       log,

@@ -44,12 +44,12 @@ export interface Readiness {
 }
 
 export interface CanaryObservation extends Readiness {
-  /** spec.replicas of the target Deployment (0 when scaled down). */
+  /** spec.replicas of a target Deployment (0 when scaled down); of a DaemonSet, 0 when parked, else the nodes it runs on (docs/daemonsets.md). */
   readonly replicas: number;
 }
 
 export interface PrimaryObservation extends Readiness {
-  /** spec.replicas of the primary Deployment: the size a canary scales up to. */
+  /** spec.replicas of the primary Deployment (of a DaemonSet, the nodes it runs on): the size a canary scales up to. */
   readonly replicas: number;
   /** The revision the primary's template was copied from (its annotation). */
   readonly revision: string | undefined;
@@ -60,7 +60,7 @@ export interface Observations {
   readonly now: Date;
   /** Hash of the target's pod template and the configs it references. */
   readonly revision: string;
-  /** Undefined while the target Deployment does not exist (a problem then says so). */
+  /** Undefined while the target does not exist (a problem then says so). */
   readonly canary: CanaryObservation | undefined;
   /** Undefined while the primary Deployment does not exist. */
   readonly primary: PrimaryObservation | undefined;
@@ -180,7 +180,7 @@ export type Ask = { readonly kind: 'gate'; readonly name: string } | { readonly 
 /** The canary as observed: the phases are decided only when the target exists (a problem holds the Rollout otherwise). */
 export function observedCanary(input: TickInput): CanaryObservation {
   const canary = input.observed.canary;
-  if (!canary) throw new Error('internal: a phase was decided without the target Deployment, which a problem should have held');
+  if (!canary) throw new Error('internal: a phase was decided without the target, which a problem should have held');
   return canary;
 }
 

@@ -1,4 +1,4 @@
-import type { V1ConfigMap, V1Deployment, V1Secret } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Secret } from '@kubernetes/client-node';
 
 /**
  * Objects the controller's informers already hold. Reading them here instead
@@ -9,6 +9,7 @@ import type { V1ConfigMap, V1Deployment, V1Secret } from '@kubernetes/client-nod
  */
 export interface ClusterCache {
   deployment(namespace: string, name: string): V1Deployment | undefined;
+  daemonSet(namespace: string, name: string): V1DaemonSet | undefined;
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
 }

@@ -1,4 +1,4 @@
-import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap, V1DaemonSet, V1Deployment, V1Secret } from '@kubernetes/client-node';
 import type { KubeClients } from './client.js';
 import type { Collection, ListQuery, Listed } from './informer.js';
 
@@ -27,6 +27,13 @@ export function deployments(clients: KubeClients, namespace: string | undefined)
   return {
     path: `/apis/apps/v1${namespace ? `/namespaces/${namespace}` : ''}/deployments`,
     list: (query: ListQuery) => (namespace ? clients.apps.listNamespacedDeployment({ namespace, ...query }) : clients.apps.listDeploymentForAllNamespaces(query)),
+  };
+}
+
+export function daemonSets(clients: KubeClients, namespace: string | undefined): Collection<V1DaemonSet> {
+  return {
+    path: `/apis/apps/v1${namespace ? `/namespaces/${namespace}` : ''}/daemonsets`,
+    list: (query: ListQuery) => (namespace ? clients.apps.listNamespacedDaemonSet({ namespace, ...query }) : clients.apps.listDaemonSetForAllNamespaces(query)),
   };
 }
 

@@ -1,9 +1,11 @@
-import type { V1Deployment } from '@kubernetes/client-node';
 import { kinds, type KindDefinition } from '../api/schema/index.js';
 import { GROUP, VERSION } from '../api/names.js';
 import { celProblems } from '../api/cel.js';
 import { structuralProblems } from '../api/structural.js';
-import type { AlertProvider, MetricTemplate, Rollout } from '../api/types.gen.js';
+import type { AlertProvider, MetricTemplate, Rollout, TargetRef } from '../api/types.gen.js';
+import { TargetKind } from '../api/schema/enums.js';
+import { sideBySideProblem } from '../workload/side-by-side.js';
+import type { Workload } from '../workload/workload.js';
 import { servicePortProblem } from '../checks/service-port.js';
 import { validationProblems, type ReadTemplate } from '../checks/spec.js';
 import type { LintDocument } from './documents.js';
@@ -76,7 +78,8 @@ function topLevelProblems(value: Record<string, unknown>): { path: string; messa
 /** Where the checks beyond the schema find what a Rollout refers to: the linted files, then (with --cluster) the cluster. */
 export interface LintSources {
   readonly readTemplate: ReadTemplate;
-  readonly readDeployment: (namespace: string, name: string) => Promise<V1Deployment | undefined>;
+  /** The target spec.targetRef names, of its kind. */
+  readonly readTarget: (namespace: string, ref: TargetRef) => Promise<Workload | undefined>;
   readonly readSecret: (namespace: string, name: string) => Promise<Record<string, string> | undefined>;
   readonly readProvider: (namespace: string, name: string) => Promise<AlertProvider | undefined>;
 }
@@ -100,16 +103,25 @@ export async function controllerCheck(objects: readonly LintedObject[], sources:
   return problems;
 }
 
-/** The service port against the target Deployment, when the sources have it (offline: only from the files). */
+/**
+ * The service port against the target, and a DaemonSet's pods against
+ * running two per node, when the sources have the target (offline: only
+ * from the files). The controller refuses the same (checks/references.ts,
+ * workload/side-by-side.ts).
+ */
 export async function portCheck(objects: readonly LintedObject[], sources: LintSources, namespaceOf: (o: LintedObject) => string): Promise<LintProblem[]> {
   const problems: LintProblem[] = [];
   for (const o of objects) {
     const spec = o.object['spec'];
     if (o.kind.kind !== 'Rollout' || !isRecord(spec) || !isRecord(spec['service']) || !isRecord(spec['targetRef'])) continue;
     const rollout = o.object as unknown as Rollout;
-    const target = await sources.readDeployment(namespaceOf(o), rollout.spec.targetRef.name);
-    const problem = target ? servicePortProblem(rollout.spec.service, target) : undefined;
-    if (problem) problems.push(atField(o.document, problem));
+    const { kind } = rollout.spec.targetRef;
+    const target = await sources.readTarget(namespaceOf(o), rollout.spec.targetRef);
+    if (!target) continue;
+    const port = servicePortProblem(rollout.spec.service, kind, target);
+    if (port) problems.push(atField(o.document, port));
+    const sideBySide = kind === TargetKind.DaemonSet ? sideBySideProblem(`${namespaceOf(o)}/${rollout.spec.targetRef.name}`, target.spec?.template) : undefined;
+    if (sideBySide) problems.push(atField(o.document, `spec.targetRef: ${sideBySide}`));
   }
   return problems;
 }
@@ -118,7 +130,7 @@ export function withNamespace<T extends { metadata: { namespace?: string } }>(ob
   return { ...object, metadata: { ...object.metadata, namespace } };
 }
 
-/** MetricTemplates and Deployments among the linted documents, by namespace/name. */
+/** MetricTemplates and targets (Deployments, DaemonSets) among the linted documents, by namespace/name. */
 export function fileSources(documents: readonly LintDocument[], defaultNamespace: string): LintSources {
   const byKey = (kind: string): Map<string, unknown> => {
     const found = new Map<string, unknown>();
@@ -131,12 +143,12 @@ export function fileSources(documents: readonly LintDocument[], defaultNamespace
     return found;
   };
   const templates = new Map([...byKey('MetricTemplate')].filter(([, t]) => isRecord(t) && isRecord(t['spec']) && typeof t['spec']['query'] === 'string'));
-  const deployments = byKey('Deployment');
+  const targets = new Map(Object.values(TargetKind).map((kind) => [kind as string, byKey(kind)]));
   const secrets = byKey('Secret');
   const providers = byKey('AlertProvider');
   return {
     readTemplate: (namespace, name) => Promise.resolve(templates.get(`${namespace}/${name}`) as MetricTemplate | undefined),
-    readDeployment: (namespace, name) => Promise.resolve(deployments.get(`${namespace}/${name}`) as V1Deployment | undefined),
+    readTarget: (namespace, ref) => Promise.resolve(targets.get(ref.kind)?.get(`${namespace}/${ref.name}`) as Workload | undefined),
     readSecret: (namespace, name) => Promise.resolve(secretData(secrets.get(`${namespace}/${name}`))),
     readProvider: (namespace, name) => Promise.resolve(providers.get(`${namespace}/${name}`) as AlertProvider | undefined),
   };

@@ -1,6 +1,7 @@
-import type { AppsV1Api, KubernetesObject, KubernetesObjectApi, V1Deployment } from '@kubernetes/client-node';
+import type { AppsV1Api, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { Workload } from '../workload/workload.js';
 import { kubeMetricSources } from '../analysis/kube-sources.js';
-import type { Rollout } from '../api/types.gen.js';
+import type { Rollout, TargetRef } from '../api/types.gen.js';
 import { unresolvedReferences } from '../checks/references.js';
 import type { KubeClients } from '../kube/client.js';
 import { apiMessage, isNotFound, statusCode } from '../kube/errors.js';
@@ -72,7 +73,7 @@ export function clusterSources(lint: ClusterLint, files: LintSources): LintSourc
   const alerts = kubeAlertSources(clients);
   return {
     readTemplate: async (namespace, name) => (await files.readTemplate(namespace, name)) ?? kube.readTemplate(namespace, name),
-    readDeployment: async (namespace, name) => (await files.readDeployment(namespace, name)) ?? readDeployment(apps, namespace, name),
+    readTarget: async (namespace, ref) => (await files.readTarget(namespace, ref)) ?? readTarget(apps, namespace, ref),
     readSecret: async (namespace, name) => (await files.readSecret(namespace, name)) ?? kube.readSecret(namespace, name),
     readProvider: async (namespace, name) => (await files.readProvider(namespace, name)) ?? alerts.readProvider(namespace, name),
   };
@@ -85,7 +86,7 @@ export async function referenceCheck(lint: ClusterLint, objects: readonly Linted
     readTemplate: found.readTemplate,
     readSecret: found.readSecret,
     alerts: { readProvider: found.readProvider, readSecret: found.readSecret },
-    readDeployment: found.readDeployment,
+    readTarget: found.readTarget,
     serves: (group: string, version: string) => apis.serves(group, version),
     // Prometheus is rarely reachable from where lint runs (no probe): its address is checked, its answer is the controller's business.
     prometheusUrl: lint.prometheusUrl,
@@ -100,9 +101,18 @@ export async function referenceCheck(lint: ClusterLint, objects: readonly Linted
   return problems;
 }
 
-async function readDeployment(apps: AppsV1Api, namespace: string, name: string): Promise<V1Deployment | undefined> {
+async function readTarget(apps: AppsV1Api, namespace: string, ref: TargetRef): Promise<Workload | undefined> {
+  const name = ref.name;
   try {
-    return await apps.readNamespacedDeployment({ namespace, name });
+    switch (ref.kind) {
+      case 'Deployment':
+        return await apps.readNamespacedDeployment({ namespace, name });
+      case 'DaemonSet':
+        return await apps.readNamespacedDaemonSet({ namespace, name });
+      default:
+        // A kind the schema refuses: that problem is reported on its own.
+        return undefined;
+    }
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;

@@ -1,5 +1,6 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
 import type { Readiness } from '../domain/model.js';
+import { isParked } from './parking.js';
 
 /**
  * Whether a Deployment has rolled out its current generation with at least
@@ -12,6 +13,37 @@ export function deploymentReadiness(d: V1Deployment, thresholdPercent = 100): Re
   const stalled = status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
   if (stalled) return { ready: false, stalled: true, message: `its Deployment exceeded its progress deadline (${stalled.message ?? ''})` };
   return replicaReadiness(d.spec?.replicas ?? 1, status.updatedReplicas ?? 0, status.availableReplicas ?? 0, thresholdPercent);
+}
+
+/**
+ * Whether a DaemonSet has rolled out its current generation onto the nodes
+ * it should run on, with at least `thresholdPercent` of them serving an
+ * available pod. A DaemonSet has no progress deadline of its own: the
+ * Rollout's progressDeadlineSeconds is what gives up on it. A parked one
+ * (docs/daemonsets.md) is ready as a Deployment scaled to zero is: it runs
+ * what it should, nothing; one that is not parked yet scheduled on no node
+ * is not, since a canary that runs nowhere cannot be analysed.
+ */
+export function daemonSetReadiness(ds: V1DaemonSet, thresholdPercent = 100): Readiness {
+  const nodes = nodeCounts(ds);
+  if (nodes.observed < (ds.metadata?.generation ?? 0)) return notReady('the new generation is not observed yet');
+  if (nodes.desired === 0) return isParked(ds.spec?.template) ? { ready: true, message: '' } : notReady('scheduled on no node (check its nodeSelector, affinity and tolerations)');
+  if (nodes.updated < nodes.desired) return notReady(`${nodes.updated} of ${nodes.desired} nodes updated`);
+  const needed = Math.ceil((nodes.desired * thresholdPercent) / 100);
+  if (nodes.available < needed) return notReady(`${nodes.available} of ${nodes.desired} nodes available (${thresholdPercent}% needed)`);
+  return { ready: true, message: '' };
+}
+
+/** A DaemonSet's status in nodes; available pods are ready for minReadySeconds, and numberUnavailable counts the nodes that should run one and do not. */
+function nodeCounts(ds: V1DaemonSet): { observed: number; desired: number; updated: number; available: number } {
+  const status = ds.status;
+  const desired = status?.desiredNumberScheduled ?? 0;
+  return {
+    observed: status?.observedGeneration ?? 0,
+    desired,
+    updated: status?.updatedNumberScheduled ?? 0,
+    available: Math.min(status?.numberAvailable ?? 0, desired - (status?.numberUnavailable ?? 0)),
+  };
 }
 
 function replicaReadiness(replicas: number, updated: number, available: number, thresholdPercent: number): Readiness {

@@ -15,19 +15,19 @@ export interface TargetObservation {
   readonly foreign?: string;
 }
 
-/** The workload a Rollout releases: today a Deployment, later a DaemonSet. */
+/** The workload a Rollout releases: a Deployment or a DaemonSet (one implementation per kind, chosen in targets.ts). */
 export interface Target {
   /** Undefined when the target does not exist. */
   observe(rollout: Rollout): Promise<TargetObservation | undefined>;
   /** The objects ensurePrimary/promote would write (config copies) that belong to someone else, each with the fix. */
   foreign(rollout: Rollout): Promise<string[]>;
-  /** Creates `<target>-primary` from the target's template, marked with `revision`, with `replicas` replicas; an existing one is left as it is. */
+  /** Creates `<target>-primary` from the target's template, marked with `revision`, with `replicas` replicas (a DaemonSet: one per node); an existing one is left as it is. */
   ensurePrimary(rollout: Rollout, revision: string, replicas: number): Promise<void>;
   /** Copies the canary's template into the primary, marking it with `revision`. */
   promote(rollout: Rollout, revision: string): Promise<void>;
   /** Lets the primary outlive the Rollout (its ownerReference removed), so it keeps serving. */
   releasePrimary(rollout: Rollout): Promise<void>;
-  /** Scales the canary to `replicas` (decide() picks the primary's count, or zero). */
+  /** Scales the canary to `replicas` (decide() picks the primary's count, or zero); a DaemonSet is parked at zero and runs on its nodes otherwise. */
   scaleCanary(rollout: Rollout, replicas: number): Promise<void>;
 }
 

@@ -76,7 +76,7 @@ describe('a reference to another namespace, at the preflight and the analysis, o
     [team, platform] = await Promise.all([createNamespace('grant-team'), createNamespace('grant-platform')]);
     clients = await kubeClients();
     const metrics = kubeMetricSources(clients);
-    sources = kubeReferenceSources({ clients, readTemplate: metrics.readTemplate, readSecret: metrics.readSecret, cachedDeployment: () => undefined, prometheusUrl: env().prometheusUrl, outbound: LOOPBACK_ALLOWED });
+    sources = kubeReferenceSources({ clients, readTemplate: metrics.readTemplate, readSecret: metrics.readSecret, cachedTarget: () => undefined, prometheusUrl: env().prometheusUrl, outbound: LOOPBACK_ALLOWED });
   });
   const using = (analysis: NonNullable<RolloutSpec['analysis']>): Rollout => rollout({ name: 'app', namespace: team, spec: { analysis } });
 

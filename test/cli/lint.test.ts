@@ -41,6 +41,7 @@ const BROKEN_POSITIONS = [
   'test/cli/lint-broken/controller.yaml:43 spec.analysis.metrics[1]',
   'test/cli/lint-broken/controller.yaml:43 spec.analysis.metrics[1].name',
   'test/cli/lint-broken/controller.yaml:44 spec.analysis.metrics[1].templateRef',
+  'test/cli/lint-broken/controller.yaml:83 spec.targetRef',
   'test/cli/lint-broken/syntax.yaml:7 (yaml)',
 ];
 const EXAMPLE_FILES = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).map((f) => join(EXAMPLES, f));
@@ -63,7 +64,8 @@ describe('kubectl flowshift lint', () => {
     expect(out.code).toBe(1);
     expect(positions(out.stdout)).toEqual(BROKEN_POSITIONS);
     expect(out.stdout).toContain('spec.service.portt: unknown field "portt"');
-    expect(out.stderr).toMatch(/^17 problems in \d+ flowshift objects in 4 files\n$/);
+    expect(out.stdout).toContain('spec.targetRef: DaemonSet default/node-agent: spec.template.spec.containers[0].ports[0].hostPort 9898 can be bound by one pod per node');
+    expect(out.stderr).toMatch(/^18 problems in \d+ flowshift objects in 4 files\n$/);
   });
 
   it('reads standard input for -, as a pre-commit hook pipes it', async () => {

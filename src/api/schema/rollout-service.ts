@@ -14,14 +14,14 @@ import {
   type Schema,
 } from './builders.js';
 import { objectName } from './common.js';
+import { TargetKind } from './enums.js';
 
 export const targetRef: Schema = object(
-  'The Deployment flowshift releases, in the Rollout\'s namespace. flowshift clones it into "<name>-primary" and scales it to zero between releases.',
+  'The Deployment or DaemonSet flowshift releases, in the Rollout\'s namespace. flowshift clones it into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches).',
   {
-    // The TypeScript type stays string: more target kinds (DaemonSet) are planned.
     apiVersion: enumOf({ AppsV1: 'apps/v1' }, 'API version of the target. Only apps/v1 is supported.', { ref: 'string' }),
-    kind: enumOf({ Deployment: 'Deployment' }, 'Kind of the target. Only Deployment is supported.', { ref: 'string' }),
-    name: objectName('Name of the target Deployment.'),
+    kind: enumOf(TargetKind, 'Kind of the target: Deployment or DaemonSet (docs/daemonsets.md).', { ref: 'TargetKind' }),
+    name: objectName('Name of the target Deployment or DaemonSet.'),
   },
   { required: ['apiVersion', 'kind', 'name'], tsName: 'TargetRef' },
 );

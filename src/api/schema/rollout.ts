@@ -1,4 +1,4 @@
-// The Rollout kind: a Deployment released step by step.
+// The Rollout kind: a Deployment or DaemonSet released step by step.
 import { DEFAULTS } from './defaults.js';
 import { boolean, enumOf, integer, object, type Schema } from './builders.js';
 import { MeshProvider } from './enums.js';
@@ -23,7 +23,7 @@ const spec: Schema = object(
     }),
     suspend: boolean('True: ticks do nothing for this Rollout until it is set back to false.', { default: false }),
     skipAnalysis: boolean('True: promote a new revision without running analysis.', { default: false }),
-    revertOnDeletion: boolean('True: on deletion, scale the original Deployment back up and hand its traffic back before the Rollout goes.', {
+    revertOnDeletion: boolean('True: on deletion, scale the original Deployment back up (unpark a DaemonSet) and hand its traffic back before the Rollout goes.', {
       default: false,
     }),
     service,
@@ -39,7 +39,7 @@ export const rollout: KindDefinition = {
   singular: 'rollout',
   shortNames: ['ro'],
   description:
-    'A Rollout releases every new revision of a Deployment progressively: it shifts Istio traffic from the primary (stable) version to the canary step by step, gated on metrics and webhooks, and rolls back when checks fail.',
+    'A Rollout releases every new revision of a Deployment or DaemonSet progressively: it shifts Istio traffic from the primary (stable) version to the canary step by step, gated on metrics and webhooks, and rolls back when checks fail.',
   spec,
   status,
   printerColumns: [

@@ -1,12 +1,13 @@
-import type { KubernetesObject, V1Deployment, V1DeploymentSpec } from '@kubernetes/client-node';
+import type { KubernetesObject, V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
 import { controlledByRollout } from '../../kube/ownership.js';
 import type { Logger } from 'pino';
-import type { Rollout } from '../../api/types.gen.js';
+import type { Rollout, TargetKind } from '../../api/types.gen.js';
 import type { ClusterCache } from '../../kube/cache.js';
 import type { KubeClients } from '../../kube/client.js';
 import { GROUP, ROLLOUTS, VERSION } from '../../api/names.js';
 import { configRefs } from '../../workload/revision.js';
-import { customObjects, deployments } from '../../kube/collections.js';
+import { customObjects, daemonSets, deployments } from '../../kube/collections.js';
+import type { Workload } from '../../workload/workload.js';
 import { ConfigWatches } from './config-watches.js';
 import { controlsKey } from '../tick/control-annotations.js';
 import { ResilientInformer, type Handlers } from '../../kube/informer.js';
@@ -25,14 +26,15 @@ export interface WatchSink {
 }
 
 /**
- * Informers on Rollouts and Deployments per watched namespace (or
- * cluster-wide), and watches on exactly the ConfigMaps/Secrets the targets
+ * Informers on Rollouts and on the kinds of targets (Deployments,
+ * DaemonSets) per watched namespace (or cluster-wide), and watches on exactly the ConfigMaps/Secrets the targets
  * reference. Every change that can move a release becomes an immediate tick
  * of the Rollouts it concerns.
  */
 export class RolloutWatcher {
   private readonly rollouts: ResilientInformer<KubernetesObject>[] = [];
   private readonly deployments: ResilientInformer<V1Deployment>[] = [];
+  private readonly daemonSets: ResilientInformer<V1DaemonSet>[] = [];
   private readonly configs: ConfigWatches;
   private readonly index = new RolloutIndex(() => this.allRollouts(), (namespace, name) => this.cachedRollout(namespace, name));
 
@@ -41,18 +43,19 @@ export class RolloutWatcher {
     const scopes = namespaces.length ? namespaces : [undefined];
     for (const ns of scopes) {
       this.rollouts.push(new ResilientInformer(clients, customObjects(clients, { group: GROUP, version: VERSION, plural: ROLLOUTS }, ns), this.rolloutHandlers(), log));
-      this.deployments.push(new ResilientInformer(clients, deployments(clients, ns), this.deploymentHandlers(), log, { keep: withoutPrimaryTemplate }));
+      this.deployments.push(new ResilientInformer(clients, deployments(clients, ns), this.workloadHandlers(), log, { keep: withoutPrimaryTemplate }));
+      this.daemonSets.push(new ResilientInformer(clients, daemonSets(clients, ns), this.workloadHandlers(), log, { keep: withoutPrimaryTemplate }));
     }
   }
 
   async start(): Promise<void> {
-    // Deployments first, so the first Rollout events can find their targets.
-    await Promise.all(this.deployments.map((i) => i.start()));
+    // Targets first, so the first Rollout events can find them.
+    await Promise.all([...this.deployments, ...this.daemonSets].map((i) => i.start()));
     await Promise.all(this.rollouts.map((i) => i.start()));
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.rollouts, ...this.deployments].map((i) => i.stop()));
+    await Promise.all([...this.rollouts, ...this.deployments, ...this.daemonSets].map((i) => i.stop()));
     await this.configs.stop();
   }
 
@@ -84,13 +87,25 @@ export class RolloutWatcher {
   cache(): ClusterCache {
     return {
       deployment: (namespace, name) => findIn(this.deployments, namespace, name),
+      daemonSet: (namespace, name) => findIn(this.daemonSets, namespace, name),
       configMap: (namespace, name) => this.configs.configMap(namespace, name),
       secret: (namespace, name) => this.configs.secret(namespace, name),
     };
   }
 
-  cachedDeployment(namespace: string, name: string): V1Deployment | undefined {
-    return findIn(this.deployments, namespace, name);
+  /** The Rollout's target as cached. */
+  cachedTarget(rollout: Rollout): Workload | undefined {
+    return this.cachedWorkload(rollout.spec.targetRef.kind, rollout.metadata.namespace ?? '', rollout.spec.targetRef.name);
+  }
+
+  /** The cached target of `kind`. */
+  cachedWorkload(kind: TargetKind, namespace: string, name: string): Workload | undefined {
+    switch (kind) {
+      case 'Deployment':
+        return findIn(this.deployments, namespace, name);
+      case 'DaemonSet':
+        return findIn(this.daemonSets, namespace, name);
+    }
   }
 
   private rolloutHandlers(): Handlers<KubernetesObject> {
@@ -127,9 +142,9 @@ export class RolloutWatcher {
     };
   }
 
-  private deploymentHandlers(): Handlers<V1Deployment> {
-    const onChange = (d: V1Deployment): void => {
-      for (const r of this.rolloutsOfDeployment(d.metadata?.namespace ?? '', d.metadata?.name ?? '')) {
+  private workloadHandlers<W extends Workload>(): Handlers<W> {
+    const onChange = (d: W): void => {
+      for (const r of this.rolloutsOfWorkload(d.metadata?.namespace ?? '', d.metadata?.name ?? '')) {
         this.trackConfigs(r);
         this.sink.tickNow(r);
       }
@@ -138,7 +153,7 @@ export class RolloutWatcher {
     return { add: onChange, update: onChange, delete: onChange };
   }
 
-  private rolloutsOfDeployment(namespace: string, name: string): Rollout[] {
+  private rolloutsOfWorkload(namespace: string, name: string): Rollout[] {
     const primaryOf = name.endsWith('-primary') ? this.index.byTarget(namespace, name.slice(0, -'-primary'.length)) : [];
     return [...this.index.byTarget(namespace, name), ...primaryOf];
   }
@@ -146,7 +161,7 @@ export class RolloutWatcher {
   /** Watches what the Rollout's target references, and only that. */
   private trackConfigs(r: Rollout): void {
     const namespace = r.metadata.namespace ?? '';
-    const target = this.cachedDeployment(namespace, r.spec.targetRef.name);
+    const target = this.cachedTarget(r);
     this.configs.use(r.metadata.uid ?? '', namespace, configRefs(target?.spec?.template));
   }
 
@@ -158,13 +173,13 @@ export class RolloutWatcher {
 /**
  * A primary's pod template is never read from the cache (a promotion
  * replaces it whole with the target's; readiness reads its status), so it
- * is not kept: half the Deployments the cache holds are primaries, and the
- * template is most of a Deployment. Users' Deployments keep theirs.
+ * is not kept: half the workloads the cache holds are primaries, and the
+ * template is most of one. Users' Deployments and DaemonSets keep theirs.
  */
-function withoutPrimaryTemplate(d: V1Deployment): V1Deployment {
-  if (!d.spec || !controlledByRollout(d.metadata)) return d;
-  const { template: _unread, ...spec } = d.spec;
-  return { ...d, spec: spec as V1DeploymentSpec };
+function withoutPrimaryTemplate<W extends V1Deployment | V1DaemonSet>(workload: W): W {
+  if (!workload.spec || !controlledByRollout(workload.metadata)) return workload;
+  const { template: _unread, ...spec } = workload.spec;
+  return { ...workload, spec };
 }
 
 function findIn<T extends KubernetesObject>(informers: readonly ResilientInformer<T>[], namespace: string, name: string): T | undefined {

@@ -57,6 +57,6 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, ob
 
 /** The target as observed; decide() asks for actions on it only when it was observed. */
 function observed(observation: TargetObservation | undefined): TargetObservation {
-  if (!observation) throw new Error('internal: an action needs the target Deployment, which was not observed');
+  if (!observation) throw new Error('internal: an action needs the target, which was not observed');
   return observation;
 }

@@ -179,7 +179,7 @@ async function gather(deps: TickDeps, rollout: Rollout, log: Logger): Promise<{ 
   let observation: TargetObservation | undefined;
   try {
     observation = await deps.target.observe(rollout);
-    if (!observation) problems.push(`spec.targetRef.name: target Deployment ${names.namespace}/${names.target} not found: create it or fix spec.targetRef.name`);
+    if (!observation) problems.push(`spec.targetRef.name: target ${rollout.spec.targetRef.kind} ${names.namespace}/${names.target} not found: create it or fix spec.targetRef`);
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     problems.push(err.message);

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { createNamespace, KubeletAnnotation, kubeConfig } from '../../support/env/context.js';
 import { deploymentStatus } from '../../../devenv/env/kubelet.js';
+import { daemonSetRollout, podinfoDaemonSet } from '../../../devenv/env/daemonsets.js';
 import { waitFor } from '../../../devenv/env/processes.js';
 
 function deployment(name: string, annotations: Record<string, string> = {}, replicas = 2): V1Deployment {
@@ -41,6 +42,39 @@ describe('deploymentStatus', () => {
     const s = deploymentStatus(deployment('z', {}, 0), false, 0, 1);
     expect(s).toMatchObject({ replicas: 0, availableReplicas: 0 });
     expect(s.conditions?.find((c) => c.type === 'Available')?.status).toBe('True');
+  });
+});
+
+describe('daemonSetRollout', () => {
+  const ds = podinfoDaemonSet('agent');
+  ds.metadata = { ...ds.metadata, generation: 5 };
+  const pods = { readyAfterMs: 100, unready: false };
+  const counts = (before: number, at: number, p = pods): number[] => {
+    const { status } = daemonSetRollout(ds, { generation: 5, at: 0, before }, p, at);
+    return [status.desiredNumberScheduled, status.updatedNumberScheduled ?? 0, status.numberAvailable ?? 0, status.numberUnavailable ?? 0];
+  };
+
+  it('schedules one pod per fake node, all at once on nodes that ran none, available after the delay', () => {
+    expect(counts(0, 0)).toEqual([3, 3, 0, 3]);
+    expect(counts(0, 100)).toEqual([3, 3, 3, 0]);
+    expect(daemonSetRollout(ds, { generation: 5, at: 0, before: 0 }, pods, 100).status.observedGeneration).toBe(5);
+  });
+
+  it('replaces the pods of the previous generation one node at a time: desired, updated, available, unavailable', () => {
+    expect([0, 100, 200, 300].map((at) => counts(3, at))).toEqual([
+      [3, 1, 2, 1],
+      [3, 2, 2, 1],
+      [3, 3, 2, 1],
+      [3, 3, 3, 0],
+    ]);
+    expect(daemonSetRollout(ds, { generation: 5, at: 0, before: 3 }, pods, 150).nextAt).toBe(200);
+  });
+
+  it('stalls on the first node when its pods stay unready, and runs nothing on no node', () => {
+    expect(counts(3, 10_000, { ...pods, unready: true })).toEqual([3, 1, 2, 1]);
+    const nowhere = podinfoDaemonSet('agent');
+    if (nowhere.spec?.template.spec) nowhere.spec.template.spec.nodeSelector = { 'flowshift.io/parked': 'true' };
+    expect(daemonSetRollout(nowhere, { generation: 1, at: 0, before: 3 }, pods, 0).status).toMatchObject({ desiredNumberScheduled: 0, numberAvailable: 0 });
   });
 });
 
