@@ -62,6 +62,13 @@ export const MeshProvider = {
 } as const;
 export type MeshProvider = (typeof MeshProvider)[keyof typeof MeshProvider];
 
+/** The autoscalers spec.autoscalerRef may name. */
+export const AutoscalerKind = {
+  HorizontalPodAutoscaler: 'HorizontalPodAutoscaler',
+  ScaledObject: 'ScaledObject',
+} as const;
+export type AutoscalerKind = (typeof AutoscalerKind)[keyof typeof AutoscalerKind];
+
 /** The metrics backend a MetricTemplate queries. */
 export const MetricProviderType = {
   Prometheus: 'prometheus',
@@ -124,6 +131,16 @@ export interface TargetRef {
   /** Kind of the target. Only Deployment is supported. */
   kind: string;
   /** Name of the target Deployment. */
+  name: string;
+}
+
+/** The autoscaler that scales the target, in the Rollout's namespace (docs/autoscaling.md): an autoscaling/v2 HorizontalPodAutoscaler, or a KEDA ScaledObject (keda.sh/v1alpha1, when KEDA is installed). Its scaleTargetRef must be the target. flowshift gives the primary a copy "<name>-primary" kept in sync with it, lets it scale the canary during a release, and never writes replicas an autoscaler owns. */
+export interface AutoscalerRef {
+  /** API version of the autoscaler: autoscaling/v2 for a HorizontalPodAutoscaler, keda.sh/v1alpha1 for a ScaledObject. */
+  apiVersion: string;
+  /** Kind of the autoscaler. */
+  kind: AutoscalerKind;
+  /** Name of the autoscaler. At most 245 characters, so that "<name>-primary" stays a valid name. */
   name: string;
 }
 
@@ -340,6 +357,8 @@ export interface AnalysisSpec {
 export interface RolloutSpec {
   /** The Deployment flowshift releases, in the Rollout's namespace. flowshift clones it into "<name>-primary" and scales it to zero between releases. */
   targetRef: TargetRef;
+  /** The autoscaler that scales the target, in the Rollout's namespace (docs/autoscaling.md): an autoscaling/v2 HorizontalPodAutoscaler, or a KEDA ScaledObject (keda.sh/v1alpha1, when KEDA is installed). Its scaleTargetRef must be the target. flowshift gives the primary a copy "<name>-primary" kept in sync with it, lets it scale the canary during a release, and never writes replicas an autoscaler owns. */
+  autoscalerRef?: AutoscalerRef;
   /** Traffic layer flowshift drives: istio (VirtualService and DestinationRules) or gatewayapi (an HTTPRoute, gateway.networking.k8s.io/v1). */
   provider?: MeshProvider;
   /** Seconds the canary or primary may take to become ready before the release is rolled back. */

@@ -2,7 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { KubeClients } from '../kube/client.js';
 import type { MetricBackend } from '../metrics/providers/registry.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
-import { ServedApis } from '../router/apis.js';
+import { ServedApis } from '../kube/served-apis.js';
 import type { ReferenceSources } from './references.js';
 import type { ReadTemplate } from './spec.js';
 import type { OutboundPolicy } from '../http/outbound-policy.js';

@@ -8,12 +8,14 @@ import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, primaryName } from '../api
 import { ownerReference } from '../kube/ownership.js';
 import { slim } from '../kube/slim.js';
 import { newerVersion } from '../kube/resource-version.js';
+import { ServedApis } from '../kube/served-apis.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { ConfigCopier, withConfigCopies } from './config-copies.js';
 import { deploymentReadiness } from './readiness.js';
 import { configRefs, revisionHash } from './revision.js';
 import type { PrimaryObservation } from '../domain/model.js';
 import { TargetError, type Target, type TargetObservation } from './target.js';
+import { PrimaryAutoscaler, type AutoscalerSight, type Serves } from './autoscaler/primary-autoscaler.js';
 
 /** The selector labels looked for, in order, as Flagger does. */
 /** Replaces of the primary tried before a tick gives up on conflicts (each after a fresh read). */
@@ -25,6 +27,7 @@ export class DeploymentTarget implements Target {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
   private readonly copier: ConfigCopier;
+  private readonly autoscaler: PrimaryAutoscaler;
   private readonly revisions = new WeakMap<V1PodTemplateSpec, string>();
   /** This target's last write of each Deployment (namespace/name), until the cache shows it or something newer. */
   private readonly written = new Map<string, V1Deployment>();
@@ -32,28 +35,33 @@ export class DeploymentTarget implements Target {
   constructor(
     clients: KubeClients,
     private readonly cache?: ClusterCache,
+    serves: Serves = servedBy(clients),
   ) {
     this.apps = clients.apps;
     this.core = clients.core;
     this.copier = new ConfigCopier(clients, cache);
+    this.autoscaler = new PrimaryAutoscaler(clients, serves, cache);
   }
 
   async observe(rollout: Rollout): Promise<TargetObservation | undefined> {
     const names = ownedNames(rollout);
-    const [target, primary] = await Promise.all([this.read(names.namespace, names.target), this.read(names.namespace, names.primary)]);
+    const [target, primary, autoscaler] = await Promise.all([
+      this.read(names.namespace, names.target),
+      this.read(names.namespace, names.primary),
+      this.autoscaler.observe(rollout),
+    ]);
     if (!target) return undefined;
     const revision = this.revisionOf(target.spec?.template, await this.readConfigs(names.namespace, target.spec?.template));
-    const analysis = rollout.spec.analysis;
-    const canaryReady = deploymentReadiness(target, analysis?.canaryReadyThreshold ?? DEFAULTS.readyThreshold);
-    const foreign = primary && !ownedBy(primary.metadata, rollout);
+    const scaled = autoscalerFields(autoscaler);
+    const foreign = [...foreignDeployment(rollout, primary), ...(scaled.foreign ? [scaled.foreign] : [])];
     return {
+      ...scaled,
+      ...observeVersions(rollout, target, primary, scaled.autoscaler?.minReplicas),
       revision,
       generation: target.metadata?.generation ?? 0,
       progress: progressKey(target, primary),
       label: selectorLabel(target),
-      canary: { ...canaryReady, replicas: target.spec?.replicas ?? 1 },
-      primary: primary && !foreign ? observePrimary(primary, analysis?.primaryReadyThreshold) : undefined,
-      ...(foreign ? { foreign: notOwnedMessage('Deployment', names.namespace, names.primary, primary.metadata) } : {}),
+      ...(foreign.length ? { foreign: foreign.join('; ') } : {}),
     };
   }
 
@@ -124,13 +132,25 @@ export class DeploymentTarget implements Target {
   async releasePrimary(rollout: Rollout): Promise<void> {
     const names = ownedNames(rollout);
     const primary = await this.read(names.namespace, names.primary);
+    await this.autoscaler.release(rollout);
     if (!primary || !ownedBy(primary.metadata, rollout)) return;
     await this.apps.patchNamespacedDeployment({ name: names.primary, namespace: names.namespace, body: { metadata: { ownerReferences: null } } });
   }
 
+  /**
+   * The only replica writes to the target: waking it from zero and putting
+   * it back to zero. An autoscaler that would scale a target at zero (KEDA)
+   * is let go before the wake and held after the scale-down.
+   */
   async scaleCanary(rollout: Rollout, replicas: number): Promise<void> {
     const names = ownedNames(rollout);
+    if (replicas > 0) await this.autoscaler.hold(rollout, false);
     this.remember(await this.apps.patchNamespacedDeployment({ name: names.target, namespace: names.namespace, body: { spec: { replicas } } }));
+    if (replicas === 0) await this.autoscaler.hold(rollout, true);
+  }
+
+  async syncAutoscaler(rollout: Rollout): Promise<void> {
+    await this.autoscaler.sync(rollout);
   }
 
   /** The target's template for primary pods: their label, and the copies of the configs it reads. */
@@ -231,9 +251,9 @@ function copiedAnnotations(target: V1Deployment): Record<string, string> {
   return Object.fromEntries(Object.entries(target.metadata?.annotations ?? {}).filter(([k]) => !OWN_ANNOTATIONS.has(k)));
 }
 
-function observePrimary(primary: V1Deployment, threshold: number | undefined): PrimaryObservation {
+function observePrimary(primary: V1Deployment, threshold: number | undefined, autoscaledFloor: number | undefined): PrimaryObservation {
   return {
-    ...deploymentReadiness(primary, threshold ?? DEFAULTS.readyThreshold),
+    ...deploymentReadiness(primary, threshold ?? DEFAULTS.readyThreshold, autoscaledFloor),
     replicas: primary.spec?.replicas ?? 1,
     revision: primary.metadata?.annotations?.[REVISION_ANNOTATION],
   };
@@ -258,6 +278,36 @@ function primaryTemplate(target: V1Deployment, label: { key: string; value: stri
     ...template,
     metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [label.key]: primaryName(label.value) } },
   };
+}
+
+/** Canary and primary readiness; a primary that is not the Rollout's is not observed. With an autoscaler, readiness is judged on its floor. */
+function observeVersions(rollout: Rollout, target: V1Deployment, primary: V1Deployment | undefined, autoscaledFloor: number | undefined): Pick<TargetObservation, 'canary' | 'primary'> {
+  const analysis = rollout.spec.analysis;
+  const canaryReady = deploymentReadiness(target, analysis?.canaryReadyThreshold ?? DEFAULTS.readyThreshold, autoscaledFloor);
+  const ours = primary && ownedBy(primary.metadata, rollout);
+  return {
+    canary: { ...canaryReady, replicas: target.spec?.replicas ?? 1 },
+    primary: ours ? observePrimary(primary, analysis?.primaryReadyThreshold, autoscaledFloor) : undefined,
+  };
+}
+
+/** `<target>-primary` when it exists and is not the Rollout's, why, and the fix. */
+function foreignDeployment(rollout: Rollout, primary: V1Deployment | undefined): string[] {
+  const names = ownedNames(rollout);
+  return primary && !ownedBy(primary.metadata, rollout) ? [notOwnedMessage('Deployment', names.namespace, names.primary, primary.metadata)] : [];
+}
+
+/** What the target's observation carries of spec.autoscalerRef's autoscaler. */
+function autoscalerFields(sight: AutoscalerSight | undefined): Pick<TargetObservation, 'autoscaler' | 'foreign' | 'invalid'> {
+  if (!sight) return {};
+  if (sight.kind === 'invalid') return { invalid: sight.problem };
+  return { autoscaler: sight.observation, ...(sight.foreign ? { foreign: sight.foreign } : {}) };
+}
+
+/** Discovery for the ScaledObject check, one answer kept a while for every Rollout (ServedApis). */
+function servedBy(clients: KubeClients): Serves {
+  const apis = new ServedApis(clients);
+  return (group, version) => apis.serves(group, version);
 }
 
 const keyOf = (d: V1Deployment): string => `${d.metadata?.namespace ?? ''}/${d.metadata?.name ?? ''}`;

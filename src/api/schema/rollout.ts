@@ -4,7 +4,7 @@ import { boolean, enumOf, integer, object, type Schema } from './builders.js';
 import { MeshProvider } from './enums.js';
 import type { KindDefinition } from './kind.js';
 import { analysis } from './rollout-analysis.js';
-import { service, targetRef } from './rollout-service.js';
+import { autoscalerRef, service, targetRef } from './rollout-service.js';
 import { status } from './rollout-status.js';
 import { strategy } from './rollout-strategy.js';
 
@@ -12,6 +12,7 @@ const spec: Schema = object(
   'What to release and how.',
   {
     targetRef,
+    autoscalerRef,
     provider: enumOf(MeshProvider, 'Traffic layer flowshift drives: istio (VirtualService and DestinationRules) or gatewayapi (an HTTPRoute, gateway.networking.k8s.io/v1).', {
       ref: 'MeshProvider',
       default: MeshProvider.Istio,
