@@ -30,6 +30,8 @@ describe('the primary copy of an autoscaler', () => {
   it('reads the bounds of each kind with their API defaults', () => {
     expect(boundsOf('HorizontalPodAutoscaler', hpa)).toEqual({ min: 2, max: 9, desired: 4 });
     expect(boundsOf('HorizontalPodAutoscaler', { spec: { maxReplicas: 5 } })).toEqual({ min: 1, max: 5, desired: undefined });
+    // The API server writes desiredReplicas 0 into a new HPA's status: nothing asked for yet.
+    expect(boundsOf('HorizontalPodAutoscaler', { spec: { maxReplicas: 5 }, status: { desiredReplicas: 0 } }).desired).toBeUndefined();
     expect(boundsOf('ScaledObject', { spec: {} })).toEqual({ min: 0, max: 100, desired: undefined });
   });
 

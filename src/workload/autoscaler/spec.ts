@@ -25,7 +25,8 @@ export interface AutoscalerBounds {
 }
 
 /**
- * HPA: minReplicas (default 1), maxReplicas, status.desiredReplicas.
+ * HPA: minReplicas (default 1), maxReplicas, status.desiredReplicas (0, its
+ * zero value, until it first scales).
  * ScaledObject: minReplicaCount (default 0), maxReplicaCount (default 100);
  * KEDA reports no desired count of its own.
  */
@@ -34,7 +35,9 @@ export function boundsOf(kind: AutoscalerKind, autoscaler: AutoscalerObject): Au
   switch (kind) {
     case 'HorizontalPodAutoscaler': {
       const min = count(spec['minReplicas']) ?? 1;
-      return { min, max: count(spec['maxReplicas']) ?? min, desired: count(autoscaler.status?.['desiredReplicas']) };
+      // An HPA that has not acted yet (or sees its target at zero) reports desiredReplicas 0: it asked for nothing.
+      const desired = count(autoscaler.status?.['desiredReplicas']);
+      return { min, max: count(spec['maxReplicas']) ?? min, desired: desired ? desired : undefined };
     }
     case 'ScaledObject':
       return { min: count(spec['minReplicaCount']) ?? 0, max: count(spec['maxReplicaCount']) ?? 100, desired: undefined };
