@@ -61,8 +61,8 @@ describe('a Rollout with an autoscaler', () => {
     const primary = await cluster().apps.readNamespacedDeployment({ name: 'web-primary', namespace: ns() });
     expect(primary.spec?.replicas).toBe(4);
     const copy = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'web-primary', namespace: ns() });
-    expect(copy.spec?.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'web-primary' });
-    expect(copy.spec?.maxReplicas).toBe(10);
+    expect(copy.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'web-primary' });
+    expect(copy.spec.maxReplicas).toBe(10);
     expect(copy.metadata?.labels).toEqual({ team: 'shop', 'app.kubernetes.io/managed-by': 'flowshift' });
     expect(copy.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Rollout', name: 'web', controller: true });
 
@@ -70,7 +70,7 @@ describe('a Rollout with an autoscaler', () => {
     await autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: 'web', namespace: ns(), body: { spec: { maxReplicas: 14, metrics } } }, mergePatch);
     await waitFor('the edit in web-primary', async () => {
       const now = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'web-primary', namespace: ns() });
-      return now.spec?.maxReplicas === 14 && now.spec.metrics?.[0]?.resource?.name === 'memory';
+      return now.spec.maxReplicas === 14 && now.spec.metrics?.[0]?.resource?.name === 'memory';
     }, { timeoutMs: 20_000 });
     const after = await cluster().rollout('web');
     expect(after.status?.phase).toBe('Initialized');
@@ -113,7 +113,7 @@ describe('a Rollout with an autoscaler', () => {
     const events = await cluster().eventsOnce('lost', 'InvalidSpec');
     expect(events.find((e) => e.reason === 'InvalidSpec')?.message).toContain('spec.autoscalerRef.name');
     const untouched = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'taken-primary', namespace: ns() });
-    expect(untouched.spec?.scaleTargetRef.name).toBe('somebody-else');
+    expect(untouched.spec.scaleTargetRef.name).toBe('somebody-else');
     expect(untouched.metadata?.ownerReferences ?? []).toEqual([]);
   });
 
