@@ -69,6 +69,13 @@ export const TargetKind = {
 } as const;
 export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
 
+/** The autoscalers spec.autoscalerRef may name. */
+export const AutoscalerKind = {
+  HorizontalPodAutoscaler: 'HorizontalPodAutoscaler',
+  ScaledObject: 'ScaledObject',
+} as const;
+export type AutoscalerKind = (typeof AutoscalerKind)[keyof typeof AutoscalerKind];
+
 /** The metrics backend a MetricTemplate queries. */
 export const MetricProviderType = {
   Prometheus: 'prometheus',
@@ -131,6 +138,16 @@ export interface TargetRef {
   /** Kind of the target: Deployment or DaemonSet (docs/daemonsets.md). */
   kind: TargetKind;
   /** Name of the target Deployment or DaemonSet. */
+  name: string;
+}
+
+/** The autoscaler that scales the target, in the Rollout's namespace (docs/autoscaling.md): an autoscaling/v2 HorizontalPodAutoscaler, or a KEDA ScaledObject (keda.sh/v1alpha1, when KEDA is installed). Its scaleTargetRef must be the target. flowshift gives the primary a copy "<name>-primary" kept in sync with it, lets it scale the canary during a release, and never writes replicas an autoscaler owns. */
+export interface AutoscalerRef {
+  /** API version of the autoscaler: autoscaling/v2 for a HorizontalPodAutoscaler, keda.sh/v1alpha1 for a ScaledObject. */
+  apiVersion: string;
+  /** Kind of the autoscaler. */
+  kind: AutoscalerKind;
+  /** Name of the autoscaler. At most 245 characters, so that "<name>-primary" stays a valid name. */
   name: string;
 }
 
@@ -347,6 +364,8 @@ export interface AnalysisSpec {
 export interface RolloutSpec {
   /** The Deployment or DaemonSet flowshift releases, in the Rollout's namespace. flowshift clones it into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches). */
   targetRef: TargetRef;
+  /** The autoscaler that scales the target, in the Rollout's namespace (docs/autoscaling.md): an autoscaling/v2 HorizontalPodAutoscaler, or a KEDA ScaledObject (keda.sh/v1alpha1, when KEDA is installed). Its scaleTargetRef must be the target. flowshift gives the primary a copy "<name>-primary" kept in sync with it, lets it scale the canary during a release, and never writes replicas an autoscaler owns. */
+  autoscalerRef?: AutoscalerRef;
   /** Traffic layer flowshift drives: istio (VirtualService and DestinationRules) or gatewayapi (an HTTPRoute, gateway.networking.k8s.io/v1). */
   provider?: MeshProvider;
   /** Seconds the canary or primary may take to become ready before the release is rolled back. */

@@ -3,7 +3,7 @@ import type { TargetRef } from '../api/types.gen.js';
 import type { Workload } from '../workload/workload.js';
 import type { MetricBackend } from '../metrics/providers/registry.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
-import { ServedApis } from '../router/apis.js';
+import { ServedApis } from '../kube/served-apis.js';
 import type { ReferenceSources } from './references.js';
 import type { ReadTemplate } from './spec.js';
 import type { OutboundPolicy } from '../http/outbound-policy.js';

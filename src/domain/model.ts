@@ -55,6 +55,20 @@ export interface PrimaryObservation extends Readiness {
   readonly revision: string | undefined;
 }
 
+/**
+ * The user's autoscaler (spec.autoscalerRef) as observed: it owns the
+ * replicas of the target and, through its copy, of the primary.
+ */
+export interface AutoscalerObservation {
+  /** The floor it keeps its target at (HPA minReplicas, ScaledObject minReplicaCount). */
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** The count it last asked for, when it says (HPA status.desiredReplicas). */
+  readonly desiredReplicas: number | undefined;
+  /** Whether the primary's copy exists and carries the user's spec. */
+  readonly synced: boolean;
+}
+
 /** What one tick saw of the world, gathered before deciding. */
 export interface Observations {
   readonly now: Date;
@@ -66,6 +80,8 @@ export interface Observations {
   readonly primary: PrimaryObservation | undefined;
   /** Undefined while the VirtualService does not exist (or is not this Rollout's). */
   readonly routes: Routes | undefined;
+  /** Present exactly when spec.autoscalerRef names an autoscaler that can be used (a problem says why otherwise). */
+  readonly autoscaler?: AutoscalerObservation;
   /** Objects under names flowshift generates that are not this Rollout's, each with the fix: never written. */
   readonly foreign: readonly string[];
 }
@@ -127,6 +143,8 @@ export type Action =
   | { readonly type: 'setRoutes'; readonly routes: Routes }
   | { readonly type: 'scaleCanary'; readonly replicas: number }
   | { readonly type: 'promotePrimary'; readonly revision: string }
+  /** Create the primary's copy of the user's autoscaler, or carry the user's spec into it. */
+  | { readonly type: 'syncAutoscaler' }
   | { readonly type: 'revert' }
   /** An adopted route keeps the stable version: route to the primary, and let the primary and its Service outlive the Rollout. */
   | { readonly type: 'keepStable' }

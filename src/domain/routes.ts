@@ -1,4 +1,5 @@
 import type { RolloutStatus } from '../api/types.gen.js';
+import { wakeReplicas } from './autoscaling.js';
 import { EventType, type Action, type Decision, type RolloutEvent, type Routes, type TickInput } from './model.js';
 
 export function routesOf(status: RolloutStatus): Routes {
@@ -41,9 +42,13 @@ export function routesFirst(actions: readonly Action[]): Pick<Decision, 'safeRou
   return { safeRoutes: actions.filter((a) => a.type === 'setRoutes'), actions: actions.filter((a) => a.type !== 'setRoutes') };
 }
 
-/** A canary scaled up gets as many replicas as the primary, so a step's share of traffic meets as many pods. */
+/**
+ * A canary scaled up gets as many replicas as the primary, so a step's share
+ * of traffic meets as many pods; with an autoscaler, its floor (wakeReplicas).
+ * Only a canary at zero is scaled up: one the autoscaler resized keeps its size.
+ */
 export function canaryReplicas(input: TickInput): number {
-  return Math.max(input.observed.primary?.replicas ?? 1, 1);
+  return wakeReplicas(input);
 }
 
 /** A Warning when someone changed the routes by hand since the last tick. */

@@ -3,6 +3,7 @@ import type * as https from 'node:https';
 import {
   ApisApi,
   AppsV1Api,
+  AutoscalingV2Api,
   AuthenticationV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -57,6 +58,8 @@ export class KubeClients {
   readonly kubeConfig: KubeConfig;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
+  /** The HorizontalPodAutoscalers of spec.autoscalerRef and the primary's copies. */
+  readonly autoscaling: AutoscalingV2Api;
   readonly custom: CustomObjectsApi;
   /** Any kind by apiVersion and kind (lint's server-side dry-run). */
   readonly objects: KubernetesObjectApi;
@@ -87,6 +90,7 @@ export class KubeClients {
     });
     this.core = new CoreV1Api(configuration);
     this.apps = new AppsV1Api(configuration);
+    this.autoscaling = new AutoscalingV2Api(configuration);
     this.custom = new CustomObjectsApi(configuration);
     this.objects = new KubernetesObjectApi(configuration);
     this.apis = new ApisApi(configuration);

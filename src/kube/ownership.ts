@@ -43,6 +43,9 @@ function fixFor(kind: string): string {
       return 'delete or rename it, or set spec.service.name so flowshift generates other names';
     case 'Deployment':
       return 'delete or rename it (flowshift creates the primary itself from spec.targetRef)';
+    case 'HorizontalPodAutoscaler':
+    case 'ScaledObject':
+      return "delete or rename it (flowshift creates the primary's autoscaler itself from spec.autoscalerRef)";
     default:
       return 'delete or rename it (flowshift creates the copy itself at promotion)';
   }

@@ -6,7 +6,7 @@ import { unresolvedReferences } from '../checks/references.js';
 import type { KubeClients } from '../kube/client.js';
 import { apiMessage, isNotFound, statusCode } from '../kube/errors.js';
 import { kubeAlertSources } from '../notifier/alerts.js';
-import { ServedApis } from '../router/apis.js';
+import { ServedApis } from '../kube/served-apis.js';
 import { atField, withNamespace, type LintProblem, type LintSources, type LintedObject } from './check.js';
 
 export interface ClusterLint {

@@ -1,5 +1,5 @@
 import type { Rollout } from '../api/types.gen.js';
-import type { CanaryObservation, PrimaryObservation } from '../domain/model.js';
+import type { AutoscalerObservation, CanaryObservation, PrimaryObservation } from '../domain/model.js';
 
 export interface TargetObservation {
   readonly revision: string;
@@ -11,8 +11,12 @@ export interface TargetObservation {
   readonly progress: string;
   /** The selector label of the target's pods; primary pods carry its value suffixed "-primary". */
   readonly label: { readonly key: string; readonly value: string };
-  /** Set when `<target>-primary` exists but is not this Rollout's: why, and the fix. */
+  /** Set when `<target>-primary` (or the primary's autoscaler copy) exists but is not this Rollout's: why, and the fix. */
   readonly foreign?: string;
+  /** spec.autoscalerRef's autoscaler, when it can be used. */
+  readonly autoscaler?: AutoscalerObservation;
+  /** Why the Rollout cannot be released as it is (spec.autoscalerRef does not resolve), naming the field and the fix. */
+  readonly invalid?: string;
 }
 
 /** The workload a Rollout releases: a Deployment or a DaemonSet (one implementation per kind, chosen in targets.ts). */
@@ -25,10 +29,12 @@ export interface Target {
   ensurePrimary(rollout: Rollout, revision: string, replicas: number): Promise<void>;
   /** Copies the canary's template into the primary, marking it with `revision`. */
   promote(rollout: Rollout, revision: string): Promise<void>;
-  /** Lets the primary outlive the Rollout (its ownerReference removed), so it keeps serving. */
+  /** Lets the primary (and its autoscaler copy) outlive the Rollout (ownerReferences removed), so it keeps serving. */
   releasePrimary(rollout: Rollout): Promise<void>;
-  /** Scales the canary to `replicas` (decide() picks the primary's count, or zero); a DaemonSet is parked at zero and runs on its nodes otherwise. */
+  /** Scales the canary to `replicas` (decide() picks the primary's count, the autoscaler's floor, or zero); a DaemonSet is parked at zero and runs on its nodes otherwise. */
   scaleCanary(rollout: Rollout, replicas: number): Promise<void>;
+  /** Creates the primary's copy of spec.autoscalerRef's autoscaler, or carries the user's spec into it. */
+  syncAutoscaler(rollout: Rollout): Promise<void>;
 }
 
 /** A target that cannot be released as it is, with the fix in the message. */

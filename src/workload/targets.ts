@@ -43,6 +43,10 @@ export class Targets implements Target {
     return this.of(rollout).scaleCanary(rollout, replicas);
   }
 
+  syncAutoscaler(rollout: Rollout): Promise<void> {
+    return this.of(rollout).syncAutoscaler(rollout);
+  }
+
   /** The target's generation and progress as the informers hold them, to notice changes made while a tick ran. */
   cachedProgress(rollout: Rollout): { readonly generation: number; readonly progress: string } {
     return this.of(rollout).cachedProgress(rollout);

@@ -12,6 +12,7 @@ import type { CanaryObservation } from '../domain/model.js';
 import { ConfigCopier, withConfigCopies } from './config-copies.js';
 import { configRefs, revisionHash } from './revision.js';
 import { TargetError, type Target, type TargetObservation } from './target.js';
+import type { AutoscalerSight } from './autoscaler/primary-autoscaler.js';
 import { keyOf, primaryPodTemplate, selectorLabel, type SelectorLabel, type Workload } from './workload.js';
 
 /** Replaces of the primary tried before a tick gives up on conflicts (each after a fresh read). */
@@ -49,8 +50,8 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
   protected abstract fetch(namespace: string, name: string): Promise<W>;
   protected abstract replace(namespace: string, name: string, body: W): Promise<W>;
   protected abstract patch(namespace: string, name: string, body: object): Promise<W>;
-  /** Readiness against `thresholdPercent`, and the size in replicas (0: no canary pods run). */
-  protected abstract sized(workload: W, thresholdPercent: number): CanaryObservation;
+  /** Readiness against `thresholdPercent` (with an autoscaler: of its floor), and the size in replicas (0: no canary pods run). */
+  protected abstract sized(workload: W, thresholdPercent: number, autoscaledFloor?: number): CanaryObservation;
   /** Why this target cannot be released at all, naming the field and the fix; undefined when it can. */
   protected abstract refusal(target: W): string | undefined;
 
@@ -61,25 +62,54 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
 
   async observe(rollout: Rollout): Promise<TargetObservation | undefined> {
     const names = ownedNames(rollout);
-    const [target, primary] = await Promise.all([this.read(names.namespace, names.target), this.read(names.namespace, names.primary)]);
+    const [target, primary, autoscaler] = await Promise.all([
+      this.read(names.namespace, names.target),
+      this.read(names.namespace, names.primary),
+      this.observeAutoscaler(rollout),
+    ]);
     if (!target) return undefined;
     const refused = this.refusal(target);
     if (refused) throw new TargetError(refused);
     const revision = this.revisionOf(target, await this.readConfigs(names.namespace, this.released(target)));
-    const analysis = rollout.spec.analysis;
-    const foreign = primary && !ownedBy(primary.metadata, rollout);
+    const scaled = autoscalerFields(autoscaler);
+    const foreign = [...this.foreignPrimary(rollout, primary), ...(scaled.foreign ? [scaled.foreign] : [])];
     return {
+      ...scaled,
+      ...this.versions(rollout, target, primary, scaled.autoscaler?.minReplicas),
       revision,
       generation: target.metadata?.generation ?? 0,
       progress: this.progressKey(target, primary),
       label: this.label(target),
-      canary: this.sized(target, analysis?.canaryReadyThreshold ?? DEFAULTS.readyThreshold),
-      primary:
-        primary && !foreign
-          ? { ...this.sized(primary, analysis?.primaryReadyThreshold ?? DEFAULTS.readyThreshold), revision: primary.metadata?.annotations?.[REVISION_ANNOTATION] }
-          : undefined,
-      ...(foreign ? { foreign: notOwnedMessage(this.kind, names.namespace, names.primary, primary.metadata) } : {}),
+      ...(foreign.length ? { foreign: foreign.join('; ') } : {}),
     };
+  }
+
+  /** Canary and primary readiness (with an autoscaler, judged on its floor: readiness.ts says why); a primary that is not the Rollout's is not observed. */
+  private versions(rollout: Rollout, target: W, primary: W | undefined, floor: number | undefined): Pick<TargetObservation, 'canary' | 'primary'> {
+    const analysis = rollout.spec.analysis;
+    const ours = primary && ownedBy(primary.metadata, rollout);
+    return {
+      canary: this.sized(target, analysis?.canaryReadyThreshold ?? DEFAULTS.readyThreshold, floor),
+      primary: ours
+        ? { ...this.sized(primary, analysis?.primaryReadyThreshold ?? DEFAULTS.readyThreshold, floor), revision: primary.metadata?.annotations?.[REVISION_ANNOTATION] }
+        : undefined,
+    };
+  }
+
+  /** `<target>-primary` when it exists and is not the Rollout's: why, and the fix. */
+  private foreignPrimary(rollout: Rollout, primary: W | undefined): string[] {
+    const names = ownedNames(rollout);
+    return primary && !ownedBy(primary.metadata, rollout) ? [notOwnedMessage(this.kind, names.namespace, names.primary, primary.metadata)] : [];
+  }
+
+  /** spec.autoscalerRef's autoscaler as this kind sees it; none for a kind the API refuses the field for. */
+  protected observeAutoscaler(_rollout: Rollout): Promise<AutoscalerSight | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  /** Creates or updates the primary's copy of the autoscaler; nothing for a kind the API refuses spec.autoscalerRef for. */
+  syncAutoscaler(_rollout: Rollout): Promise<void> {
+    return Promise.resolve();
   }
 
   async foreign(rollout: Rollout): Promise<string[]> {
@@ -215,4 +245,11 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
     await Promise.all(reads);
     return configs;
   }
+}
+
+/** What the target's observation carries of spec.autoscalerRef's autoscaler. */
+function autoscalerFields(sight: AutoscalerSight | undefined): Pick<TargetObservation, 'autoscaler' | 'foreign' | 'invalid'> {
+  if (!sight) return {};
+  if (sight.kind === 'invalid') return { invalid: sight.problem };
+  return { autoscaler: sight.observation, ...(sight.foreign ? { foreign: sight.foreign } : {}) };
 }

@@ -62,6 +62,12 @@ const invalidRollouts: readonly InvalidCase[] = [
   { mistake: 'a threshold of 0', edits: { 'spec.analysis.threshold': 0 }, path: 'spec.analysis.threshold', says: 'greater than or equal to 1' },
   { mistake: 'a primaryReadyThreshold above 100', edits: { 'spec.analysis.primaryReadyThreshold': 101 }, path: 'spec.analysis.primaryReadyThreshold', says: 'less than or equal to 100' },
   { mistake: 'a target kind flowshift cannot release', edits: { 'spec.targetRef.kind': 'StatefulSet' }, path: 'spec.targetRef.kind', says: 'supported values: "Deployment", "DaemonSet"' },
+  {
+    mistake: 'an autoscaler on a DaemonSet target',
+    edits: { 'spec.targetRef.kind': 'DaemonSet', 'spec.autoscalerRef': { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'web' } },
+    path: 'spec.autoscalerRef',
+    says: 'autoscalerRef applies to a Deployment target only',
+  },
   { mistake: 'an unknown webhook type', edits: { [`${W}.type`]: 'pre-promotion' }, path: `${W}.type`, says: 'Unsupported value' },
   { mistake: 'a webhook URL that is not http(s)', edits: { [`${W}.url`]: 'ftp://gate.example/approve' }, path: `${W}.url`, says: 'absolute http or https URL' },
   { mistake: 'a relative webhook URL', edits: { [`${W}.url`]: '/approve' }, path: `${W}.url`, says: 'absolute http or https URL' },

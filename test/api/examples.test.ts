@@ -13,6 +13,8 @@ describe('deploy/examples', () => {
     expect(kinds).toEqual(
       expect.arrayContaining([
         'canary.yaml:Rollout',
+        'autoscaler.yaml:HorizontalPodAutoscaler',
+        'autoscaler.yaml:Rollout',
         'canary-prometheus-slack.yaml:Rollout',
         'canary-mirror.yaml:Rollout',
         'blue-green.yaml:Rollout',

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { V1Deployment } from '@kubernetes/client-node';
+import { AutoscalingV2Api, type V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDITED_NAMESPACE } from '../../devenv/env/apiserver.js';
-import { createNamespace, env, mergePatch } from '../support/env/context.js';
+import { createNamespace, env, kubeConfig, mergePatch } from '../support/env/context.js';
 import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
 import { quickRollout } from '../support/rollouts.js';
@@ -36,6 +36,16 @@ const NEEDED_WITHOUT_A_REQUEST: Record<string, string> = {
   'gateway.networking.k8s.io/httproutes:list': 'the route informer, when the API server serves the Gateway API',
   'gateway.networking.k8s.io/httproutes:watch': 'as httproutes:list',
   'gateway.networking.k8s.io/httproutes:delete': 'removing the ownerReference of the HTTPRoute on revertOnDeletion (as for the Service)',
+  'autoscaling/horizontalpodautoscalers:update': "replacing the primary's HPA copy when the user's HPA changes (this scenario edits none; test/controller/releases/autoscaler.test.ts does)",
+  'autoscaling/horizontalpodautoscalers:patch': 'keepStable removes the ownerReference of the copy (this scenario adopts no route)',
+  'autoscaling/horizontalpodautoscalers:delete': 'as horizontalpodautoscalers:patch (OwnerReferencesPermissionEnforcement asks for delete)',
+  'keda.sh/scaledobjects:get': 'Rollouts whose spec.autoscalerRef is a KEDA ScaledObject (KEDA is not installed here; test/controller/releases/autoscaler.test.ts covers them)',
+  'keda.sh/scaledobjects:list': 'as scaledobjects:get',
+  'keda.sh/scaledobjects:watch': 'as scaledobjects:get',
+  'keda.sh/scaledobjects:create': 'as scaledobjects:get',
+  'keda.sh/scaledobjects:update': 'as scaledobjects:get',
+  'keda.sh/scaledobjects:patch': 'as scaledobjects:get',
+  'keda.sh/scaledobjects:delete': 'as scaledobjects:get',
 };
 
 async function kubectl(...args: string[]): Promise<string> {
@@ -52,6 +62,13 @@ function withConfigs(name: string): V1Deployment {
     container.envFrom = [{ configMapRef: { name: `${name}-settings` } }, { secretRef: { name: `${name}-creds` } }];
   }
   return d;
+}
+
+async function createHpa(namespace: string, name: string): Promise<void> {
+  await kubeConfig().makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({
+    namespace,
+    body: { metadata: { name }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas: 1, maxReplicas: 4 } },
+  });
 }
 
 describe('deploy/base RBAC: the controller runs a release and a rollback as its ServiceAccount', () => {
@@ -86,8 +103,11 @@ describe('deploy/base RBAC: the controller runs a release and a rollback as its 
       await cluster.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: `${name}-creds` }, stringData: { TOKEN: 'a' } } });
       await cluster.apps.createNamespacedDeployment({ namespace: ns, body: withConfigs(name) });
       const max = name === 'good' ? 2 : 0;
+      // The good one is autoscaled: its HPA is read through the informer, and copied for the primary.
+      if (name === 'good') await createHpa(ns, name);
       await cluster.createRollout(
         quickRollout(name, {
+          ...(name === 'good' ? { autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name } } : {}),
           revertOnDeletion: name === 'good',
           strategy: { canary: { stepWeights: [50] } },
           analysis: { interval: '1s', threshold: 2, metrics: [{ name: 'one', templateRef: { name: 'one' }, thresholdRange: { max } }] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServedApis } from '../../src/router/apis.js';
+import { ServedApis } from '../../src/kube/served-apis.js';
 import { kubeClients } from '../support/env/context.js';
 
 describe('ServedApis against the test API server', () => {

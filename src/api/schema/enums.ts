@@ -37,6 +37,8 @@ export const MeshProvider = { Istio: 'istio', GatewayApi: 'gatewayapi' } as cons
 
 /** The workload kinds a Rollout releases; one Target each, in src/workload/targets.ts: the compiler checks the two agree. */
 export const TargetKind = { Deployment: 'Deployment', DaemonSet: 'DaemonSet' } as const;
+/** The autoscalers an autoscalerRef may name; one adapter each in src/workload/autoscaler/kinds.ts: the compiler checks the two agree. */
+export const AutoscalerKind = { HorizontalPodAutoscaler: 'HorizontalPodAutoscaler', ScaledObject: 'ScaledObject' } as const;
 
 /** One provider each, in src/metrics/providers/registry.ts: the compiler checks the two agree. */
 export const MetricProviderType = { Prometheus: 'prometheus' } as const;
@@ -59,6 +61,7 @@ export const enums: readonly { name: string; doc: string; values: Readonly<Recor
   { name: 'AlertProviderType', doc: 'Where an AlertProvider delivers messages.', values: AlertProviderType },
   { name: 'MeshProvider', doc: 'The traffic layer flowshift drives.', values: MeshProvider },
   { name: 'TargetKind', doc: 'The workload kinds a Rollout releases.', values: TargetKind },
+  { name: 'AutoscalerKind', doc: 'The autoscalers spec.autoscalerRef may name.', values: AutoscalerKind },
   { name: 'MetricProviderType', doc: 'The metrics backend a MetricTemplate queries.', values: MetricProviderType },
   { name: 'BuiltinMetric', doc: 'Metrics flowshift queries without a user-written query.', values: BuiltinMetric },
   { name: 'JudgeTest', doc: 'What the sequential judge compares between canary and primary.', values: JudgeTest },

@@ -10,11 +10,12 @@ import {
   integer,
   object,
   passthrough,
+  rule,
   string,
   type Schema,
 } from './builders.js';
 import { objectName } from './common.js';
-import { TargetKind } from './enums.js';
+import { AutoscalerKind, TargetKind } from './enums.js';
 
 export const targetRef: Schema = object(
   'The Deployment or DaemonSet flowshift releases, in the Rollout\'s namespace. flowshift clones it into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches).',
@@ -24,6 +25,29 @@ export const targetRef: Schema = object(
     name: objectName('Name of the target Deployment or DaemonSet.'),
   },
   { required: ['apiVersion', 'kind', 'name'], tsName: 'TargetRef' },
+);
+
+// 245 = 253 (an object name's limit) minus the "-primary" suffix of the primary's copy.
+const AUTOSCALER_NAME_MAX = 245;
+
+export const autoscalerRef: Schema = object(
+  'The autoscaler that scales the target, in the Rollout\'s namespace (docs/autoscaling.md): an autoscaling/v2 HorizontalPodAutoscaler, or a KEDA ScaledObject (keda.sh/v1alpha1, when KEDA is installed). Its scaleTargetRef must be the target. flowshift gives the primary a copy "<name>-primary" kept in sync with it, lets it scale the canary during a release, and never writes replicas an autoscaler owns.',
+  {
+    apiVersion: enumOf({ AutoscalingV2: 'autoscaling/v2', KedaV1alpha1: 'keda.sh/v1alpha1' }, 'API version of the autoscaler: autoscaling/v2 for a HorizontalPodAutoscaler, keda.sh/v1alpha1 for a ScaledObject.', { ref: 'string' }),
+    kind: enumOf(AutoscalerKind, 'Kind of the autoscaler.', { ref: 'AutoscalerKind' }),
+    name: string('Name of the autoscaler. At most 245 characters, so that "<name>-primary" stays a valid name.', { pattern: DNS_LABEL_PATTERN, minLength: 1, maxLength: AUTOSCALER_NAME_MAX }),
+  },
+  {
+    required: ['apiVersion', 'kind', 'name'],
+    tsName: 'AutoscalerRef',
+    rules: [
+      rule(
+        "(self.kind == 'HorizontalPodAutoscaler') == (self.apiVersion == 'autoscaling/v2')",
+        'apiVersion must be autoscaling/v2 for a HorizontalPodAutoscaler and keda.sh/v1alpha1 for a ScaledObject',
+        { fieldPath: '.apiVersion' },
+      ),
+    ],
+  },
 );
 
 // 55 = 63 (a Service name's limit) minus the "-primary" suffix flowshift appends.

@@ -1,10 +1,10 @@
 // The Rollout kind: a Deployment or DaemonSet released step by step.
 import { DEFAULTS } from './defaults.js';
-import { boolean, enumOf, integer, object, type Schema } from './builders.js';
+import { boolean, enumOf, integer, object, rule, type Schema } from './builders.js';
 import { MeshProvider } from './enums.js';
 import type { KindDefinition } from './kind.js';
 import { analysis } from './rollout-analysis.js';
-import { service, targetRef } from './rollout-service.js';
+import { autoscalerRef, service, targetRef } from './rollout-service.js';
 import { status } from './rollout-status.js';
 import { strategy } from './rollout-strategy.js';
 
@@ -12,6 +12,7 @@ const spec: Schema = object(
   'What to release and how.',
   {
     targetRef,
+    autoscalerRef,
     provider: enumOf(MeshProvider, 'Traffic layer flowshift drives: istio (VirtualService and DestinationRules) or gatewayapi (an HTTPRoute, gateway.networking.k8s.io/v1).', {
       ref: 'MeshProvider',
       default: MeshProvider.Istio,
@@ -30,7 +31,17 @@ const spec: Schema = object(
     strategy,
     analysis,
   },
-  { required: ['targetRef', 'service', 'strategy'], tsName: 'RolloutSpec' },
+  {
+    required: ['targetRef', 'service', 'strategy'],
+    tsName: 'RolloutSpec',
+    rules: [
+      // A DaemonSet runs one pod per node: there are no replicas for an autoscaler to own.
+      rule("!has(self.autoscalerRef) || self.targetRef.kind == 'Deployment'", 'autoscalerRef applies to a Deployment target only: remove it (a DaemonSet runs one pod per node)', {
+        fieldPath: '.autoscalerRef',
+        reason: 'FieldValueForbidden',
+      }),
+    ],
+  },
 );
 
 export const rollout: KindDefinition = {

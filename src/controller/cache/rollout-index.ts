@@ -4,8 +4,8 @@ import { ownedNames } from '../../api/names.js';
 type Lookup = (namespace: string, name: string) => Rollout | undefined;
 
 /**
- * The cached Rollouts by the Deployment they release, their service name and
- * their uid, so an informer event or a claim check finds its Rollouts without
+ * The cached Rollouts by the Deployment they release, their service name,
+ * their autoscaler and their uid, so an informer event or a claim check finds its Rollouts without
  * walking all of them (1,000 Rollouts make that a million steps an interval).
  * It holds names, not objects: every answer is the informer's current copy.
  * Rebuilt on first use after a Rollout was added, deleted or had its spec changed.
@@ -25,6 +25,11 @@ export class RolloutIndex {
   /** Rollouts of `namespace` releasing Deployment `target`. */
   byTarget(namespace: string, target: string): Rollout[] {
     return this.find(`t/${namespace}/${target}`);
+  }
+
+  /** Rollouts of `namespace` whose spec.autoscalerRef names this autoscaler. */
+  byAutoscaler(namespace: string, kind: string, name: string): Rollout[] {
+    return this.find(`a/${namespace}/${kind}/${name}`);
   }
 
   byUid(uid: string): Rollout | undefined {
@@ -60,6 +65,8 @@ export class RolloutIndex {
       add(`t/${names.namespace}/${names.target}`, entry);
       add(`s/${names.namespace}/${names.service}`, entry);
       add(`u/${r.metadata.uid ?? ''}`, entry);
+      const autoscaler = r.spec.autoscalerRef;
+      if (autoscaler) add(`a/${names.namespace}/${autoscaler.kind}/${autoscaler.name}`, entry);
     }
     return index;
   }

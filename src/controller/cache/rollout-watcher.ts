@@ -9,6 +9,10 @@ import { configRefs } from '../../workload/revision.js';
 import { customObjects, daemonSets, deployments } from '../../kube/collections.js';
 import type { Workload } from '../../workload/workload.js';
 import { ConfigWatches } from './config-watches.js';
+import { AutoscalerWatches } from './autoscaler-watches.js';
+import { ServedApis } from '../../kube/served-apis.js';
+import { primaryName } from '../../api/names.js';
+import type { AutoscalerKind } from '../../api/types.gen.js';
 import { controlsKey } from '../tick/control-annotations.js';
 import { ResilientInformer, type Handlers } from '../../kube/informer.js';
 import { RolloutIndex } from './rollout-index.js';
@@ -27,8 +31,9 @@ export interface WatchSink {
 
 /**
  * Informers on Rollouts and on the kinds of targets (Deployments,
- * DaemonSets) per watched namespace (or cluster-wide), and watches on exactly the ConfigMaps/Secrets the targets
- * reference. Every change that can move a release becomes an immediate tick
+ * DaemonSets) per watched namespace (or cluster-wide), watches on exactly
+ * the ConfigMaps/Secrets the targets reference, and on autoscalers once a
+ * Rollout names one. Every change that can move a release becomes an immediate tick
  * of the Rollouts it concerns.
  */
 export class RolloutWatcher {
@@ -36,11 +41,14 @@ export class RolloutWatcher {
   private readonly deployments: ResilientInformer<V1Deployment>[] = [];
   private readonly daemonSets: ResilientInformer<V1DaemonSet>[] = [];
   private readonly configs: ConfigWatches;
+  private readonly autoscalers: AutoscalerWatches;
   private readonly index = new RolloutIndex(() => this.allRollouts(), (namespace, name) => this.cachedRollout(namespace, name));
 
   constructor(clients: KubeClients, namespaces: readonly string[], private readonly sink: WatchSink, log: Logger) {
     this.configs = new ConfigWatches(clients, (uids) => this.onConfigChange(uids), log);
     const scopes = namespaces.length ? namespaces : [undefined];
+    const apis = new ServedApis(clients);
+    this.autoscalers = new AutoscalerWatches(clients, scopes, (group, version) => apis.serves(group, version), (kind, namespace, name) => this.onAutoscalerChange(kind, namespace, name), log);
     for (const ns of scopes) {
       this.rollouts.push(new ResilientInformer(clients, customObjects(clients, { group: GROUP, version: VERSION, plural: ROLLOUTS }, ns), this.rolloutHandlers(), log));
       this.deployments.push(new ResilientInformer(clients, deployments(clients, ns), this.workloadHandlers(), log, { keep: withoutPrimaryTemplate }));
@@ -56,7 +64,7 @@ export class RolloutWatcher {
 
   async stop(): Promise<void> {
     await Promise.all([...this.rollouts, ...this.deployments, ...this.daemonSets].map((i) => i.stop()));
-    await this.configs.stop();
+    await Promise.all([this.configs.stop(), this.autoscalers.stop()]);
   }
 
   /** Every Rollout in the cache: the periodic resync re-enqueues them all. */
@@ -90,6 +98,7 @@ export class RolloutWatcher {
       daemonSet: (namespace, name) => findIn(this.daemonSets, namespace, name),
       configMap: (namespace, name) => this.configs.configMap(namespace, name),
       secret: (namespace, name) => this.configs.secret(namespace, name),
+      autoscaler: (kind, namespace, name) => this.autoscalers.get(kind, namespace, name),
     };
   }
 
@@ -118,6 +127,7 @@ export class RolloutWatcher {
         this.index.invalidate();
         seen.set(r.metadata.uid ?? '', key(r));
         this.trackConfigs(r);
+        this.trackAutoscaler(r);
         this.sink.ensureChain(r);
       },
       update: (obj) => {
@@ -129,6 +139,7 @@ export class RolloutWatcher {
           this.sink.tickNow(r);
         }
         this.trackConfigs(r);
+        this.trackAutoscaler(r);
         seen.set(uid, key(r));
         this.sink.cached(r);
       },
@@ -163,6 +174,16 @@ export class RolloutWatcher {
     const namespace = r.metadata.namespace ?? '';
     const target = this.cachedTarget(r);
     this.configs.use(r.metadata.uid ?? '', namespace, configRefs(target?.spec?.template));
+  }
+
+  private trackAutoscaler(r: Rollout): void {
+    if (r.spec.autoscalerRef) this.autoscalers.use(r.spec.autoscalerRef.kind);
+  }
+
+  /** The user's autoscaler or the primary's copy of it (`<name>-primary`, which someone may have edited) changed. */
+  private onAutoscalerChange(kind: AutoscalerKind, namespace: string, name: string): void {
+    const copyOf = name.endsWith(primaryName('')) ? this.index.byAutoscaler(namespace, kind, name.slice(0, -primaryName('').length)) : [];
+    for (const r of [...this.index.byAutoscaler(namespace, kind, name), ...copyOf]) this.sink.tickNow(r);
   }
 
   private onConfigChange(uids: readonly string[]): void {

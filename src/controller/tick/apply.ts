@@ -33,6 +33,9 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, ob
     case 'scaleCanary':
       await deps.target.scaleCanary(rollout, action.replicas);
       return;
+    case 'syncAutoscaler':
+      await deps.target.syncAutoscaler(rollout);
+      return;
     case 'promotePrimary':
       await deps.target.promote(rollout, action.revision);
       return;

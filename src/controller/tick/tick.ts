@@ -174,16 +174,8 @@ async function foreignObjects(deps: TickDeps, rollout: Rollout, decision: Decisi
  */
 async function gather(deps: TickDeps, rollout: Rollout, log: Logger): Promise<{ input: TickInput; observation: TargetObservation | undefined }> {
   const controls = controlsOf(rollout, log);
-  const names = ownedNames(rollout);
   const problems = [...(await validationProblems(rollout, deps.readTemplate)), ...claimProblems(rollout, deps.rivals(rollout))];
-  let observation: TargetObservation | undefined;
-  try {
-    observation = await deps.target.observe(rollout);
-    if (!observation) problems.push(`spec.targetRef.name: target ${rollout.spec.targetRef.kind} ${names.namespace}/${names.target} not found: create it or fix spec.targetRef`);
-  } catch (err) {
-    if (!(err instanceof TargetError)) throw err;
-    problems.push(err.message);
-  }
+  const observation = await observeTarget(deps, rollout, problems);
   const route = await routerFor(deps.routers, rollout).observe(rollout);
   const status = rollout.status ?? {};
   const base: TickInput = {
@@ -199,11 +191,27 @@ async function gather(deps: TickDeps, rollout: Rollout, log: Logger): Promise<{ 
       revision: observation?.revision ?? status.lastAppliedSpec ?? '',
       canary: observation?.canary,
       primary: observation?.primary,
+      ...(observation?.autoscaler ? { autoscaler: observation.autoscaler } : {}),
       routes: route.routes,
       foreign: [observation?.foreign, route.foreign].filter((f): f is string => f !== undefined),
     },
   };
   return { input: problems.length ? base : await withReferences(deps, rollout, base), observation };
+}
+
+/** The target as it is; what keeps it from being released goes to `problems`. */
+async function observeTarget(deps: TickDeps, rollout: Rollout, problems: string[]): Promise<TargetObservation | undefined> {
+  const names = ownedNames(rollout);
+  try {
+    const observation = await deps.target.observe(rollout);
+    if (observation?.invalid) problems.push(observation.invalid);
+    if (!observation) problems.push(`spec.targetRef.name: target ${rollout.spec.targetRef.kind} ${names.namespace}/${names.target} not found: create it or fix spec.targetRef`);
+    return observation;
+  } catch (err) {
+    if (!(err instanceof TargetError)) throw err;
+    problems.push(err.message);
+    return undefined;
+  }
 }
 
 /** The references resolved before anything moves: only on the ticks about to create objects or start traffic. */

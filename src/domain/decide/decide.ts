@@ -8,6 +8,7 @@ import { decidePreflight } from './preflight.js';
 import { decideBlocked, decideDependencyError, decideStatusRefused } from './safety.js';
 import { finish, fitted, withHooks } from './finish.js';
 import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
+import { primaryReplicas, withAutoscalerSync } from '../autoscaling.js';
 
 export { preflightDue } from './preflight.js';
 
@@ -38,6 +39,11 @@ export function decideRefusedStatus(input: TickInput, problem: string): Decision
 function decidePhase(input: TickInput): Decision {
   const held = decideHeld(input);
   if (held) return held;
+  return withAutoscalerSync(input, decideActing(input));
+}
+
+/** A Rollout that can be acted on, by its phase. */
+function decideActing(input: TickInput): Decision {
   const withSpecChange = (d: Decision): Decision => ensureObjectsWhenNeeded(input, d);
   const phase = input.status.phase;
   switch (phase) {
@@ -93,9 +99,9 @@ function decideInitializing(input: TickInput): Decision {
   if (!primary || !primary.ready || primary.revision !== observed.revision) {
     const why = primary ? primary.message || 'its template is being updated' : 'it is being created';
     const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, waitMessage(input, 'Initializing', `waiting for ${primaryDeployment} to be ready: ${why}`, primary));
-    // The primary is created as large as the target; one that exists takes the target's template while initializing.
+    // The primary is created as large as the target (primaryReplicas); one that exists takes the target's template while initializing.
     const actions: Action[] = !primary
-      ? [{ type: 'ensurePrimary', replicas: Math.max(observedCanary(input).replicas, 1) }]
+      ? [{ type: 'ensurePrimary', replicas: primaryReplicas(input) }]
       : primary.revision === observed.revision
         ? []
         : [{ type: 'promotePrimary', revision: observed.revision }];
