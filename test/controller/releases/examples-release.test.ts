@@ -1,4 +1,4 @@
-import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { AutoscalingV2Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshProvider, Rollout } from '../../../src/api/types.gen.js';
 import { SIGNATURE_HEADER } from '../../../src/http/safe-post.js';
@@ -23,6 +23,7 @@ interface Released {
   readonly sim: MeshSimulator;
   readonly sink: HttpSink;
   readonly routeObject: unknown;
+  readonly namespace: string;
 }
 
 interface ExampleCase {
@@ -35,7 +36,7 @@ interface ExampleCase {
   readonly during?: (cluster: Cluster) => Promise<void>;
   /** Webhooks (by name) the stand-in answers 500, e.g. a rollback gate that must stay closed. */
   readonly failing?: readonly string[];
-  readonly check: (released: Released) => void;
+  readonly check: (released: Released) => void | Promise<void>;
 }
 
 const CASES: readonly ExampleCase[] = [
@@ -46,6 +47,17 @@ const CASES: readonly ExampleCase[] = [
     check: ({ views, rollout }) => {
       expect(weightsOf(views)).toEqual([10, 20, 40, 80, 0]);
       expect(rollout.status?.analysis?.[0]).toMatchObject({ name: 'request-success-rate', passed: true });
+    },
+  },
+  {
+    file: 'autoscaler.yaml',
+    provider: 'istio',
+    routeObject: 'podinfo',
+    check: async ({ views, namespace }) => {
+      expect(weightsOf(views)).toEqual([10, 20, 40, 80, 0]);
+      // The primary's own HPA: the user's spec, scaling podinfo-primary.
+      const copy = await kubeConfig().makeApiClient(AutoscalingV2Api).readNamespacedHorizontalPodAutoscaler({ name: 'podinfo-primary', namespace });
+      expect(copy.spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'podinfo-primary' }, minReplicas: 2, maxReplicas: 10 });
     },
   },
   {
@@ -181,7 +193,7 @@ describe('every example in deploy/examples is released', () => {
     const released = await release(example, sink);
     expect(released.rollout.status?.phase, released.rollout.status?.message).toBe('Succeeded');
     expect(released.views.at(-1)?.weights).toEqual([100, 0]);
-    example.check(released);
+    await example.check(released);
   });
 });
 
@@ -212,7 +224,7 @@ async function release(example: ExampleCase, sink: HttpSink): Promise<Released> 
     const rollout = await cluster.waitForRollout('podinfo', 'Succeeded or Failed', (r) => r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed', 150_000);
     recorder.stop();
     const routeObject = await readRoute(cluster.namespace, example.provider, example.routeObject);
-    return { rollout, views: recorder.views, sim, sink, routeObject };
+    return { rollout, views: recorder.views, sim, sink, routeObject, namespace: cluster.namespace };
   } finally {
     removeScrapeTarget(env().prometheusTargetsDir, scrapeName);
     await controller.stop();
