@@ -416,7 +416,7 @@ export interface GateResult {
   time: string;
 }
 
-/** A manual action (approve, abort, retry): which revision, who, when. */
+/** A manual action (approve, abort, retry, promote): which revision, who, when. */
 export interface ManualAction {
   /** The revision (status.lastAppliedSpec) the action was for. */
   revision: string;
@@ -482,6 +482,10 @@ export interface RolloutStatus {
   abort?: ManualAction;
   /** The last retry (annotation flowshift.io/retry) acted on; the same annotation is not acted on twice. */
   retry?: ManualAction;
+  /** The last promote (annotation flowshift.io/promote) acted on: the check it made due ran without waiting for the rest of analysis.interval; the same annotation is not acted on twice. */
+  promote?: ManualAction;
+  /** The full promotion (annotation flowshift.io/promote-full) that skipped the analysis and the remaining steps of the release of its revision: who asked, and when. */
+  fullPromotion?: ManualAction;
   /** Conditions: Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise. */
   conditions?: Condition[];
 }

@@ -9,7 +9,7 @@ import { ownerReference } from '../kube/ownership.js';
 import { slim } from '../kube/slim.js';
 import { newerVersion } from '../kube/resource-version.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
-import { ConfigCopier, withConfigCopies } from './config-copies.js';
+import { ConfigCopier, withConfigCopies, withoutConfigCopies } from './config-copies.js';
 import { deploymentReadiness } from './readiness.js';
 import { configRefs, revisionHash } from './revision.js';
 import type { PrimaryObservation } from '../domain/model.js';
@@ -258,6 +258,18 @@ function primaryTemplate(target: V1Deployment, label: { key: string; value: stri
     ...template,
     metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [label.key]: primaryName(label.value) } },
   };
+}
+
+/**
+ * The target template a primary's was made from, primaryTemplate and the
+ * config copies undone: the selector label's value without "-primary", the
+ * references to `-primary` copies back on their configs. What
+ * `kubectl flowshift undo` writes back into the target.
+ */
+export function templateFromPrimary(primary: V1Deployment, target: V1Deployment): V1PodTemplateSpec {
+  const label = selectorLabel(target);
+  const template = withoutConfigCopies(primary.spec?.template ?? {});
+  return { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [label.key]: label.value } } };
 }
 
 const keyOf = (d: V1Deployment): string => `${d.metadata?.namespace ?? ''}/${d.metadata?.name ?? ''}`;

@@ -64,7 +64,7 @@ function manualAction(description: string): Schema {
       by: string('The user who asked, as the API server authenticated them.', { maxLength: 1024 }),
       at: string('When they asked (RFC 3339).', { maxLength: 64 }),
     },
-    { required: ['revision', 'by', 'at'], tsName: 'ManualAction', tsDoc: 'A manual action (approve, abort, retry): which revision, who, when.' },
+    { required: ['revision', 'by', 'at'], tsName: 'ManualAction', tsDoc: 'A manual action (approve, abort, retry, promote): which revision, who, when.' },
   );
 }
 
@@ -102,6 +102,12 @@ export const status: Schema = object(
     approval: manualAction('The approval (annotation flowshift.io/approve) that opened the manual gates of the current release.'),
     abort: manualAction('The last abort (annotation flowshift.io/abort) acted on; the same annotation is not acted on twice.'),
     retry: manualAction('The last retry (annotation flowshift.io/retry) acted on; the same annotation is not acted on twice.'),
+    promote: manualAction(
+      'The last promote (annotation flowshift.io/promote) acted on: the check it made due ran without waiting for the rest of analysis.interval; the same annotation is not acted on twice.',
+    ),
+    fullPromotion: manualAction(
+      'The full promotion (annotation flowshift.io/promote-full) that skipped the analysis and the remaining steps of the release of its revision: who asked, and when.',
+    ),
     conditions: conditions('Conditions: Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise.'),
   },
   { tsName: 'RolloutStatus' },
