@@ -19,7 +19,8 @@ const ALLOWED = {
   checks: ['api', 'kube', 'http', 'analysis', 'metrics', 'gates', 'workload', 'router', 'notifier'],
   controller: ['api', 'domain', 'kube', 'http', 'redis', 'analysis', 'gates', 'workload', 'router', 'notifier', 'checks'],
   lint: ['api', 'kube', 'analysis', 'notifier', 'workload', 'router', 'checks'],
-  cli: ['api', 'domain', 'kube', 'lint'],
+  // undo restores the target from the primary: the inverse of workload's clone lives next to it.
+  cli: ['api', 'domain', 'kube', 'lint', 'workload'],
   install: ['kube'],
   'config.ts': ['api', 'redis', 'http'],
   'health.ts': [],

@@ -8,11 +8,13 @@ export const VERSION = 'v1alpha1';
 export const ROLLOUTS = 'rollouts';
 export const FINALIZER = 'flowshift.io/revert-on-deletion';
 export const REVISION_ANNOTATION = 'flowshift.io/revision';
-/** The annotations of manual control (kubectl flowshift approve / abort / retry); values are JSON {revision, by, at}. */
+/** The annotations of manual control (kubectl flowshift approve / abort / retry / promote [--full]); values are JSON {revision, by, at}. */
 export const CONTROL_ANNOTATIONS = {
   approve: 'flowshift.io/approve',
   abort: 'flowshift.io/abort',
   retry: 'flowshift.io/retry',
+  promote: 'flowshift.io/promote',
+  promoteFull: 'flowshift.io/promote-full',
 } as const;
 export type ControlAnnotation = (typeof CONTROL_ANNOTATIONS)[keyof typeof CONTROL_ANNOTATIONS];
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'flowshift' } as const;

@@ -442,7 +442,7 @@ export interface GateResult {
   time: string;
 }
 
-/** A manual action (approve, abort, retry): which revision, who, when. */
+/** A manual action (approve, abort, retry, promote): which revision, who, when. */
 export interface ManualAction {
   /** The revision (status.lastAppliedSpec) the action was for. */
   revision: string;
@@ -508,6 +508,10 @@ export interface RolloutStatus {
   abort?: ManualAction;
   /** The last retry (annotation flowshift.io/retry) acted on; the same annotation is not acted on twice. */
   retry?: ManualAction;
+  /** The last promote (annotation flowshift.io/promote) acted on: the check it made due ran without waiting for the rest of analysis.interval; the same annotation is not acted on twice. */
+  promote?: ManualAction;
+  /** The full promotion (annotation flowshift.io/promote-full) that skipped the analysis and the remaining steps of the release of its revision: who asked, and when. */
+  fullPromotion?: ManualAction;
   /** Conditions. Ready is True at rest on a healthy primary that serves the spec (Initialized, Succeeded, or Failed with the target back on the promoted revision); Reconciling is True while a release or a retried fix is under way (waiting at a gate included); Stalled is True when only a change by someone moves the Rollout (Failed, an invalid spec, a refused status). The three share a reason (e.g. Progressing, WaitingPromotion, Failed, Suspended): the kstatus convention, which Flux health checks and kubectl wait --for=condition=Ready read (docs/gitops.md). Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise. */
   conditions?: Condition[];
 }

@@ -34,7 +34,51 @@ export function controlTarget(action: ControlAction, rollout: Rollout): ControlT
         return { refusal: `nothing to retry: ${name} is ${phase}; retry releases a Failed revision again` };
       }
       return { revision };
+    case 'promote':
+      return promoteTarget(rollout, name, phase);
+    case 'promoteFull':
+      return fullPromotionTarget(rollout, name, phase);
   }
+}
+
+/**
+ * promote makes the next check due now: only a Progressing release has one
+ * to wait for. Waiting and WaitingPromotion wait for gates, which promote
+ * does not open (approve opens manual ones; a webhook answers for itself).
+ */
+function promoteTarget(rollout: Rollout, name: string, phase: string): ControlTarget {
+  const status: RolloutStatus = rollout.status ?? {};
+  const revision = status.lastAppliedSpec;
+  if (status.phase === 'Waiting' || status.phase === 'WaitingPromotion') {
+    return { refusal: `nothing to promote: ${name} is ${phase}, it waits for a gate, not for a check (${status.message ?? 'see status.gates'}); approve opens manual gates` };
+  }
+  if (!revision || status.phase !== 'Progressing') {
+    return { refusal: `nothing to promote: ${name} is ${phase}, no release is in progress (promote applies in phase Progressing)` };
+  }
+  const skipped = skippedBy(rollout, revision);
+  if (skipped) return { refusal: `nothing to promote: ${name} skips its analysis (${skipped}); it promotes as soon as its canary is ready and its gates open` };
+  return { revision };
+}
+
+function fullPromotionTarget(rollout: Rollout, name: string, phase: string): ControlTarget {
+  const status: RolloutStatus = rollout.status ?? {};
+  const revision = status.lastAppliedSpec;
+  if (!revision || !releaseInProgress(status.phase)) {
+    return { refusal: `nothing to promote: ${name} is ${phase}, no release is in progress (promote --full applies in phase Progressing or Waiting)` };
+  }
+  if (status.phase === 'WaitingPromotion') {
+    return { refusal: `nothing to skip: ${name} passed its analysis and waits for confirm-promotion (${status.message ?? 'see status.gates'}); promote --full does not open gates, approve opens manual ones` };
+  }
+  const skipped = skippedBy(rollout, revision);
+  if (skipped) return { refusal: `nothing to skip: ${name} already skips its analysis (${skipped})` };
+  return { revision };
+}
+
+/** Why the release of `revision` already skips its analysis, or undefined. */
+function skippedBy(rollout: Rollout, revision: string): string | undefined {
+  if (rollout.spec.skipAnalysis) return 'spec.skipAnalysis is true';
+  const full = rollout.status?.fullPromotion;
+  return full?.revision === revision ? `full promotion asked by ${full.by} at ${full.at}` : undefined;
 }
 
 function approveTarget(rollout: Rollout, name: string, phase: string): ControlTarget {

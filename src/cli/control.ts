@@ -13,6 +13,8 @@ const DONE: Record<ControlAction, string> = {
   approve: 'approved; its manual gates open at the next tick',
   abort: 'abort requested; traffic goes back to the primary at the next tick',
   retry: 'retry requested; the release starts again from weight 0 at the next tick',
+  promote: 'promote requested; its next check runs at the next tick, and a pass moves one step',
+  promoteFull: 'full promotion requested; its analysis and remaining steps are skipped from the next tick',
 };
 
 /**

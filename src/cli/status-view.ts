@@ -37,6 +37,9 @@ function summary(rollout: Rollout, status: RolloutStatus): string[] {
   if (status.approval && status.approval.revision === status.lastAppliedSpec) {
     lines.push(field('Approved', `by ${status.approval.by} at ${status.approval.at}`));
   }
+  if (status.fullPromotion && status.fullPromotion.revision === status.lastAppliedSpec) {
+    lines.push(field('Skipped', `analysis and remaining steps: promote --full by ${status.fullPromotion.by} at ${status.fullPromotion.at}`));
+  }
   return lines;
 }
 

@@ -94,6 +94,8 @@ export interface Controls {
   readonly approve?: ManualAction;
   readonly abort?: ManualAction;
   readonly retry?: ManualAction;
+  readonly promote?: ManualAction;
+  readonly promoteFull?: ManualAction;
 }
 
 export interface TickInput {
@@ -110,7 +112,7 @@ export interface TickInput {
   readonly problems: readonly string[];
   /** Present exactly when a previous decide() of this tick asked for an analysis run. */
   readonly verdict?: AnalysisVerdict;
-  /** The manual actions the Rollout's annotations ask for (approve, abort, retry). */
+  /** The manual actions the Rollout's annotations ask for (approve, abort, retry, promote, promote --full). */
   readonly controls?: Controls;
   /** Webhook gate answers by webhook name: exactly the ones a previous decide() of this tick asked for. */
   readonly gates?: GateAnswers;

@@ -114,36 +114,55 @@ async function orMissing<T>(read: Promise<T>): Promise<T | undefined> {
 
 /** The template with every reference to a copied config pointing at its `-primary` copy. */
 export function withConfigCopies(template: V1PodTemplateSpec, copied: ConfigRefs): V1PodTemplateSpec {
+  return renamedConfigs(template, (kind, name) => (copied[kind].includes(name) ? primaryName(name) : name));
+}
+
+/**
+ * The inverse, for a primary's template: every reference to a `-primary`
+ * copy points at the config it was copied from again. A copy is known by
+ * its name alone (the primary keeps no list of them), so a reference the
+ * target itself made to a config named `…-primary` that was not copied
+ * (an optional one missing at promotion) is renamed too.
+ */
+export function withoutConfigCopies(template: V1PodTemplateSpec): V1PodTemplateSpec {
+  const suffix = primaryName('');
+  return renamedConfigs(template, (_kind, name) => (name.endsWith(suffix) && name.length > suffix.length ? name.slice(0, -suffix.length) : name));
+}
+
+type Rename = (kind: keyof ConfigRefs, name: string) => string;
+
+/** A copy of the template with every ConfigMap and Secret reference (volumes, envFrom, env valueFrom) renamed. */
+function renamedConfigs(template: V1PodTemplateSpec, rename: Rename): V1PodTemplateSpec {
   const out = structuredClone(template);
-  renameInVolumes(out.spec?.volumes ?? [], copied);
-  renameInContainers([...(out.spec?.containers ?? []), ...(out.spec?.initContainers ?? [])], copied);
+  renameInVolumes(out.spec?.volumes ?? [], rename);
+  renameInContainers([...(out.spec?.containers ?? []), ...(out.spec?.initContainers ?? [])], rename);
   return out;
 }
 
-function renameInVolumes(volumes: V1Volume[], copied: ConfigRefs): void {
+function renameInVolumes(volumes: V1Volume[], rename: Rename): void {
   for (const v of volumes) {
-    rename(v.configMap, copied.configMaps);
-    if (v.secret?.secretName && copied.secrets.includes(v.secret.secretName)) v.secret.secretName = primaryName(v.secret.secretName);
+    renameRef(v.configMap, 'configMaps', rename);
+    if (v.secret?.secretName) v.secret.secretName = rename('secrets', v.secret.secretName);
     for (const source of v.projected?.sources ?? []) {
-      rename(source.configMap, copied.configMaps);
-      rename(source.secret, copied.secrets);
+      renameRef(source.configMap, 'configMaps', rename);
+      renameRef(source.secret, 'secrets', rename);
     }
   }
 }
 
-function renameInContainers(containers: V1Container[], copied: ConfigRefs): void {
+function renameInContainers(containers: V1Container[], rename: Rename): void {
   for (const c of containers) {
     for (const from of c.envFrom ?? []) {
-      rename(from.configMapRef, copied.configMaps);
-      rename(from.secretRef, copied.secrets);
+      renameRef(from.configMapRef, 'configMaps', rename);
+      renameRef(from.secretRef, 'secrets', rename);
     }
     for (const e of c.env ?? []) {
-      rename(e.valueFrom?.configMapKeyRef, copied.configMaps);
-      rename(e.valueFrom?.secretKeyRef, copied.secrets);
+      renameRef(e.valueFrom?.configMapKeyRef, 'configMaps', rename);
+      renameRef(e.valueFrom?.secretKeyRef, 'secrets', rename);
     }
   }
 }
 
-function rename(ref: { name?: string } | undefined, copied: readonly string[]): void {
-  if (ref?.name && copied.includes(ref.name)) ref.name = primaryName(ref.name);
+function renameRef(ref: { name?: string } | undefined, kind: keyof ConfigRefs, rename: Rename): void {
+  if (ref?.name) ref.name = rename(kind, ref.name);
 }

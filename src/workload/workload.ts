@@ -6,6 +6,7 @@ import type { Rollout } from '../api/types.gen.js';
 import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, primaryName } from '../api/names.js';
 import { ownerReference } from '../kube/ownership.js';
 import { TargetError } from './target.js';
+import { withoutConfigCopies } from './config-copies.js';
 
 /** A workload a Rollout can release: the kinds of spec.targetRef. */
 export type Workload = V1Deployment | V1DaemonSet;
@@ -38,6 +39,18 @@ export function primaryPodTemplate(template: V1PodTemplateSpec | undefined, labe
     ...t,
     metadata: { ...t.metadata, labels: { ...t.metadata?.labels, [label.key]: primaryName(label.value) } },
   };
+}
+
+/**
+ * The target template a primary's was made from, primaryPodTemplate and the
+ * config copies undone: the selector label's value without "-primary", the
+ * references to `-primary` copies back on their configs. What
+ * `kubectl flowshift undo` writes back into the target.
+ */
+export function templateFromPrimary(kind: string, primary: Workload, target: Workload): V1PodTemplateSpec {
+  const label = selectorLabel(kind, target);
+  const template = withoutConfigCopies(primary.spec?.template ?? {});
+  return { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [label.key]: label.value } } };
 }
 
 /**

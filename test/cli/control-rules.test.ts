@@ -45,6 +45,32 @@ describe('what approve, abort and retry act on', () => {
   });
 });
 
+describe('what promote and promote --full act on', () => {
+  it('promote targets a Progressing release, whose next check it makes due', () => {
+    expect(controlTarget('promote', shopRollout(progressing))).toEqual({ revision: REV_NEW });
+  });
+
+  it('promote refuses a release that waits for a gate, pointing at approve', () => {
+    const refused = refusal(controlTarget('promote', shopRollout({ ...progressing, phase: 'WaitingPromotion', message: 'waiting for confirm-promotion' })));
+    expect(refused).toBe('nothing to promote: podinfo is WaitingPromotion, it waits for a gate, not for a check (waiting for confirm-promotion); approve opens manual gates');
+  });
+
+  it('promote refuses when no release is in progress, or when the analysis is skipped', () => {
+    expect(refusal(controlTarget('promote', shopRollout({ ...progressing, phase: 'Succeeded' })))).toContain('nothing to promote: podinfo is Succeeded, no release is in progress');
+    expect(refusal(controlTarget('promote', shopRollout(progressing, { skipAnalysis: true })))).toContain('skips its analysis (spec.skipAnalysis is true)');
+  });
+
+  it('promote --full targets a release not yet past its analysis, once', () => {
+    expect(controlTarget('promoteFull', shopRollout({ ...progressing, phase: 'Waiting' }))).toEqual({ revision: REV_NEW });
+    expect(refusal(controlTarget('promoteFull', shopRollout({ ...progressing, phase: 'WaitingPromotion' })))).toContain('promote --full does not open gates, approve opens manual ones');
+    const fullPromotion = { revision: REV_NEW, by: 'alice', at: '2026-11-22T10:01:00Z' };
+    expect(refusal(controlTarget('promoteFull', shopRollout({ ...progressing, fullPromotion })))).toBe(
+      'nothing to skip: podinfo already skips its analysis (full promotion asked by alice at 2026-11-22T10:01:00Z)',
+    );
+    expect(controlTarget('promoteFull', shopRollout({ ...progressing, fullPromotion: { ...fullPromotion, revision: REV_OLD } }))).toEqual({ revision: REV_NEW });
+  });
+});
+
 describe('step n of m', () => {
   it('counts the stepWeights at or below the canary weight', () => {
     expect(stepOf(shopRollout({ ...progressing, canaryWeight: 40 }))).toEqual({ unit: 'step', n: 3, of: 4 });

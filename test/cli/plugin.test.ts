@@ -1,12 +1,16 @@
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { promisify } from 'node:util';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig, mergePatch } from '../support/env/context.js';
 import { serviceAccountKubeconfig } from '../support/env/service-accounts.js';
 import { quickRollout } from '../support/rollouts.js';
 import { freePort } from '../../devenv/env/ports.js';
+import { podinfo } from '../../devenv/env/deployments.js';
 import { columns } from './columns.js';
 import { installPlugin, kubectlFlowshift } from './plugin.js';
 
@@ -174,6 +178,108 @@ describe('kubectl flowshift, found by kubectl on PATH', () => {
     expect(out.stderr).toMatch(/^error: watching rollout podinfo failed 6 times in a row; last: .*ECONNREFUSED/);
   });
 
+  it('get -o json|yaml prints the Rollouts as a v1 List; status -o prints the documented status object', async () => {
+    const list = JSON.parse((await flowshift('get', '-o', 'json')).stdout) as { apiVersion: string; kind: string; items: Rollout[] };
+    expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
+    expect(list.items.map((r) => [r.kind, r.metadata.name, r.status?.phase])).toContainEqual(['Rollout', 'podinfo', 'Progressing']);
+    expect((parse((await flowshift('get', '-o', 'yaml')).stdout) as typeof list).items.map((r) => r.metadata.name)).toContain('podinfo');
+    const status: unknown = parse((await flowshift('status', 'podinfo', '-o', 'yaml')).stdout);
+    expect(status).toEqual({
+      name: 'podinfo', namespace, phase: 'Progressing', paused: false, strategy: 'canary', canaryWeight: 40, mirrorWeight: 0,
+      step: { unit: 'step', n: 2, of: 3 }, failedChecks: 1, threshold: 2, revision: { applied: REVISION, promoted: '7c1d0e5a9b3f2468' },
+      approval: null, fullPromotion: null, metrics: [], gates: [], message: 'advanced canary weight to 40%', lastTransitionTime: progressing.lastTransitionTime,
+    });
+    expect(await flowshift('get', '-o', 'xml')).toMatchObject({ code: 1, stderr: expect.stringContaining("argument 'xml' is invalid. Allowed choices are json, yaml.") as string });
+  });
+
+  it('completes Rollout names of the namespace typed through the hidden command and the bash script', async () => {
+    await create('podcast', progressing);
+    expect((await kubectlFlowshift(bin, ['__complete', '--', '-n', namespace, 'status', 'pod'])).stdout).toBe('podcast\npodinfo\n');
+    const script = 'source <(kubectl-flowshift completion bash); COMP_WORDS=(kubectl-flowshift -n "$NS" promote pod); COMP_CWORD=4; _kubectl_flowshift; printf "%s\\n" "${COMPREPLY[@]}"';
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], { env: { ...process.env, NS: namespace, KUBECONFIG: env().kubeconfigPath, PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+    expect(stdout).toBe('podcast\npodinfo\n');
+  });
+
+  describe('set image, undo and version act on Deployments', () => {
+    const apps = kubeConfig().makeApiClient(AppsV1Api);
+    const deployment = (name: string): Promise<V1Deployment> => apps.readNamespacedDeployment({ name, namespace });
+    const image = async (name: string): Promise<string | undefined> => (await deployment(name)).spec?.template.spec?.containers[0]?.image;
+    const failed: RolloutStatus = { ...progressing, phase: 'Failed', canaryWeight: 0, lastPromotedSpec: '7c1d0e5a9b3f2468' };
+
+    beforeAll(async () => {
+      const web = podinfo('web', 'ghcr.io/stefanprodan/podinfo:6.7.0');
+      const container = web.spec?.template.spec?.containers[0];
+      if (container) container.envFrom = [{ configMapRef: { name: 'web-config' } }];
+      await apps.createNamespacedDeployment({ namespace, body: web });
+      await create('web', failed);
+      // The primary as the controller makes it: the selector label suffixed, config references on the copies, owned by the Rollout.
+      const primary = podinfo('web-primary', 'ghcr.io/stefanprodan/podinfo:6.5.0');
+      const primaryContainer = primary.spec?.template.spec?.containers[0];
+      if (primaryContainer) primaryContainer.envFrom = [{ configMapRef: { name: 'web-config-primary' } }];
+      const owner = await read('web');
+      primary.metadata = { ...primary.metadata, ownerReferences: [{ apiVersion: 'flowshift.io/v1alpha1', kind: 'Rollout', name: 'web', uid: owner.metadata.uid ?? '', controller: true }] };
+      await apps.createNamespacedDeployment({ namespace, body: primary });
+    });
+
+    it('set image refuses an unknown container by name and writes nothing; sets a known one once', async () => {
+      expect(await flowshift('set', 'image', 'web', 'nope=busybox:1')).toMatchObject({ code: 1, stderr: 'error: Deployment web has no container named nope (its containers: podinfo)\n' });
+      expect(await flowshift('set', 'image', 'web', 'podinfo')).toMatchObject({ code: 2, stderr: expect.stringContaining('"podinfo" is not container=image') as string });
+      expect(await image('web')).toBe('ghcr.io/stefanprodan/podinfo:6.7.0');
+      expect(await flowshift('set', 'image', 'web', 'podinfo=ghcr.io/stefanprodan/podinfo:6.8.0')).toMatchObject({
+        code: 0, stdout: 'web: Deployment web image updated (podinfo=ghcr.io/stefanprodan/podinfo:6.8.0); flowshift releases it as a new revision\n',
+      });
+      expect(await image('web')).toBe('ghcr.io/stefanprodan/podinfo:6.8.0');
+      expect((await flowshift('set', 'image', 'web', 'podinfo=ghcr.io/stefanprodan/podinfo:6.8.0')).stdout).toContain('already runs podinfo=ghcr.io/stefanprodan/podinfo:6.8.0; nothing changed');
+    });
+
+    it('undo restores the template the primary runs: its label and config references back on the target\'s', async () => {
+      const out = await flowshift('undo', 'web');
+      expect(out).toMatchObject({ code: 0, stdout: 'web: Deployment web rolled back to the template of web-primary (revision 7c1d0e5a9b3f2468, the last promoted)\n' });
+      const template = (await deployment('web')).spec?.template;
+      expect(template?.metadata?.labels).toEqual({ app: 'web' });
+      expect(template?.spec?.containers[0]).toMatchObject({ image: 'ghcr.io/stefanprodan/podinfo:6.5.0', envFrom: [{ configMapRef: { name: 'web-config' } }] });
+      expect((await flowshift('undo', 'web')).stdout).toContain('already has the template of web-primary');
+    });
+
+    it('undo --to-revision reads the ReplicaSets the Deployment controller keeps, and says which exist', async () => {
+      expect(await flowshift('undo', 'web', '--to-revision', '2')).toMatchObject({ code: 1, stderr: expect.stringContaining('Deployment web has no revision history: no ReplicaSet of it exists') as string });
+      // The ReplicaSet a Deployment controller would have kept (the test cluster runs none).
+      const web = await deployment('web');
+      const old = podinfo('web', 'ghcr.io/stefanprodan/podinfo:6.6.0');
+      const template = { ...old.spec?.template, metadata: { labels: { app: 'web', 'pod-template-hash': '5d8f7c' } } };
+      await apps.createNamespacedReplicaSet({
+        namespace,
+        body: {
+          metadata: { name: 'web-5d8f7c', annotations: { 'deployment.kubernetes.io/revision': '2' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: web.metadata?.uid ?? '', controller: true }] },
+          spec: { replicas: 0, selector: { matchLabels: template.metadata.labels }, template },
+        },
+      });
+      expect(await flowshift('undo', 'web', '--to-revision', '3')).toMatchObject({ code: 1, stderr: expect.stringContaining('Deployment web has no revision 3: the revisions kept are 2') as string });
+      expect(await flowshift('undo', 'web', '--to-revision', 'x')).toMatchObject({ code: 2 });
+      expect((await flowshift('undo', 'web', '--to-revision', '2')).stdout).toBe('web: Deployment web rolled back to revision 2 (ReplicaSet web-5d8f7c)\n');
+      const now = (await deployment('web')).spec?.template;
+      expect(now?.metadata?.labels).toEqual({ app: 'web' });
+      expect(now?.spec?.containers[0]?.image).toBe('ghcr.io/stefanprodan/podinfo:6.6.0');
+    });
+
+    it('undo refuses while a release is in progress', async () => {
+      expect(await flowshift('undo', 'podinfo')).toMatchObject({ code: 1, stderr: expect.stringContaining('podinfo is Progressing: undo changes the canary of the release in progress; abort it first') as string });
+    });
+
+    it('version prints the plugin version and the image tag of the controller Deployment deploy/ installs', async () => {
+      const controller = parse(readFileSync(new URL('../../deploy/base/deployment.yaml', import.meta.url), 'utf8')) as V1Deployment;
+      const container = controller.spec?.template.spec?.containers[0];
+      if (container) container.image = 'ghcr.io/flowshift/flowshift:0.1.0';
+      await apps.createNamespacedDeployment({ namespace, body: controller });
+      const out = await flowshift('version');
+      expect(out.code).toBe(0);
+      expect(out.stdout.split('\n')).toEqual(expect.arrayContaining([
+        `plugin:     ${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}`,
+        `controller: 0.1.0 (Deployment ${namespace}/flowshift, image ghcr.io/flowshift/flowshift:0.1.0)`,
+      ]));
+    });
+  });
+
   describe('Kubernetes RBAC is the authorisation', () => {
     /** A kubeconfig for a ServiceAccount whose Role allows `verbs` on rollouts. */
     const serviceAccount = async (name: string, verbs: string[]): Promise<string> => {
@@ -196,6 +302,8 @@ describe('kubectl flowshift, found by kubectl on PATH', () => {
       expect(out.code).toBe(1);
       expect(out.stderr).toContain(`rollouts.flowshift.io "guarded" is forbidden: User "system:serviceaccount:${namespace}:reader" cannot patch resource "rollouts"`);
       expect((await read('guarded')).metadata.annotations?.['flowshift.io/abort']).toBeUndefined();
+      const version = await kubectlFlowshift(bin, ['version', '-n', namespace], { KUBECONFIG: kubeconfig });
+      expect(version).toMatchObject({ code: 0, stdout: expect.stringContaining(`controller: unknown (you may not list Deployments cluster-wide nor in namespace ${namespace}:`) as string });
     });
 
     it('a user who may patch acts, and is recorded under the name the API server knows', async () => {

@@ -29,7 +29,9 @@ export async function installPlugin(): Promise<string> {
   // dist/ of the worktree is left alone: another run may be using it.
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist'), '--sourceMap', 'false'], { cwd: ROOT });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  // The version is read from it at run time (src/version.ts), as from the package installed.
+  const { name, version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version, type: 'module' }));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   mkdirSync(bin);
   const main = join(dir, 'dist/cli/main.js');

@@ -64,7 +64,7 @@ function manualAction(description: string): Schema {
       by: string('The user who asked, as the API server authenticated them.', { maxLength: 1024 }),
       at: string('When they asked (RFC 3339).', { maxLength: 64 }),
     },
-    { required: ['revision', 'by', 'at'], tsName: 'ManualAction', tsDoc: 'A manual action (approve, abort, retry): which revision, who, when.' },
+    { required: ['revision', 'by', 'at'], tsName: 'ManualAction', tsDoc: 'A manual action (approve, abort, retry, promote): which revision, who, when.' },
   );
 }
 
@@ -105,6 +105,12 @@ export const status: Schema = object(
     approval: manualAction('The approval (annotation flowshift.io/approve) that opened the manual gates of the current release.'),
     abort: manualAction('The last abort (annotation flowshift.io/abort) acted on; the same annotation is not acted on twice.'),
     retry: manualAction('The last retry (annotation flowshift.io/retry) acted on; the same annotation is not acted on twice.'),
+    promote: manualAction(
+      'The last promote (annotation flowshift.io/promote) acted on: the check it made due ran without waiting for the rest of analysis.interval; the same annotation is not acted on twice.',
+    ),
+    fullPromotion: manualAction(
+      'The full promotion (annotation flowshift.io/promote-full) that skipped the analysis and the remaining steps of the release of its revision: who asked, and when.',
+    ),
     conditions: conditions(
       'Conditions. Ready is True at rest on a healthy primary that serves the spec (Initialized, Succeeded, or Failed with the target back on the promoted revision); Reconciling is True while a release or a retried fix is under way (waiting at a gate included); Stalled is True when only a change by someone moves the Rollout (Failed, an invalid spec, a refused status). The three share a reason (e.g. Progressing, WaitingPromotion, Failed, Suspended): the kstatus convention, which Flux health checks and kubectl wait --for=condition=Ready read (docs/gitops.md). Promoted is True on Initialized/Succeeded, False on Failed, Unknown otherwise.',
     ),

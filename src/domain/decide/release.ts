@@ -1,7 +1,8 @@
 import type { RolloutStatus } from '../../api/types.gen.js';
 import { primaryName } from '../../api/names.js';
 import { abortOf } from '../controls.js';
-import { ROUTE_SETTLE_MS, analysisDue, progressDeadline, secondsInState } from '../timing.js';
+import { ROUTE_SETTLE_MS, progressDeadline, secondsInState } from '../timing.js';
+import { analysisSkipped, checkDue, recordPromote, skippedAnalysis } from './promote.js';
 import { convergeActions, driftEvents, receivingTraffic, routesFirst } from '../routes.js';
 import { judge } from './judge.js';
 import { event, observedCanary, type Action, type Decision, type RolloutEvent, type TickInput } from '../model.js';
@@ -56,12 +57,12 @@ export function startRelease(input: TickInput, message: string, reason: string, 
 
 /** Progressing, Waiting or WaitingPromotion: every webhook answer asked for lands in status.gates. */
 export function decideRelease(input: TickInput): Decision {
-  return recordAnswers(input, releaseStep(input));
+  return recordAnswers(input, recordPromote(input, releaseStep(input)));
 }
 
 /** Wait for the canary, judge the analysis, then step, mirror or promote, each behind its gates. */
 function releaseStep(input: TickInput): Decision {
-  const { spec, status: prev, observed } = input;
+  const { status: prev, observed } = input;
   if (observed.revision !== prev.lastAppliedSpec) {
     return startRelease(input, `newer revision ${shortRevision(observed.revision)} arrived mid-release: restarting from weight 0`, 'RevisionChanged');
   }
@@ -75,9 +76,10 @@ function releaseStep(input: TickInput): Decision {
     const before = beforeTraffic(input);
     if (before) return withDrift(before, drift);
   }
-  if (spec.skipAnalysis) return withDrift(promoteGated(input, 'skipAnalysis is set: promoting without analysis', {}), drift);
+  const skipped = skippedAnalysis(input);
+  if (skipped) return withDrift(skipped, drift);
 
-  if (!analysisDue(input)) {
+  if (!checkDue(input)) {
     // An early tick (an informer event, a resync). An approval may have opened confirm-promotion meanwhile.
     if (prev.phase === 'WaitingPromotion') return withDrift(promoteGated(input, `confirm-promotion opened at canary weight ${prev.canaryWeight ?? 0}: promoting`, {}), drift);
     return hold(input, drift);
@@ -134,7 +136,7 @@ function holdFor(input: TickInput, message: string, drift: RolloutEvent[]): Deci
  */
 function urgentCheck(input: TickInput, drift: RolloutEvent[]): Decision | undefined {
   const canary = observedCanary(input);
-  if (!receivingTraffic(input.status) || input.spec.skipAnalysis || !canary.ready || canary.replicas === 0 || !analysisDue(input)) return undefined;
+  if (!receivingTraffic(input.status) || analysisSkipped(input) || !canary.ready || canary.replicas === 0 || !checkDue(input)) return undefined;
   const { verdict } = input;
   if (!verdict) return askFor(input, [{ kind: 'analysis' }]);
   if (verdict.passed) return undefined;
@@ -160,14 +162,15 @@ function beforeTraffic(input: TickInput): Decision | undefined {
   const pending = hooksOf(input.spec, 'pre-rollout').some((h) => !passed.has(h.name));
   if (pending) {
     // A failed pre-rollout is retried one interval later, like a failed check.
-    if (!analysisDue(input)) return hold(input, []);
+    if (!checkDue(input)) return hold(input, []);
     const pre = checkGates(input, 'pre-rollout', (h) => !passed.has(h.name));
     if (pre.kind === 'ask') return ask(input, pre.names);
     // Not answered yet is not a no: the canary waits, and the hooks are asked again next tick.
     if (pre.onlyPending) return holdFor(input, `waiting for pre-rollout webhooks: ${pre.reason}`, []);
     if (!pre.open) return failedCheck(input, pre.reason, { lastAnalysisTime: now }, []);
   }
-  if (input.spec.skipAnalysis) return promoteGated(input, 'skipAnalysis is set: promoting without analysis', {});
+  const skipped = skippedAnalysis(input);
+  if (skipped) return skipped;
   if (analysedWithoutTraffic(input.spec)) return undefined;
   return advance(input, { lastAnalysisTime: now });
 }

@@ -1,5 +1,6 @@
 // End to end: the plugin's approve against the controller's manual gates
-// (status.gates, status.approval, the WaitingPromotion phase).
+// (status.gates, status.approval, the WaitingPromotion phase), and promote
+// [--full] against its checks and steps; one controller for the file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus, WebhookSpec } from '../../src/api/types.gen.js';
 import { createNamespace } from '../support/env/context.js';
@@ -15,7 +16,7 @@ const manualGate = { name: 'approval', type: 'confirm-promotion', manual: true }
 const statusOf = (r: Rollout): RolloutStatus => r.status ?? {};
 const gate = (r: Rollout): { open: boolean } | undefined => statusOf(r).gates?.find((g) => g.name === 'approval');
 
-describe('kubectl flowshift approve with the controller', () => {
+describe('kubectl flowshift approve and promote with the controller', () => {
   let bin: string;
   let cluster: Cluster;
   let controller: ControllerProcess;
@@ -66,5 +67,34 @@ describe('kubectl flowshift approve with the controller', () => {
     expect((await flowshift('approve', 'podinfo')).code).toBe(0);
     const done = await cluster.waitForRollout('podinfo', 'Succeeded after the second approve', (r) => r.status?.phase === 'Succeeded');
     expect(statusOf(done).approval?.revision).toBe(statusOf(waiting).lastAppliedSpec);
+  });
+
+  it('promote moves exactly one step now; promote --full then ends the multi-step release early, recorded in status and an Event', async () => {
+    await cluster.apps.createNamespacedDeployment({ namespace: cluster.namespace, body: podinfo('steps') });
+    // A check every 10 minutes: no step but the first is taken within the test unless promote asks for it.
+    await cluster.createRollout(quickRollout('steps', { analysis: { interval: '10m', threshold: 2 } }));
+    await cluster.waitForRollout('steps', 'Initialized', (r) => r.status?.phase === 'Initialized');
+    const recorder = await cluster.recordWeights('steps');
+    try {
+      await cluster.setImage('steps', 'ghcr.io/stefanprodan/podinfo:6.6.0');
+      const first = await cluster.waitForRollout('steps', 'the first step', (r) => r.status?.canaryWeight === 20);
+      const revision = statusOf(first).lastAppliedSpec ?? '';
+
+      expect(await flowshift('promote', 'steps')).toMatchObject({ code: 0, stdout: `steps: revision ${revision} promote requested; its next check runs at the next tick, and a pass moves one step (by ${ADMIN})\n` });
+      const second = await cluster.waitForRollout('steps', 'the promote acted on', (r) => statusOf(r).promote !== undefined);
+      expect(statusOf(second)).toMatchObject({ phase: 'Progressing', canaryWeight: 40, promote: { revision, by: ADMIN } });
+
+      expect((await flowshift('promote', 'steps', '--full')).code).toBe(0);
+      const done = await cluster.waitForRollout('steps', 'Succeeded after promote --full', (r) => r.status?.phase === 'Succeeded');
+      expect(statusOf(done)).toMatchObject({ lastPromotedSpec: revision, fullPromotion: { revision, by: ADMIN } });
+      const events = await cluster.eventsOnce('steps', 'FullPromotion');
+      expect(events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'FullPromotion', message: expect.stringContaining(`full promotion asked by ${ADMIN}`) as string }));
+      const view = JSON.parse((await flowshift('status', 'steps', '-o', 'json')).stdout) as { phase: string; fullPromotion: { by: string } };
+      expect(view).toMatchObject({ phase: 'Succeeded', fullPromotion: { by: ADMIN } });
+    } finally {
+      recorder.stop();
+    }
+    // 20 (the first step), 40 (promote), then back to 0 at promotion: 60, the last step, was skipped.
+    expect(recorder.weights).toEqual([0, 20, 40, 0]);
   });
 });
