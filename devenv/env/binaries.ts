@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Pinned versions of the control-plane binaries the tests run. */
 export const KUBERNETES_VERSION = 'v1.34.4';
+/** Helm v3 for the chart's tests (test/install/helm*.test.ts); v3.22.0 is not used. */
+export const HELM_VERSION = 'v3.21.4';
 /** Built only when Debian's etcd is missing or too old for the API server. */
 export const ETCD_VERSION = 'v3.6.4';
 /**
@@ -53,10 +55,45 @@ export async function resolveKubeBinaries(): Promise<KubeBinaries> {
         'folder holding kube-apiserver and etcd binaries.',
     );
   }
-  if (needApiserver) await runBuild({ what: `kube-apiserver ${KUBERNETES_VERSION}`, minutes: 4, dest: dir }, [dir, KUBERNETES_VERSION]);
-  if (needEtcd) await runBuild({ what: `etcd ${ETCD_VERSION}`, minutes: 2, dest: dirname(builtEtcd) }, [dirname(builtEtcd), '', ETCD_VERSION]);
+  if (needApiserver) await runBuild({ what: `kube-apiserver ${KUBERNETES_VERSION}`, minutes: 4, dest: dir }, ['bash', BUILD_SCRIPT, dir, KUBERNETES_VERSION]);
+  if (needEtcd) await runBuild({ what: `etcd ${ETCD_VERSION}`, minutes: 2, dest: dirname(builtEtcd) }, ['bash', BUILD_SCRIPT, dirname(builtEtcd), '', ETCD_VERSION]);
   return { kubeApiserver, etcd };
 }
+
+/**
+ * The helm binary ($HELM, or HELM_VERSION built once from its Go module into
+ * the cache, like kube-apiserver): `go install` of helm.sh/helm/v3/cmd/helm.
+ */
+export async function resolveHelm(): Promise<string> {
+  const given = process.env['HELM'];
+  if (given) {
+    if (!existsSync(given)) throw new Error(`HELM=${given} does not exist: point it at a helm ${HELM_VERSION} binary, or unset it`);
+    return given;
+  }
+  const dir = join(cacheRoot(), `helm-${HELM_VERSION}`);
+  const helm = join(dir, 'helm');
+  if (existsSync(helm)) return helm;
+  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(`helm ${HELM_VERSION} is not in ${dir} and Go is not on PATH: install Go (the tests then build helm once into that cache), or set HELM to a helm binary`);
+  }
+  await runBuild({ what: `helm ${HELM_VERSION}`, minutes: 6, dest: dir }, ['go', 'install', '-trimpath', `-ldflags=${HELM_LDFLAGS.join(' ')}`, `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], {
+    GOBIN: dir,
+    CGO_ENABLED: '0',
+  });
+  return helm;
+}
+
+/**
+ * What helm's Makefile links in. Without them `helm version` says v3.21 and
+ * `helm template` and `helm lint` assume Kubernetes 1.20, which a chart's
+ * kubeVersion refuses; v3.21.4 builds against client-go v0.36, so 1.36.
+ */
+const HELM_LDFLAGS = [
+  '-s',
+  '-w',
+  `-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}`,
+  ...['pkg/lint/rules', 'pkg/chartutil'].flatMap((pkg) => [`-X helm.sh/helm/v3/${pkg}.k8sVersionMajor=1`, `-X helm.sh/helm/v3/${pkg}.k8sVersionMinor=36`]),
+];
 
 /** Debian's etcd-server, when it is new enough for the pinned API server. */
 function findSystemEtcd(): string | undefined {
@@ -84,11 +121,11 @@ interface BuildLabel {
 const PROGRESS_EVERY_MS = 30_000;
 
 /**
- * Runs the build script under the cache lock. A first start spends minutes
+ * Runs a build command under the cache lock. A first start spends minutes
  * here, so it says how long to expect and then prints the elapsed time every
  * 30 s: never a silent wait.
  */
-async function runBuild(label: BuildLabel, args: readonly string[]): Promise<void> {
+async function runBuild(label: BuildLabel, command: readonly [string, ...string[]], env: Record<string, string> = {}): Promise<void> {
   const lock = join(cacheRoot(), '.build-lock');
   mkdirSync(cacheRoot(), { recursive: true });
   try {
@@ -103,7 +140,8 @@ async function runBuild(label: BuildLabel, args: readonly string[]): Promise<voi
   }, PROGRESS_EVERY_MS);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('bash', [BUILD_SCRIPT, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+      const [file, ...args] = command;
+      const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
       child.once('error', reject);
       child.once('exit', resolve);
     });
