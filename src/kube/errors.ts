@@ -23,3 +23,13 @@ export function apiMessage(err: unknown): string {
   }
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The read's answer, or undefined when the object does not exist (404); other failures pass on. */
+export async function orMissing<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}

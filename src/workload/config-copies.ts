@@ -2,7 +2,7 @@ import type { V1ConfigMap, V1Container, V1ObjectMeta, V1PodTemplateSpec, V1Secre
 import type { Rollout } from '../api/types.gen.js';
 import type { ClusterCache } from '../kube/cache.js';
 import type { KubeClients } from '../kube/client.js';
-import { isNotFound } from '../kube/errors.js';
+import { orMissing } from '../kube/errors.js';
 import { MANAGED_BY, primaryName } from '../api/names.js';
 import { ownerReference } from '../kube/ownership.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
@@ -101,15 +101,6 @@ function copyMeta(rollout: Rollout, namespace: string, name: string, existing: V
 
 function isName(name: string | undefined): name is string {
   return name !== undefined;
-}
-
-async function orMissing<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 /** The template with every reference to a copied config pointing at its `-primary` copy. */

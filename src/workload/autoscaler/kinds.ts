@@ -5,7 +5,7 @@ export type { AutoscalerObject } from '../../kube/cache.js';
 import type { AutoscalerKind, AutoscalerRef } from '../../api/types.gen.js';
 import type { KubeClients } from '../../kube/client.js';
 import { customObjects } from '../../kube/collections.js';
-import { isNotFound } from '../../kube/errors.js';
+import { orMissing } from '../../kube/errors.js';
 import type { Collection } from '../../kube/informer.js';
 
 /** The calls flowshift makes on one kind of autoscaler, through client-node's API for it. */
@@ -90,13 +90,4 @@ export function apiVersionOf(api: Pick<AutoscalerApi, 'group' | 'version'>): str
 /** The kind's words in messages: "HorizontalPodAutoscaler shop/web". */
 export function describeRef(ref: AutoscalerRef, namespace: string): string {
   return `${ref.kind} ${namespace}/${ref.name}`;
-}
-
-async function orMissing<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
