@@ -96,6 +96,12 @@ describe('the install manifests (deploy/)', () => {
     expect(policy.spec.ingress[0]?.ports).toEqual([{ port: 6379, protocol: 'TCP' }]);
   });
 
+  it.each(OVERLAYS)('%s puts every namespaced object in flowshift-system', async (dir) => {
+    const clusterWide = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
+    const astray = (await render(dir)).filter((m) => !clusterWide.has(m.kind) && m.metadata.namespace !== 'flowshift-system');
+    expect(astray.map((m) => `${m.kind}/${m.metadata.name} in ${m.metadata.namespace ?? "kubectl's current namespace"}`)).toEqual([]);
+  });
+
   it('the external-redis overlay drops the quick-start Redis and reads the URL from a Secret', async () => {
     const manifests = await render('deploy/overlays/external-redis');
     expect(manifests.filter((m) => m.metadata.name === 'flowshift-redis')).toEqual([]);
