@@ -200,6 +200,15 @@ describe('kubectl flowshift, found by kubectl on PATH', () => {
     expect(stdout).toBe('podcast\npodinfo\n');
   });
 
+  it('completes through the zsh and fish scripts too', async () => {
+    const shellEnv = { ...process.env, NS: namespace, KUBECONFIG: env().kubeconfigPath, PATH: `${bin}:${process.env['PATH'] ?? ''}` };
+    // zsh's completion system runs only at an interactive prompt: compadd stands in for it, printing what the script offers.
+    const zsh = 'compdef() { :; }; compadd() { shift; print -rl -- ${(P)1}; }; source <(kubectl-flowshift completion zsh); words=(kubectl-flowshift -n "$NS" status pod); CURRENT=5; _kubectl_flowshift; words=(kubectl-flowshift promote --f); CURRENT=3; _kubectl_flowshift';
+    expect((await promisify(execFile)('zsh', ['-f', '-c', zsh], { env: shellEnv })).stdout).toBe('podcast\npodinfo\n--full\n');
+    const fish = 'kubectl-flowshift completion fish | source; complete -C "kubectl-flowshift -n $NS status pod"; complete -C "kubectl-flowshift promote --f"';
+    expect((await promisify(execFile)('fish', ['--no-config', '-c', fish], { env: shellEnv })).stdout).toBe('podcast\npodinfo\n--full\n');
+  });
+
   describe('set image, undo and version act on Deployments', () => {
     const apps = kubeConfig().makeApiClient(AppsV1Api);
     const deployment = (name: string): Promise<V1Deployment> => apps.readNamespacedDeployment({ name, namespace });
