@@ -27,6 +27,8 @@ const NEEDED_WITHOUT_A_REQUEST: Record<string, string> = {
   'apps/daemonsets:create': 'as daemonsets:get: the primary DaemonSet',
   'apps/daemonsets:update': 'as daemonsets:get: promotion replaces the primary DaemonSet',
   'apps/daemonsets:patch': 'as daemonsets:get: parking the target DaemonSet',
+  'apps/deployments:delete': 'removing the ownerReference of the primary when a Rollout with an adopted route is deleted (OwnerReferencesPermissionEnforcement asks for delete); flowshift never deletes one',
+  'apps/daemonsets:delete': 'as deployments:delete, for a DaemonSet primary',
   'flowshift.io/alertproviders:get': 'Rollouts with analysis.alerts (this scenario has none; test/notifier covers them)',
   'gateway.networking.k8s.io/httproutes:get': 'Rollouts with spec.provider gatewayapi (this scenario is Istio; test/engine/strategies covers them)',
   'gateway.networking.k8s.io/httproutes:create': 'as httproutes:get',
@@ -151,6 +153,31 @@ describe('deploy/base RBAC: the controller runs a release and a rollback as its 
     }, { timeoutMs: 30_000 });
     const apex = await cluster.core.readNamespacedService({ name: 'good', namespace: ns });
     expect(apex.spec?.selector).toEqual({ app: 'good' });
+  });
+
+  it('lets the primary outlive a deleted Rollout whose route is the user\'s (virtualServiceRef)', async () => {
+    const ns = cluster.namespace;
+    const istio = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', namespace: ns };
+    await cluster.apps.createNamespacedDeployment({ namespace: ns, body: podinfo('kept') });
+    await cluster.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'kept' }, spec: { selector: { app: 'kept' }, ports: [{ name: 'http', port: 9898 }] } } });
+    await cluster.custom.createNamespacedCustomObject({
+      ...istio,
+      body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'kept' }, spec: { hosts: ['kept'], http: [{ name: 'main', route: [{ destination: { host: 'kept' } }] }] } },
+    });
+    await cluster.createRollout(quickRollout('kept', { service: { port: 9898, virtualServiceRef: { name: 'kept', route: 'main' } } }));
+    await cluster.waitForRollout('kept', 'kept Initialized', (r) => r.status?.phase === 'Initialized');
+    await cluster.custom.deleteNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: ns, name: 'kept' });
+    await waitFor('Rollout kept gone after handing its primary over', async () => {
+      try {
+        await cluster.rollout('kept');
+        return false;
+      } catch {
+        return true;
+      }
+    }, { timeoutMs: 30_000 });
+    // Removing the ownerReference needs delete on the Deployment (OwnerReferencesPermissionEnforcement).
+    const primary = await cluster.apps.readNamespacedDeployment({ name: 'kept-primary', namespace: ns });
+    expect(primary.metadata?.ownerReferences ?? []).toEqual([]);
   });
 
   it('was refused nothing, and used every rule it is granted', async () => {

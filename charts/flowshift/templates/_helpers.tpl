@@ -103,7 +103,7 @@ needed; test/install/helm.test.ts fails when the two differ.
   verbs: [get]
 - apiGroups: [apps]
   resources: [deployments, daemonsets]
-  verbs: [get, list, watch, create, update, patch]
+  verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: [autoscaling]
   resources: [horizontalpodautoscalers]
   verbs: [get, list, watch, create, update, patch, delete]
