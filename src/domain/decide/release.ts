@@ -84,7 +84,22 @@ function releaseStep(input: TickInput): Decision {
     if (prev.phase === 'WaitingPromotion') return withDrift(promoteGated(input, `confirm-promotion opened at canary weight ${prev.canaryWeight ?? 0}: promoting`, {}), drift);
     return hold(input, drift);
   }
+  if (drift.length) return restoreRoutesFirst(input, drift);
   return check(input, drift);
+}
+
+/**
+ * A due check that finds the routes elsewhere than the status says (the
+ * controller stopped between its status write and the routes', or someone
+ * edited them): the check would judge an interval the weight never had. The
+ * routes are restored and the check waits a whole interval of them, so no
+ * step is passed without its traffic. (Failing metrics still roll back
+ * first: stopRequested() runs before this.)
+ */
+function restoreRoutesFirst(input: TickInput, drift: RolloutEvent[]): Decision {
+  const message = `routes restored to canary weight ${input.status.canaryWeight ?? 0}: its check waits an interval of them`;
+  const status = nextStatus(input, { lastAnalysisTime: input.observed.now.toISOString() }, message);
+  return { status, actions: convergeActions(input, status, 'up'), events: drift };
 }
 
 /** A due check: failed, counted; passed, the next step; a webhook not answered yet, held. */

@@ -66,7 +66,9 @@ describe('one tenant cannot stall another', () => {
     const tookMs = backAt - trafficAt;
     console.log(`failing canary: live traffic for ${tookMs} ms beside ${SLOW} Rollouts with hanging hooks (analysis interval ${INTERVAL_S} s)`);
     expect(tookMs).toBeLessThan(INTERVAL_S * 1000 + 2_000);
-    expect((await c.rollout('failing')).status).toMatchObject({ phase: 'Failed', canaryWeight: 0 });
+    // Routes go back to the primary before the Failed status is written (safe state first): wait for the status.
+    const failed = await c.waitForRollout('failing', 'Failed', (r) => r.status?.phase === 'Failed', 10_000);
+    expect(failed.status).toMatchObject({ phase: 'Failed', canaryWeight: 0 });
     // The slow tenants are held, not failed: a hook that has not answered is not a no.
     for (let i = 0; i < SLOW; i++) {
       expect((await c.rollout(`slow-${i}`)).status, `slow-${i}`).toMatchObject({ phase: 'Progressing', canaryWeight: 0, failedChecks: 0 });

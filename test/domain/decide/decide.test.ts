@@ -171,6 +171,25 @@ describe('decide: stepping', () => {
   });
 });
 
+describe('decide: routes found elsewhere at a due check', () => {
+  it('restores them and waits an interval of them instead of judging the weight they never had', () => {
+    // A controller stopped between writing weight 20 and writing its routes: they are still at 0.
+    const i = input(releasing(20), { routes: { primary: 100, canary: 0, mirror: 0 } }, { verdict: pass });
+    const d = decide(i);
+    expect(d.status).toMatchObject({ phase: 'Progressing', canaryWeight: 20, lastAnalysisTime: NOW.toISOString() });
+    expect(d.actions).toEqual([{ type: 'setRoutes', routes: { primary: 80, canary: 20, mirror: 0 } }]);
+    expect(d.events[0]).toMatchObject({ type: 'Warning', reason: 'RouteDrift' });
+    // An interval later, with the routes at 20, the check runs and the release steps on.
+    const later = decide(input({ ...d.status }, { now: new Date(NOW.getTime() + 60_000) }, { verdict: pass }));
+    expect(later.status.canaryWeight).toBeGreaterThan(20);
+  });
+
+  it('still rolls back at once when the due check fails', () => {
+    const d = decide(input(releasing(20, { failedChecks: 2 }), { routes: { primary: 100, canary: 0, mirror: 0 } }, { verdict: fail }));
+    expect(d.status).toMatchObject({ phase: 'Failed', canaryWeight: 0 });
+  });
+});
+
 describe('decide: failed checks', () => {
   it('counts a failed check and holds the weight below the threshold', () => {
     const d = decide(input(releasing(20, { failedChecks: 1 }), {}, { verdict: fail }));
