@@ -38,14 +38,33 @@ function promotedCondition(phase: Phase | undefined, message: string, prev: Cond
 }
 
 function promotedState(phase: Phase | undefined): [Condition['status'], string] {
+  switch (standingOf(phase)) {
+    case 'promoted':
+      return ['True', phase ?? ''];
+    case 'failed':
+      return ['False', 'Failed'];
+    case 'underway':
+      return ['Unknown', phase ?? 'Initializing'];
+  }
+}
+
+/** What a phase says of the release: at rest on a promoted revision, failed, or under way (including not started). */
+export type Standing = 'promoted' | 'failed' | 'underway';
+
+/**
+ * The one table of phases for the conditions that summarise them (Promoted
+ * here, Ready in decide/ready.ts). Waiting and WaitingPromotion wait for a
+ * gate, which an answer moves, as a step does; Terminated too is under way:
+ * traffic was handed back and the Rollout is going away.
+ */
+export function standingOf(phase: Phase | undefined): Standing {
   switch (phase) {
     case 'Initialized':
     case 'Succeeded':
-      return ['True', phase];
+      return 'promoted';
     case 'Failed':
-      return ['False', 'Failed'];
+      return 'failed';
     case undefined:
-      return ['Unknown', 'Initializing'];
     case 'Initializing':
     case 'Waiting':
     case 'Progressing':
@@ -54,7 +73,7 @@ function promotedState(phase: Phase | undefined): [Condition['status'], string] 
     case 'Finalising':
     case 'Terminating':
     case 'Terminated':
-      return ['Unknown', phase];
+      return 'underway';
   }
 }
 

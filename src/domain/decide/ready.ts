@@ -1,6 +1,6 @@
 import type { Condition, Phase, RolloutStatus } from '../../api/types.gen.js';
 import type { Decision, TickInput } from '../model.js';
-import { DEPENDENCY_ERROR } from '../status.js';
+import { DEPENDENCY_ERROR, standingOf } from '../status.js';
 import { REFERENCES_RESOLVED } from './preflight.js';
 import { INVALID, STATUS_REFUSED } from './safety.js';
 
@@ -43,27 +43,15 @@ export function readyState(status: RolloutStatus, suspended: boolean): Readiness
   return phaseState(status.phase, status.lastAppliedSpec !== undefined && status.lastAppliedSpec === status.lastPromotedSpec);
 }
 
-/** The state of each phase; `reverted`: the revision on record is the promoted one. */
+/** The state of each phase (status.ts keeps the one table of phases); `reverted`: the revision on record is the promoted one. */
 function phaseState(phase: Phase | undefined, reverted: boolean): Readiness {
-  switch (phase) {
-    case 'Initialized':
-    case 'Succeeded':
-      return { state: ReadyState.Ready, reason: phase };
-    case 'Failed':
+  switch (standingOf(phase)) {
+    case 'promoted':
+      return { state: ReadyState.Ready, reason: phase ?? '' };
+    case 'failed':
       return reverted ? { state: ReadyState.Ready, reason: 'RevisionReverted' } : { state: ReadyState.Stalled, reason: 'Failed' };
-    case undefined:
-      return { state: ReadyState.Reconciling, reason: 'Initializing' };
-    // Waiting and WaitingPromotion wait for a gate: an answer moves them, as a step does.
-    // Terminated too is under way: traffic was handed back and the Rollout is going away.
-    case 'Initializing':
-    case 'Waiting':
-    case 'Progressing':
-    case 'WaitingPromotion':
-    case 'Promoting':
-    case 'Finalising':
-    case 'Terminating':
-    case 'Terminated':
-      return { state: ReadyState.Reconciling, reason: phase };
+    case 'underway':
+      return { state: ReadyState.Reconciling, reason: phase ?? 'Initializing' };
   }
 }
 
