@@ -143,14 +143,7 @@ describe('deploy/base RBAC: the controller runs a release and a rollback as its 
     expect((await cluster.virtualService('bad')).spec.http[0]?.route.map((r) => r.weight)).toEqual([100, 0]);
 
     await cluster.custom.deleteNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: ns, name: 'good' });
-    await waitFor('Rollout good gone after reverting', async () => {
-      try {
-        await cluster.rollout('good');
-        return false;
-      } catch {
-        return true;
-      }
-    }, { timeoutMs: 30_000 });
+    await cluster.waitForRolloutGone('good');
     const apex = await cluster.core.readNamespacedService({ name: 'good', namespace: ns });
     expect(apex.spec?.selector).toEqual({ app: 'good' });
   });
@@ -167,14 +160,7 @@ describe('deploy/base RBAC: the controller runs a release and a rollback as its 
     await cluster.createRollout(quickRollout('kept', { service: { port: 9898, virtualServiceRef: { name: 'kept', route: 'main' } } }));
     await cluster.waitForRollout('kept', 'kept Initialized', (r) => r.status?.phase === 'Initialized');
     await cluster.custom.deleteNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: ns, name: 'kept' });
-    await waitFor('Rollout kept gone after handing its primary over', async () => {
-      try {
-        await cluster.rollout('kept');
-        return false;
-      } catch {
-        return true;
-      }
-    }, { timeoutMs: 30_000 });
+    await cluster.waitForRolloutGone('kept');
     // Removing the ownerReference needs delete on the Deployment (OwnerReferencesPermissionEnforcement).
     const primary = await cluster.apps.readNamespacedDeployment({ name: 'kept-primary', namespace: ns });
     expect(primary.metadata?.ownerReferences ?? []).toEqual([]);

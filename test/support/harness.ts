@@ -10,6 +10,7 @@ import { freePort } from '../../devenv/env/ports.js';
 import { startProcess, waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
 import { controllerEnv } from '../../devenv/env/info.js';
 import { LOOPBACK_ALLOWED_ARGS } from './outbound.js';
+import { isNotFound } from '../../src/kube/errors.js';
 
 export { podinfo } from '../../devenv/env/deployments.js';
 
@@ -104,6 +105,11 @@ export class Cluster {
       throw new Error(`${String(err)}\nlast status: ${JSON.stringify(last?.status)}`, { cause: err });
     }
     return last as Rollout;
+  }
+
+  /** Waits until the Rollout is gone (its finalizer let go); any answer but 404 keeps waiting. */
+  async waitForRolloutGone(name: string, timeoutMs = 30_000): Promise<void> {
+    await waitFor(`Rollout ${name} gone`, () => this.rollout(name).then(() => false, (err: unknown) => isNotFound(err)), { timeoutMs });
   }
 
   /** Read, change, replace; retried on a conflict (the kubelet stand-in writes status meanwhile). */

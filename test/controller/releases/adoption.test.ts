@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../../devenv/env/processes.js';
 import { podinfo } from '../../support/harness.js';
 import { useReleaseCluster } from '../../support/release-cluster.js';
 import { quickRollout } from '../../support/rollouts.js';
@@ -75,7 +74,7 @@ describe("adopting a user's VirtualService", () => {
   it('leaves the route on the stable version when the Rollout is deleted, and lets the primary outlive it', async () => {
     const ns = cluster().namespace;
     await cluster().custom.deleteNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: ns, name: 'shop' });
-    await waitFor('rollout gone', async () => cluster().rollout('shop').then(() => false, () => true), { timeoutMs: 30_000 });
+    await cluster().waitForRolloutGone('shop');
     expect(await mainRoute()).toEqual({ name: 'main', retries: { attempts: 3 }, route: [{ destination: { host: 'shop-primary', port: { number: 9898 } }, weight: 100 }] });
     const primary = await cluster().apps.readNamespacedDeployment({ name: 'shop-primary', namespace: ns });
     expect(primary.metadata?.ownerReferences ?? []).toEqual([]);

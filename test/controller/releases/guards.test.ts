@@ -51,7 +51,7 @@ describe('the controller guarding a release', () => {
     const ns = cluster().namespace;
     expect((await cluster().rollout('revert')).metadata.finalizers).toContain('flowshift.io/revert-on-deletion');
     await cluster().custom.deleteNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace: ns, name: 'revert' });
-    await waitFor('rollout gone', async () => cluster().rollout('revert').then(() => false, () => true), { timeoutMs: 30_000 });
+    await cluster().waitForRolloutGone('revert');
 
     const apex = await cluster().core.readNamespacedService({ name: 'revert', namespace: ns });
     expect(apex.spec?.selector).toEqual({ app: 'revert' });
