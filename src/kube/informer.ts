@@ -9,11 +9,15 @@ export interface ListQuery {
   readonly resourceVersion?: string;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
+  readonly limit?: number;
+  /** The previous page's continue token (client-node's name for the `continue` parameter). */
+  readonly _continue?: string;
 }
 
 /** A list as the API server answers it (client-node's list types have this shape). */
 export interface Listed<T> {
-  readonly metadata?: { readonly resourceVersion?: string };
+  /** `_continue` in client-node's typed lists, `continue` in custom objects' raw JSON. */
+  readonly metadata?: { readonly resourceVersion?: string; readonly _continue?: string; readonly continue?: string };
   readonly items: readonly T[];
 }
 
@@ -41,7 +45,17 @@ export interface InformerOptions<T extends KubernetesObject = KubernetesObject> 
   readonly idleMs?: number;
   /** What of each object the cache holds, when less than its slim copy is ever read; default: all of it. */
   readonly keep?: (obj: T) => T;
+  /** Objects per list request (default PAGE_SIZE). */
+  readonly pageSize?: number;
 }
+
+/**
+ * Objects per list request, as client-go's pager. One answer of 20,000
+ * Deployments is tens of megabytes of JSON and their parsed objects at once,
+ * a peak the process keeps as RSS long after; a page's is small, and each
+ * page is slimmed before the next is read.
+ */
+export const PAGE_SIZE = 500;
 
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
@@ -62,11 +76,10 @@ export function watchIdleMs(maxSeconds: number): number {
 /**
  * A list-then-watch cache of one collection, as client-go's reflector keeps
  * one, on client-node's list APIs and Watch. What client-node's own informer
- * lacks is why it exists: it lists once (from the watch cache), then
- * watches from the list's resourceVersion; when a watch ends it resumes from
- * the last version seen; only when the server says that version is gone
- * (410) does it list again, and then with a consistent read, since the watch
- * cache of another API server can be older still. On errors it retries with
+ * lacks is why it exists: it lists once (in pages), then watches from the
+ * list's resourceVersion; when a watch ends it resumes from the last version
+ * seen; only when the server says that version is gone (410) does it list
+ * again. On errors it retries with
  * exponential backoff and never stops. Its cache holds slim objects (see
  * slim(): no managedFields, no last-applied copy, strings shared).
  */
@@ -78,8 +91,6 @@ export class ResilientInformer<T extends KubernetesObject> {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private watching: AbortController | undefined;
-  /** After a 410 the next list must be a consistent read (no resourceVersion). */
-  private consistentList = false;
   private watchedSince = 0;
   /** Set when the server asked to watch again after a pause. */
   private retryAfterMs: number | undefined;
@@ -167,10 +178,9 @@ export class ResilientInformer<T extends KubernetesObject> {
     else void this.listAndWatch();
   }
 
-  /** The version to resume from is compacted away: list again, consistently. */
+  /** The version to resume from is compacted away: list again. */
   private gone(): void {
     this.resourceVersion = '';
-    this.consistentList = true;
   }
 
   private retry(err: unknown): void {
@@ -181,17 +191,23 @@ export class ResilientInformer<T extends KubernetesObject> {
   }
 
   /**
-   * Lists the collection and tells the handlers what changed since the cache
-   * was last filled. The first list is served from the API server's watch
-   * cache (resourceVersion 0, as client-go's first list), so the watch that
-   * follows starts at a version that cache knows. After a 410 it is a
-   * consistent read (no resourceVersion), as client-go relists.
+   * Lists the collection in pages and tells the handlers what changed since
+   * the cache was last filled. Paged lists are consistent reads (no
+   * resourceVersion: a list from the API server's watch cache at version 0
+   * ignores the limit and answers everything at once); all pages are of one
+   * snapshot, and a token compacted away meanwhile (410) lists again from the
+   * start. The watch then starts at the list's version.
    */
   private async relist(): Promise<void> {
-    const query: ListQuery = { ...this.selectors(), ...(this.consistentList ? {} : { resourceVersion: '0' }) };
-    const listed = await this.collection.list(query);
-    this.consistentList = false;
-    this.replaceAll(listed.items);
+    const items: T[] = [];
+    let listed: Listed<T>;
+    let token: string | undefined;
+    do {
+      listed = await this.collection.list({ ...this.selectors(), limit: this.options.pageSize ?? PAGE_SIZE, ...(token ? { _continue: token } : {}) });
+      for (const item of listed.items) items.push(this.kept(item));
+      token = listed.metadata?._continue ?? listed.metadata?.continue;
+    } while (token);
+    this.replaceAll(items);
     this.resourceVersion = listed.metadata?.resourceVersion ?? '';
     this.listed = true;
     this.backoffMs = MIN_BACKOFF_MS;
@@ -201,8 +217,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private replaceAll(items: readonly T[]): void {
     const before = new Map(this.objects);
     this.objects.clear();
-    for (const item of items) {
-      const obj = this.kept(item);
+    for (const obj of items) {
       const key = keyOf(obj.metadata?.namespace, obj.metadata?.name ?? '');
       this.objects.set(key, obj);
       const old = before.get(key);

@@ -151,6 +151,29 @@ describe("flowshift's cluster connection (client-node) against the test API serv
     }
   });
 
+  it('an informer lists in pages, and holds every object of every page', async () => {
+    const labels = { informer: 'pages' };
+    for (const name of ['p1', 'p2', 'p3', 'p4', 'p5']) await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels }, data: { v: name } } });
+    const added: string[] = [];
+    requests.length = 0;
+    const informer = new ResilientInformer(clients, configMaps(clients, namespace), { add: (c) => added.push(c.metadata?.name ?? '') }, silent, {
+      labelSelector: 'informer=pages',
+      pageSize: 2,
+    });
+    await informer.start();
+    try {
+      expect(requests.filter((r) => r.startsWith('GET'))).toEqual(['GET 200', 'GET 200', 'GET 200']);
+      expect(added.sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+      expect(informer.list().map((c) => c.data?.['v']).sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+      // The watch starts at the list's version: a change after the list is seen once, as an update.
+      await clients.core.patchNamespacedConfigMap({ name: 'p3', namespace, body: { data: { v: 'changed' } } });
+      await waitFor('the change seen', () => Promise.resolve(informer.get('p3', namespace)?.data?.['v'] === 'changed'), { timeoutMs: 10_000 });
+      expect(added).toHaveLength(5);
+    } finally {
+      await informer.stop();
+    }
+  });
+
   it('an informer keeps of each object what its keep option returns, listed and watched alike', async () => {
     const labels = { informer: 'keep' };
     await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'keep-listed', labels }, data: { big: 'x'.repeat(1000) } } });
