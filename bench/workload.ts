@@ -129,11 +129,11 @@ export class Workload {
     return this.recorder.records().filter((r) => r.phase !== (this.failing.has(r.name) ? 'Failed' : 'Succeeded')).map((r) => `${r.name}:${r.phase}`);
   }
 
-  /** Waits until count() reaches every Rollout, for at most `timeoutMs`. */
   private timeoutMs(): number {
     return Math.max(TIMEOUT_MS.least, this.names.length * TIMEOUT_MS.perRollout);
   }
 
+  /** Waits until count() reaches every Rollout, for at most `timeoutMs`. */
   private async waitProgress(what: string, count: () => number, timeoutMs: number): Promise<void> {
     const total = this.names.length;
     const t0 = Date.now();
