@@ -9,6 +9,7 @@ import { decideBlocked, decideDependencyError, decideStatusRefused } from './saf
 import { finish, fitted, withHooks } from './finish.js';
 import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
 import { primaryReplicas, withAutoscalerSync } from '../autoscaling.js';
+import { podsFollowWeight, withStrandedPods } from '../statefulset-pods.js';
 
 export { preflightDue } from './preflight.js';
 
@@ -39,7 +40,7 @@ export function decideRefusedStatus(input: TickInput, problem: string): Decision
 function decidePhase(input: TickInput): Decision {
   const held = decideHeld(input);
   if (held) return held;
-  return withAutoscalerSync(input, decideActing(input));
+  return withStrandedPods(input, withAutoscalerSync(input, decideActing(input)));
 }
 
 /** A Rollout that can be acted on, by its phase. */
@@ -162,9 +163,12 @@ function decideDeletion(input: TickInput): Decision {
     return { status, actions: [{ type: 'keepStable' }, { type: 'removeFinalizer' }], events: [event('Terminated', message)] };
   }
   const canary = observedCanary(input);
-  if (canary.replicas === 0 || !canary.ready) {
-    const status = nextStatus(input, { phase: 'Terminating' }, `waiting for ${target} to be ready before handing traffic back to it`);
-    const actions: Action[] = canary.replicas === 0 ? [{ type: 'scaleCanary', replicas: canaryReplicas(input) }] : [];
+  const terminating = nextStatus(input, { phase: 'Terminating' }, `waiting for ${target} to be ready before handing traffic back to it`);
+  // A StatefulSet is handed back with its partition at 0, all its pods on the revision its template says.
+  const wake = podsFollowWeight(spec) ? canary.replicas < canaryReplicas(input, terminating) : canary.replicas === 0;
+  if (wake || !canary.ready) {
+    const status = terminating;
+    const actions: Action[] = wake ? [{ type: 'scaleCanary', replicas: canaryReplicas(input, status) }] : [];
     return { status, actions, events: input.status.phase === 'Terminating' ? [] : [event('Terminating', status.message ?? '')] };
   }
   const message = `reverted: service ${spec.service.name ?? target} selects ${target} again and the routes are released`;
