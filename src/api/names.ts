@@ -51,7 +51,7 @@ export function ownedNames(rollout: Rollout): OwnedNames {
     primary: primaryName(target),
     service,
     primaryService: primaryName(service),
-    canaryService: `${service}-canary`,
+    canaryService: canaryName(service),
     virtualService: service,
   };
 }
@@ -63,6 +63,11 @@ export function ownedNames(rollout: Rollout): OwnedNames {
  */
 export function primaryName(name: string): string {
   return `${name}-primary`;
+}
+
+/** The canary's name for a thing of the target: its Service, `<service>-canary`. */
+export function canaryName(name: string): string {
+  return `${name}-canary`;
 }
 
 export function rolloutKey(rollout: Pick<Rollout, 'metadata'>): string {
