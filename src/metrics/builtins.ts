@@ -22,7 +22,7 @@ const WORKLOAD = 'reporter="destination",destination_workload_namespace="{{ name
  * name): they are told apart by the per-version Service each is reached
  * through, `<service>-canary` or `<service>-primary` (docs/statefulsets.md).
  */
-const VERSION_SERVICE = 'reporter="destination",destination_service_namespace="{{ namespace }}",destination_service_name="{{ versionService }}"';
+const VERSION_SERVICE = 'reporter="destination",destination_workload_namespace="{{ namespace }}",destination_service_name="{{ versionService }}"';
 
 /** The built-ins' queries for versions told apart by `selector`. */
 function queriesFor(selector: string): { plain: Readonly<Record<BuiltinMetric, BuiltinDefinition>>; judged: Readonly<Record<BuiltinMetric, string>> } {
