@@ -1,4 +1,4 @@
-import type { V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout } from '../../../src/api/types.gen.js';
 import { canaryPodsFor } from '../../../src/domain/statefulset-pods.js';
@@ -40,33 +40,40 @@ describe('StatefulSet targets, released gradually by the controller process', ()
   let controller: ControllerProcess;
   const read = (): Promise<V1StatefulSet> => cluster.apps.readNamespacedStatefulSet({ name: 'web', namespace: cluster.namespace });
   const selector = async (name: string): Promise<Record<string, string>> =>
-    ((await cluster.core.readNamespacedService({ name, namespace: cluster.namespace })) as V1Service).spec?.selector ?? {};
+    (await cluster.core.readNamespacedService({ name, namespace: cluster.namespace })).spec?.selector ?? {};
   const pods = async (): Promise<V1Pod[]> => (await cluster.core.listNamespacedPod({ namespace: cluster.namespace, labelSelector: 'app=web' })).items;
   const setImage = (image: string): Promise<void> =>
     updateStatefulSetWithRetry(cluster.apps, cluster.namespace, 'web', (sts) => {
       const container = sts.spec?.template.spec?.containers[0];
       if (container) container.image = image;
     });
+  const momentNow = async (): Promise<Moment> => {
+    const [sts, vs, primary, canary] = await Promise.all([read(), cluster.virtualService('web-svc'), selector('web-svc-primary'), selector('web-svc-canary')]);
+    return {
+      weight: vs.spec.http[0]?.route.find((r) => r.destination.host.startsWith('web-svc-canary'))?.weight ?? 0,
+      partition: sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0,
+      primary: primary[REVISION_HASH] ?? 'all',
+      canary: canary[REVISION_HASH] ?? 'all',
+      current: sts.status?.currentRevision ?? '',
+      update: sts.status?.updateRevision ?? '',
+    };
+  };
   /** Every distinct moment until `stop()`, read four times a second. */
   const record = (): { moments: Moment[]; stop: () => Promise<void> } => {
     const moments: Moment[] = [];
-    let running = true;
+    const state = { running: true };
     const loop = (async (): Promise<void> => {
-      while (running) {
-        const [sts, vs, primary, canary] = await Promise.all([read(), cluster.virtualService('web-svc'), selector('web-svc-primary'), selector('web-svc-canary')]);
-        const moment: Moment = {
-          weight: vs.spec.http[0]?.route.find((r) => r.destination.host.startsWith('web-svc-canary'))?.weight ?? 0,
-          partition: sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0,
-          primary: primary[REVISION_HASH] ?? 'all',
-          canary: canary[REVISION_HASH] ?? 'all',
-          current: sts.status?.currentRevision ?? '',
-          update: sts.status?.updateRevision ?? '',
-        };
+      while (state.running) {
+        const moment = await momentNow();
         if (JSON.stringify(moments.at(-1)) !== JSON.stringify(moment)) moments.push(moment);
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
-    return { moments, stop: async () => ((running = false), await loop) };
+    const stop = async (): Promise<void> => {
+      state.running = false;
+      await loop;
+    };
+    return { moments, stop };
   };
 
   beforeAll(async () => {

@@ -76,7 +76,7 @@ describe('the StatefulSet controller stand-in, one step at a time', () => {
         return s.status?.updatedReplicas === 1 && s.status.readyReplicas === 3 && s.status.observedGeneration === s.metadata?.generation;
       }, { timeoutMs: 15_000 });
       const b = (await sts()).status?.updateRevision ?? '';
-      const byName = Object.fromEntries((await list()).map((p) => [p.metadata?.name, p.metadata?.labels?.[REVISION_HASH]]));
+      const byName = Object.fromEntries((await list()).map((p) => [p.metadata?.name ?? '', p.metadata?.labels?.[REVISION_HASH] ?? '']));
       expect(byName).toEqual({ 'db-0': a, 'db-1': a, 'db-2': b });
       expect((await sts()).status?.currentRevision).toBe(a);
       // A pod deleted below the partition comes back at the current revision.
