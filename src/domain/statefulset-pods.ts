@@ -6,12 +6,23 @@
 // weight needs, a step that waits for them before its weight is routed, and
 // the pods a rollback leaves at the update revision, recreated one by one.
 import type { RolloutSpec, RolloutStatus } from '../api/types.gen.js';
+import { primaryName } from '../api/names.js';
 import { event, type Action, type Decision, type TickInput } from './model.js';
 import { nextStatus, shortRevision } from './status.js';
 
 /** Whether the target is a StatefulSet, whose canary is a share of its own pods. */
 export function podsFollowWeight(spec: Pick<RolloutSpec, 'targetRef'>): boolean {
   return spec.targetRef.kind === 'StatefulSet';
+}
+
+/** The primary as messages name it: `<target>-primary`, or a StatefulSet's own pods at its current revision. */
+export function primaryNamed(spec: Pick<RolloutSpec, 'targetRef'>): string {
+  return podsFollowWeight(spec) ? `StatefulSet ${spec.targetRef.name} (its pods at the current revision)` : primaryName(spec.targetRef.name);
+}
+
+/** The canary at rest, as messages say it. */
+export function canaryAtRest(spec: Pick<RolloutSpec, 'targetRef'>): string {
+  return podsFollowWeight(spec) ? 'its partition at the top' : `${spec.targetRef.name} scaled to zero`;
 }
 
 /**

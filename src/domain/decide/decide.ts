@@ -1,5 +1,4 @@
 import { canaryReplicas, convergeActions, driftEvents, routesOf, sameRoutes } from '../routes.js';
-import { primaryName } from '../../api/names.js';
 import { event, observedCanary, type Action, type Decision, type TickInput } from '../model.js';
 import { nextStatus, shortRevision, waitMessage } from '../status.js';
 import { retryOf } from '../controls.js';
@@ -9,7 +8,7 @@ import { decideBlocked, decideDependencyError, decideStatusRefused } from './saf
 import { finish, fitted, withHooks } from './finish.js';
 import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
 import { primaryReplicas, withAutoscalerSync } from '../autoscaling.js';
-import { podsFollowWeight, withStrandedPods } from '../statefulset-pods.js';
+import { canaryAtRest, podsFollowWeight, primaryNamed, withStrandedPods } from '../statefulset-pods.js';
 
 export { preflightDue } from './preflight.js';
 
@@ -95,7 +94,7 @@ function unknownPhase(phase: never): never {
  */
 function decideInitializing(input: TickInput): Decision {
   const { observed, spec } = input;
-  const primaryDeployment = primaryName(spec.targetRef.name);
+  const primaryDeployment = primaryNamed(spec);
   const primary = observed.primary;
   if (!primary || !primary.ready || primary.revision !== observed.revision) {
     const why = primary ? primary.message || 'its template is being updated' : 'it is being created';
@@ -114,7 +113,7 @@ function decideInitializing(input: TickInput): Decision {
     const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, `${primaryDeployment} is ready: creating its services and routes`);
     return { status, actions: [ensure], events: [] };
   }
-  const message = `initialized: ${primaryDeployment} serves 100% of traffic, ${spec.targetRef.name} scaled to zero`;
+  const message = `initialized: ${primaryDeployment} serves 100% of traffic, ${canaryAtRest(spec)}`;
   const status = nextStatus(
     input,
     { phase: 'Initialized', ...NO_CANARY_TRAFFIC, failedChecks: 0, iterations: 0, lastAppliedSpec: observed.revision, lastPromotedSpec: observed.revision },
@@ -158,7 +157,7 @@ function decideDeletion(input: TickInput): Decision {
   if (!spec.revertOnDeletion) {
     if (!spec.service.virtualServiceRef) return { status: input.status, actions: [{ type: 'removeFinalizer' }], events: [] };
     // An adopted route outlives the Rollout: it keeps the stable version, which the Rollout lets go of.
-    const message = `released: VirtualService ${spec.service.virtualServiceRef.name} routes 100% to ${primaryName(target)}, which now outlives the Rollout`;
+    const message = `released: VirtualService ${spec.service.virtualServiceRef.name} routes 100% to ${primaryNamed(spec)}, which now outlives the Rollout`;
     const status = nextStatus(input, { phase: 'Terminated', ...NO_CANARY_TRAFFIC }, message);
     return { status, actions: [{ type: 'keepStable' }, { type: 'removeFinalizer' }], events: [event('Terminated', message)] };
   }
