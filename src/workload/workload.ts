@@ -11,9 +11,6 @@ import { withoutConfigCopies } from './config-copies.js';
 /** A workload a Rollout can release: the kinds of spec.targetRef. */
 export type Workload = V1Deployment | V1DaemonSet | V1StatefulSet;
 
-/** A workload flowshift clones into `<target>-primary`. */
-export type ClonedWorkload = V1Deployment | V1DaemonSet;
-
 /** The selector labels looked for, in order, as Flagger does. */
 export const SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'] as const;
 

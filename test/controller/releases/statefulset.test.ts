@@ -129,6 +129,25 @@ describe('StatefulSet targets, released gradually by the controller process', ()
     expect(await selector('web-svc-canary')).toEqual({ app: 'web', [REVISION_HASH]: update });
   });
 
+  it('refuses, by field, a StatefulSet of one replica and a query that cannot tell the versions apart, routing nothing', async () => {
+    await cluster.apps.createNamespacedStatefulSet({ namespace: cluster.namespace, body: podinfoStatefulSet('solo', 1) });
+    const solo = quickRollout('solo');
+    await cluster.createRollout({ ...solo, spec: { ...solo.spec, targetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'solo' } } });
+    const refused = await cluster.waitForRollout('solo', 'refused', (x) => (x.status?.message ?? '').includes('spec.replicas'));
+    expect(refused.status?.message).toContain(`StatefulSet ${cluster.namespace}/solo: spec.replicas is 1`);
+    expect(refused.status?.conditions?.find((c) => c.type === 'Invalid')?.status).toBe('True');
+
+    await cluster.apps.createNamespacedStatefulSet({ namespace: cluster.namespace, body: podinfoStatefulSet('blind', 2) });
+    const blind = quickRollout('blind', { analysis: { interval: '1s', metrics: [{ name: 'errors', query: 'sum(rate(istio_requests_total{destination_workload="{{ target }}"}[1m]))', thresholdRange: { max: 1 } }] } });
+    await cluster.createRollout({ ...blind, spec: { ...blind.spec, targetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'blind' } } });
+    const unsure = await cluster.waitForRollout('blind', 'refused', (x) => (x.status?.message ?? '').includes('versionService'));
+    expect(unsure.status?.message).toContain('spec.analysis.metrics[0].query: does not use {{ versionService }}');
+    const events = await cluster.core.listNamespacedEvent({ namespace: cluster.namespace });
+    expect(events.items.filter((e) => e.involvedObject.name === 'blind').map((e) => e.reason)).toContain('InvalidSpec');
+    // Refused before anything moved: its partition is the user's default.
+    expect((await cluster.apps.readNamespacedStatefulSet({ name: 'blind', namespace: cluster.namespace })).spec?.updateStrategy?.rollingUpdate?.partition ?? 0).toBe(0);
+  });
+
   it('rolls back a failing canary: routes to the primary first, then the partition to the top, then the canary pods recreated at the current revision', async () => {
     const current = (await read()).status?.currentRevision ?? '';
     sim.setVersion('canary', { errorRate: 0.5 });
