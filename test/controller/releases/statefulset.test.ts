@@ -9,6 +9,7 @@ import { MeshSimulator } from '../../../devenv/sim/mesh-simulator.js';
 import { addScrapeTarget, createNamespace, env, kubeConfig, removeScrapeTarget } from '../../support/env/context.js';
 import { Cluster, startController, type ControllerProcess } from '../../support/harness.js';
 import { quickRollout } from '../../support/rollouts.js';
+import { readRoute, recordRoute, weightsOf } from '../../support/route-recorder.js';
 
 const HEALTHY = { errorRate: 0, latencyMs: { p50: 20, p99: 50 } };
 const REPLICAS = 4;
@@ -176,5 +177,45 @@ describe('StatefulSet targets, released gradually by the controller process', ()
     const reasons = events.items.filter((e) => e.involvedObject.name === 'web').map((e) => e.reason);
     expect(reasons).toContain('RolledBack');
     expect(reasons).toContain('RecreatingPod');
+  });
+});
+
+describe('a StatefulSet target behind the Gateway API', () => {
+  let cluster: Cluster;
+  let sim: MeshSimulator;
+  let controller: ControllerProcess;
+
+  beforeAll(async () => {
+    cluster = new Cluster(await createNamespace('sts-gateway'));
+    sim = await MeshSimulator.start({ kubeConfig: kubeConfig(), namespace: cluster.namespace, target: 'web', service: 'web-svc', oneWorkload: true, routes: { kind: 'HTTPRoute' }, requestsPerSecond: 100, primary: HEALTHY, canary: HEALTHY });
+    addScrapeTarget(env().prometheusTargetsDir, `sim-${cluster.namespace}`, sim.address);
+    controller = await startController(cluster.namespace);
+  });
+
+  afterAll(async () => {
+    removeScrapeTarget(env().prometheusTargetsDir, `sim-${cluster.namespace}`);
+    await controller.stop();
+    await sim.stop();
+  });
+
+  it('splits traffic between the per-revision Services as the HTTPRoute weights them, with no router change', async () => {
+    await cluster.apps.createNamespacedStatefulSet({ namespace: cluster.namespace, body: podinfoStatefulSet('web', REPLICAS) });
+    // Istio's built-ins do not apply to the Gateway API: Contour's upstream counters, per backend Service, do.
+    const byService = 'envoy_cluster_name=~"{{ namespace }}/{{ versionService }}/.*"';
+    const query = `100 * sum(rate(envoy_cluster_upstream_rq{${byService},envoy_response_code!~"5.."}[{{ interval }}])) / sum(rate(envoy_cluster_upstream_rq{${byService}}[{{ interval }}]))`;
+    const metrics = [{ name: 'success-rate', query, interval: '10s', thresholdRange: { min: 99 } }];
+    await cluster.createRollout(statefulRollout({ provider: 'gatewayapi', analysis: { interval: '2s', threshold: 1, metrics } }));
+    await cluster.waitForRollout('web', 'Initialized', (r) => r.status?.phase === 'Initialized', 90_000);
+    const recorder = await recordRoute(cluster.namespace, 'gatewayapi', 'web-svc');
+    await updateStatefulSetWithRetry(cluster.apps, cluster.namespace, 'web', (sts) => {
+      const container = sts.spec?.template.spec?.containers[0];
+      if (container) container.image = 'ghcr.io/stefanprodan/podinfo:6.6.0';
+    });
+    const r = await cluster.waitForRollout('web', 'Succeeded', (x) => x.status?.phase === 'Succeeded', 120_000);
+    recorder.stop();
+    expect(weightsOf(recorder.views)).toEqual([25, 50, 75, 0]);
+    expect(r.status?.analysis?.[0]).toMatchObject({ name: 'success-rate', passed: true });
+    const route = (await readRoute(cluster.namespace, 'gatewayapi', 'web-svc')) as { spec: { rules: { backendRefs: { name: string }[] }[] } };
+    expect(route.spec.rules.at(-1)?.backendRefs.map((b) => b.name)).toEqual(['web-svc-primary', 'web-svc-canary']);
   });
 });
