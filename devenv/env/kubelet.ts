@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { KubeClients } from '../../src/kube/client.js';
 import { daemonSetKind } from './daemonsets.js';
+import { StatefulSetStandIn } from './statefulset-controller.js';
 
 /**
  * Annotations a test sets on a Deployment or DaemonSet to steer the stand-in:
@@ -59,7 +60,8 @@ export interface StandInKind<T extends KubernetesObject, S> {
  * A kubelet and workload-controller stand-in: no pods run in the test
  * cluster, so this writes the status a real cluster would (observedGeneration,
  * replica or node counts, a Deployment's Available/Progressing conditions)
- * as the pods would get ready, for Deployments and DaemonSets.
+ * as the pods would get ready, for Deployments and DaemonSets; for
+ * StatefulSets it also makes their pods (statefulset-controller.ts).
  */
 export class KubeletStandIn {
   private readonly clients: KubeClients;
@@ -71,6 +73,7 @@ export class KubeletStandIn {
     this.kinds = [
       new StatusWriter(kubeConfig, this.clients, deploymentKind, options),
       new StatusWriter(kubeConfig, this.clients, daemonSetKind, options),
+      new StatefulSetStandIn(kubeConfig, this.clients, { readyAfterMs: (sts) => readyDelay(sts, options), unready }),
     ];
   }
 
@@ -154,7 +157,7 @@ class StatusWriter<T extends KubernetesObject, S> {
     const seen = this.since.get(key);
     const since = seen?.generation === generation ? seen : { generation, at: Date.now(), before: this.kind.before(o) };
     this.since.set(key, since);
-    const { status, nextAt } = this.kind.converge(o, since, { readyAfterMs: this.readyDelay(o), unready: this.unready(o) }, Date.now());
+    const { status, nextAt } = this.kind.converge(o, since, { readyAfterMs: readyDelay(o, this.options), unready: unready(o) }, Date.now());
     this.write(o, status);
     // Come back when the next pods turn ready, or, for pods kept unready,
     // when a Deployment's progress deadline passes (a real cluster then marks it stalled).
@@ -167,16 +170,6 @@ class StatusWriter<T extends KubernetesObject, S> {
         if (latest) this.observe(latest);
       }, wait));
     }
-  }
-
-  private readyDelay(o: T): number {
-    const raw = o.metadata?.annotations?.[KubeletAnnotation.ReadyAfterMs];
-    const parsed = raw === undefined ? NaN : Number(raw);
-    return Number.isFinite(parsed) ? parsed : (this.options.readyAfterMs ?? 200);
-  }
-
-  private unready(o: T): boolean {
-    return o.metadata?.annotations?.[KubeletAnnotation.Unready] === 'true';
   }
 
   private write(o: T, desired: S): void {
@@ -196,6 +189,17 @@ class StatusWriter<T extends KubernetesObject, S> {
         }, RETRY_MS);
       });
   }
+}
+
+/** The delay before an object's pods count as ready: its annotation, or the stand-in's default. */
+function readyDelay(o: KubernetesObject, options: KubeletOptions): number {
+  const raw = o.metadata?.annotations?.[KubeletAnnotation.ReadyAfterMs];
+  const parsed = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(parsed) ? parsed : (options.readyAfterMs ?? 200);
+}
+
+function unready(o: KubernetesObject): boolean {
+  return o.metadata?.annotations?.[KubeletAnnotation.Unready] === 'true';
 }
 
 function keyOf(o: KubernetesObject): string {

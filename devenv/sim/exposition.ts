@@ -74,10 +74,14 @@ function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-/** The identities of a Rollout's two workloads, as Istio labels them. */
-export function workloadIdentities(namespace: string, target: string, service: string): Record<Version, WorkloadIdentity> {
+/**
+ * The identities of a Rollout's two workloads, as Istio labels them. A
+ * StatefulSet target (`oneWorkload`) has no primary copy: both versions are
+ * its pods, one workload to Istio, told apart only by the Service.
+ */
+export function workloadIdentities(namespace: string, target: string, service: string, oneWorkload = false): Record<Version, WorkloadIdentity> {
   return {
-    primary: { namespace, workload: `${target}-primary`, serviceName: `${service}-primary` },
+    primary: { namespace, workload: oneWorkload ? target : `${target}-primary`, serviceName: `${service}-primary` },
     canary: { namespace, workload: target, serviceName: `${service}-canary` },
   };
 }

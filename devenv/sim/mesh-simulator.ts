@@ -17,6 +17,8 @@ export interface MeshSimulatorOptions {
   readonly target: string;
   /** The apex service and VirtualService name; default: target. */
   readonly service?: string;
+  /** A StatefulSet target: both versions report `destination_workload` `<target>`, told apart only by `destination_service_name`. */
+  readonly oneWorkload?: boolean;
   /**
    * The route object to follow: the VirtualService `<service>` by default; an
    * HTTPRoute for provider gatewayapi; or a user's VirtualService, of which
@@ -70,7 +72,7 @@ export class MeshSimulator {
     this.poller = routePoller(options, service, (split) => {
       this.model.setSplit(split);
     });
-    this.identities = workloadIdentities(options.namespace, options.target, service);
+    this.identities = workloadIdentities(options.namespace, options.target, service, options.oneWorkload);
     this.path = options.path ?? '/api/info';
     this.server = createServer((req, res) => {
       this.handle(req, res);

@@ -86,7 +86,7 @@ export class MetricAnalyzer implements Analyzer {
     context: AnalysisContext,
     signal?: AbortSignal,
   ): Promise<PreparedMetric | string> {
-    const source = querySourceOf(metric, context.namespace);
+    const source = querySourceOf(metric, context.namespace, rollout.spec.targetRef.kind);
     let template: MetricTemplate | undefined;
     let query: string;
     let unit = '';

@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../api/schema/defaults.js';
-import { primaryName } from '../api/names.js';
-import type { MetricSpec, Rollout } from '../api/types.gen.js';
-import { BUILTIN_METRICS, JUDGED_BUILTIN_QUERIES, isBuiltinMetric, type BuiltinMetric } from '../metrics/builtins.js';
+import { canaryName, primaryName } from '../api/names.js';
+import { TargetKind, type MetricSpec, type Rollout } from '../api/types.gen.js';
+import { BUILTIN_METRICS, builtinDefinition, isBuiltinMetric, type BuiltinMetric } from '../metrics/builtins.js';
 import { checkPromql, formatPosition, positionOf, type SourcePosition } from '../metrics/promql.js';
 import { renderQuery, templateOffset, type QueryVariables } from '../metrics/render.js';
 import type { AnalysisContext } from './analyzer.js';
@@ -14,14 +14,13 @@ export type QuerySource =
   | { readonly kind: 'builtin'; readonly name: BuiltinMetric; readonly query: string; readonly unit: string }
   | { readonly kind: 'missing'; readonly message: string };
 
-export function querySourceOf(metric: MetricSpec, rolloutNamespace: string): QuerySource {
+export function querySourceOf(metric: MetricSpec, rolloutNamespace: string, kind: TargetKind = TargetKind.Deployment): QuerySource {
   if (metric.templateRef) {
     return { kind: 'template', namespace: metric.templateRef.namespace ?? rolloutNamespace, name: metric.templateRef.name };
   }
   if (metric.query !== undefined) return { kind: 'inline', query: metric.query };
   if (isBuiltinMetric(metric.name)) {
-    const builtin = BUILTIN_METRICS[metric.name];
-    return { kind: 'builtin', name: metric.name, ...builtin, ...(metric.judge ? { query: JUDGED_BUILTIN_QUERIES[metric.name] } : {}) };
+    return { kind: 'builtin', name: metric.name, ...builtinDefinition(metric.name, kind === TargetKind.StatefulSet, metric.judge !== undefined) };
   }
   const builtins = Object.keys(BUILTIN_METRICS).join(', ');
   return {
@@ -71,10 +70,10 @@ export function planMetricQueries(
   interval: string,
 ): PlannedQueries {
   const base = { namespace: context.namespace, service: context.service, interval, variables: metric.templateVariables ?? {} };
-  const canary = renderChecked(template, { ...base, target: context.canary });
+  const canary = renderChecked(template, { ...base, target: context.canary, versionService: canaryName(context.service) });
   if (!canary.ok) return canary;
   if (!metric.compare && !metric.judge) return { ok: true, queries: { canary: canary.query } };
-  const primary = renderChecked(template, { ...base, target: context.primary });
+  const primary = renderChecked(template, { ...base, target: context.primary, versionService: primaryName(context.service) });
   if (!primary.ok) return primary;
   return { ok: true, queries: { canary: canary.query, primary: primary.query } };
 }

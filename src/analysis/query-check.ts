@@ -1,9 +1,9 @@
 import { grantProblem } from '../api/grants.js';
-import type { MetricSpec, MetricTemplate, Rollout } from '../api/types.gen.js';
+import { TargetKind, type MetricSpec, type MetricTemplate, type Rollout } from '../api/types.gen.js';
 import type { SourcePosition } from '../metrics/promql.js';
 import type { AnalysisContext } from './analyzer.js';
 import { parseComparison } from './compare.js';
-import { analysisContextOf, metricInterval, planMetricQueries, querySourceOf } from './metric-query.js';
+import { analysisContextOf, metricInterval, planMetricQueries, querySourceOf, type QuerySource } from './metric-query.js';
 import { templateName } from '../metrics/providers/prometheus/options.js';
 
 /** Something in a Rollout's analysis that makes it invalid before any traffic moves. */
@@ -50,7 +50,7 @@ function checkMetric(
     const parsed = parseComparison(metric.compare);
     if (!parsed.ok) problem('.compare', parsed.message);
   }
-  const source = querySourceOf(metric, context.namespace);
+  const source = querySourceOf(metric, context.namespace, rollout.spec.targetRef.kind);
   let query: string;
   let field: string;
   let where: string;
@@ -78,7 +78,21 @@ function checkMetric(
       where = 'built-in query ';
       break;
   }
+  const versions = versionsProblem(rollout, source.kind, query);
+  if (versions) problem(field, `${where}${versions}`);
   const planned = planMetricQueries(query, metric, context, metricInterval(rollout, metric));
   if (!planned.ok) problem(field, `${where}${planned.problem.message}`, planned.problem.position);
   return problems;
+}
+
+const VERSION_SERVICE = /\{\{\s*versionService\s*\}\}/;
+
+/**
+ * A StatefulSet's canary and primary are one workload to Istio: a user's
+ * query tells them apart only through the per-version Service, or it would
+ * measure both versions at once and compare the canary with itself.
+ */
+function versionsProblem(rollout: Rollout, source: QuerySource['kind'], query: string): string | undefined {
+  if (rollout.spec.targetRef.kind !== TargetKind.StatefulSet || source === 'builtin' || VERSION_SERVICE.test(query)) return undefined;
+  return 'does not use {{ versionService }}: the canary and the primary of a StatefulSet are one workload, told apart only by the Service each is reached through, so this query cannot tell them apart; select destination_service_name="{{ versionService }}" (docs/statefulsets.md)';
 }

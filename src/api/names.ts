@@ -19,6 +19,18 @@ export const CONTROL_ANNOTATIONS = {
 export type ControlAnnotation = (typeof CONTROL_ANNOTATIONS)[keyof typeof CONTROL_ANNOTATIONS];
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'flowshift' } as const;
 
+/**
+ * The pod labels the generated Services select: `<service>-primary` (and the
+ * apex `<service>`) the primary's, `<service>-canary` the canary's. For a
+ * Deployment or DaemonSet, the selector label with and without "-primary";
+ * for a StatefulSet, its pods plus the controller-revision-hash of each
+ * version (docs/statefulsets.md).
+ */
+export interface VersionSelectors {
+  readonly primary: Readonly<Record<string, string>>;
+  readonly canary: Readonly<Record<string, string>>;
+}
+
 /** The names flowshift owns for a Rollout (ROLLOUT-API.md, "Names flowshift owns"). */
 export interface OwnedNames {
   readonly namespace: string;
@@ -39,7 +51,7 @@ export function ownedNames(rollout: Rollout): OwnedNames {
     primary: primaryName(target),
     service,
     primaryService: primaryName(service),
-    canaryService: `${service}-canary`,
+    canaryService: canaryName(service),
     virtualService: service,
   };
 }
@@ -51,6 +63,11 @@ export function ownedNames(rollout: Rollout): OwnedNames {
  */
 export function primaryName(name: string): string {
   return `${name}-primary`;
+}
+
+/** The canary's name for a thing of the target: its Service, `<service>-canary`. */
+export function canaryName(name: string): string {
+  return `${name}-canary`;
 }
 
 export function rolloutKey(rollout: Pick<Rollout, 'metadata'>): string {

@@ -66,6 +66,7 @@ export type MeshProvider = (typeof MeshProvider)[keyof typeof MeshProvider];
 export const TargetKind = {
   Deployment: 'Deployment',
   DaemonSet: 'DaemonSet',
+  StatefulSet: 'StatefulSet',
 } as const;
 export type TargetKind = (typeof TargetKind)[keyof typeof TargetKind];
 
@@ -131,13 +132,13 @@ export interface ObjectMeta {
   creationTimestamp?: string;
 }
 
-/** The Deployment or DaemonSet flowshift releases, in the Rollout's namespace. flowshift clones it into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches). */
+/** The Deployment, DaemonSet or StatefulSet flowshift releases, in the Rollout's namespace. flowshift clones a Deployment or DaemonSet into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches). A StatefulSet is not cloned: its pods at status.currentRevision are the primary, those at status.updateRevision the canary, and flowshift moves its spec.updateStrategy.rollingUpdate.partition (docs/statefulsets.md). */
 export interface TargetRef {
   /** API version of the target. Only apps/v1 is supported. */
   apiVersion: string;
-  /** Kind of the target: Deployment or DaemonSet (docs/daemonsets.md). */
+  /** Kind of the target: Deployment, DaemonSet (docs/daemonsets.md) or StatefulSet (docs/statefulsets.md). */
   kind: TargetKind;
-  /** Name of the target Deployment or DaemonSet. */
+  /** Name of the target Deployment, DaemonSet or StatefulSet. */
   name: string;
 }
 
@@ -362,7 +363,7 @@ export interface AnalysisSpec {
 
 /** What to release and how. */
 export interface RolloutSpec {
-  /** The Deployment or DaemonSet flowshift releases, in the Rollout's namespace. flowshift clones it into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches). */
+  /** The Deployment, DaemonSet or StatefulSet flowshift releases, in the Rollout's namespace. flowshift clones a Deployment or DaemonSet into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches). A StatefulSet is not cloned: its pods at status.currentRevision are the primary, those at status.updateRevision the canary, and flowshift moves its spec.updateStrategy.rollingUpdate.partition (docs/statefulsets.md). */
   targetRef: TargetRef;
   /** The autoscaler that scales the target, in the Rollout's namespace (docs/autoscaling.md): an autoscaling/v2 HorizontalPodAutoscaler, or a KEDA ScaledObject (keda.sh/v1alpha1, when KEDA is installed). Its scaleTargetRef must be the target. flowshift gives the primary a copy "<name>-primary" kept in sync with it, lets it scale the canary during a release, and never writes replicas an autoscaler owns. */
   autoscalerRef?: AutoscalerRef;
@@ -516,7 +517,7 @@ export interface RolloutStatus {
   conditions?: Condition[];
 }
 
-/** A Rollout releases every new revision of a Deployment or DaemonSet progressively: it shifts Istio traffic from the primary (stable) version to the canary step by step, gated on metrics and webhooks, and rolls back when checks fail. */
+/** A Rollout releases every new revision of a Deployment, DaemonSet or StatefulSet progressively: it shifts Istio traffic from the primary (stable) version to the canary step by step, gated on metrics and webhooks, and rolls back when checks fail. */
 export interface Rollout {
   apiVersion: 'flowshift.io/v1alpha1';
   kind: 'Rollout';

@@ -65,7 +65,7 @@ async function metricReferences(rollout: Rollout, sources: ReferenceSources): Pr
 /** A metric's template, the template's Secret, and a backend that answers. */
 async function metricReference(rollout: Rollout, metric: MetricSpec, index: number, sources: ReferenceSources): Promise<string[]> {
   const field = `spec.analysis.metrics[${index}]`;
-  const source = querySourceOf(metric, rollout.metadata.namespace ?? 'default');
+  const source = querySourceOf(metric, rollout.metadata.namespace ?? 'default', rollout.spec.targetRef.kind);
   if (source.kind === 'missing') return [];
   const found = source.kind === 'template' ? await grantedTemplate(rollout, source, `${field}.templateRef`, sources) : undefined;
   if (typeof found === 'string') return [found];

@@ -91,13 +91,14 @@ export class Controller {
     const signer = new JobSigner(options.notificationKey);
     if (signer.ephemeral) log.warn('NOTIFICATION_SIGNING_KEY is not set: notification jobs are signed with a key of this process only, so jobs queued by another replica or before a restart are dropped, not sent');
     this.notifications = new Notifications({ ...options, clients, watcher: this.watcher, metrics: this.metrics, clock, events, signer });
-    this.targets = new Targets(clients, this.watcher.cache());
+    const services = new ServiceRouter(clients);
+    this.targets = new Targets(clients, services, this.watcher.cache());
     this.deps = {
       rollouts,
       readRollout: (namespace, name, uid) => this.reads.get(namespace, name, uid),
       target: this.targets,
       routers: createRouters(clients, this.routeWatches),
-      services: new ServiceRouter(clients),
+      services,
       analyzer: new DeadlineAnalyzer(options.analyzer, analysisDeadlineMs(tickLockMs(options.stalledIntervalMs))),
       tickBudgetMs: analysisDeadlineMs(tickLockMs(options.stalledIntervalMs)),
       // A gate answering after its tick stopped waiting wakes its Rollout.

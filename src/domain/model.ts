@@ -44,14 +44,19 @@ export interface Readiness {
 }
 
 export interface CanaryObservation extends Readiness {
-  /** spec.replicas of a target Deployment (0 when scaled down); of a DaemonSet, 0 when parked, else the nodes it runs on (docs/daemonsets.md). */
+  /**
+   * spec.replicas of a target Deployment (0 when scaled down); of a DaemonSet, 0 when parked, else the nodes it runs on (docs/daemonsets.md);
+   * of a StatefulSet, the pods its partition lets run the update revision (0: the partition is at the top; docs/statefulsets.md).
+   */
   readonly replicas: number;
+  /** A StatefulSet whose partition is at the top: its pods at another revision than the current one (left by a rollback), and whether every pod is ready. */
+  readonly stranded?: { readonly pods: number; readonly allReady: boolean };
 }
 
 export interface PrimaryObservation extends Readiness {
-  /** spec.replicas of the primary Deployment (of a DaemonSet, the nodes it runs on): the size a canary scales up to. */
+  /** spec.replicas of the primary Deployment (of a DaemonSet, the nodes it runs on; of a StatefulSet, all its replicas): the size a canary scales up to. */
   readonly replicas: number;
-  /** The revision the primary's template was copied from (its annotation). */
+  /** The revision the primary's template was copied from (its annotation; a StatefulSet's status.currentRevision). */
   readonly revision: string | undefined;
 }
 
@@ -150,6 +155,8 @@ export type Action =
   | { readonly type: 'revert' }
   /** An adopted route keeps the stable version: route to the primary, and let the primary and its Service outlive the Rollout. */
   | { readonly type: 'keepStable' }
+  /** A StatefulSet target at rest: delete one pod left at another revision than the current one, so it is recreated at the current one. */
+  | { readonly type: 'recreateCanaryPod' }
   | { readonly type: 'removeFinalizer' };
 
 export const EventType = { Normal: 'Normal', Warning: 'Warning' } as const;

@@ -1,5 +1,6 @@
 import type { RolloutStatus } from '../api/types.gen.js';
 import { wakeReplicas } from './autoscaling.js';
+import { podsFollowWeight, statefulCanaryPods } from './statefulset-pods.js';
 import { EventType, type Action, type Decision, type RolloutEvent, type Routes, type TickInput } from './model.js';
 
 export function routesOf(status: RolloutStatus): Routes {
@@ -26,8 +27,11 @@ export function convergeActions(input: TickInput, status: RolloutStatus, canary:
   const actions: Action[] = [];
   const routes = routesOf(status);
   if (input.observed.routes && !sameRoutes(input.observed.routes, routes)) actions.push({ type: 'setRoutes', routes });
-  const scaled = (input.observed.canary?.replicas ?? 0) > 0;
-  if (canary === 'up' && !scaled) actions.push({ type: 'scaleCanary', replicas: canaryReplicas(input) });
+  const running = input.observed.canary?.replicas ?? 0;
+  const scaled = running > 0;
+  // A StatefulSet's canary pods follow the weight (more, never fewer, during a release); any other canary is woken from zero once.
+  const short = podsFollowWeight(input.spec) ? running < canaryReplicas(input, status) : !scaled;
+  if (canary === 'up' && short) actions.push({ type: 'scaleCanary', replicas: canaryReplicas(input, status) });
   if (canary === 'zero' && scaled) actions.push({ type: 'scaleCanary', replicas: 0 });
   return actions;
 }
@@ -46,9 +50,10 @@ export function routesFirst(actions: readonly Action[]): Pick<Decision, 'safeRou
  * A canary scaled up gets as many replicas as the primary, so a step's share
  * of traffic meets as many pods; with an autoscaler, its floor (wakeReplicas).
  * Only a canary at zero is scaled up: one the autoscaler resized keeps its size.
+ * A StatefulSet's canary is the share of its pods `status` needs (statefulset-pods.ts).
  */
-export function canaryReplicas(input: TickInput): number {
-  return wakeReplicas(input);
+export function canaryReplicas(input: TickInput, status: RolloutStatus = input.status): number {
+  return podsFollowWeight(input.spec) ? statefulCanaryPods(input, status) : wakeReplicas(input);
 }
 
 /** A Warning when someone changed the routes by hand since the last tick. */

@@ -1,4 +1,4 @@
-import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1ObjectMeta, V1Secret } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1ObjectMeta, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import type { AutoscalerKind } from '../api/types.gen.js';
 
 /** An autoscaler of either kind as flowshift handles it: JSON, its spec read field by field (workload/autoscaler/spec.ts). */
@@ -20,6 +20,7 @@ export interface AutoscalerObject {
 export interface ClusterCache {
   deployment(namespace: string, name: string): V1Deployment | undefined;
   daemonSet(namespace: string, name: string): V1DaemonSet | undefined;
+  statefulSet(namespace: string, name: string): V1StatefulSet | undefined;
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
   secret(namespace: string, name: string): V1Secret | undefined;
   /** An autoscaler of a kind some Rollout's spec.autoscalerRef names (absent: read from the API server). */

@@ -1,4 +1,4 @@
-import type { KubernetesObject, V1ConfigMap, V1DaemonSet, V1Deployment, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap, V1DaemonSet, V1Deployment, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import type { KubeClients } from './client.js';
 import type { Collection, ListQuery, Listed } from './informer.js';
 
@@ -34,6 +34,13 @@ export function daemonSets(clients: KubeClients, namespace: string | undefined):
   return {
     path: `/apis/apps/v1${namespace ? `/namespaces/${namespace}` : ''}/daemonsets`,
     list: (query: ListQuery) => (namespace ? clients.apps.listNamespacedDaemonSet({ namespace, ...query }) : clients.apps.listDaemonSetForAllNamespaces(query)),
+  };
+}
+
+export function statefulSets(clients: KubeClients, namespace: string | undefined): Collection<V1StatefulSet> {
+  return {
+    path: `/apis/apps/v1${namespace ? `/namespaces/${namespace}` : ''}/statefulsets`,
+    list: (query: ListQuery) => (namespace ? clients.apps.listNamespacedStatefulSet({ namespace, ...query }) : clients.apps.listStatefulSetForAllNamespaces(query)),
   };
 }
 

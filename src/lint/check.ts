@@ -4,7 +4,9 @@ import { celProblems } from '../api/cel.js';
 import { structuralProblems } from '../api/structural.js';
 import type { AlertProvider, MetricTemplate, Rollout, TargetRef } from '../api/types.gen.js';
 import { TargetKind } from '../api/schema/enums.js';
+import type { V1StatefulSet } from '@kubernetes/client-node';
 import { sideBySideProblem } from '../workload/side-by-side.js';
+import { statefulSetProblem } from '../workload/partition.js';
 import type { Workload } from '../workload/workload.js';
 import { servicePortProblem } from '../checks/service-port.js';
 import { validationProblems, type ReadTemplate } from '../checks/spec.js';
@@ -104,8 +106,8 @@ export async function controllerCheck(objects: readonly LintedObject[], sources:
 }
 
 /**
- * The service port against the target, and a DaemonSet's pods against
- * running two per node, when the sources have the target (offline: only
+ * The service port against the target, a DaemonSet's pods against
+ * running two per node, a StatefulSet against what a gradual release needs, when the sources have the target (offline: only
  * from the files). The controller refuses the same (checks/references.ts,
  * workload/side-by-side.ts).
  */
@@ -120,10 +122,22 @@ export async function portCheck(objects: readonly LintedObject[], sources: LintS
     if (!target) continue;
     const port = servicePortProblem(rollout.spec.service, kind, target);
     if (port) problems.push(atField(o.document, port));
-    const sideBySide = kind === TargetKind.DaemonSet ? sideBySideProblem(`${namespaceOf(o)}/${rollout.spec.targetRef.name}`, target.spec?.template) : undefined;
-    if (sideBySide) problems.push(atField(o.document, `spec.targetRef: ${sideBySide}`));
+    const refused = kindProblem(rollout, namespaceOf(o), target);
+    if (refused) problems.push(atField(o.document, `spec.targetRef: ${refused}`));
   }
   return problems;
+}
+
+/** What the controller's Target of this kind refuses (workload/side-by-side.ts, workload/partition.ts). */
+function kindProblem(rollout: Rollout, namespace: string, target: Workload): string | undefined {
+  switch (rollout.spec.targetRef.kind) {
+    case TargetKind.Deployment:
+      return undefined;
+    case TargetKind.DaemonSet:
+      return sideBySideProblem(`${namespace}/${rollout.spec.targetRef.name}`, target.spec?.template);
+    case TargetKind.StatefulSet:
+      return statefulSetProblem({ ...target, metadata: { ...target.metadata, namespace } } as V1StatefulSet, rollout.spec.service.name ?? rollout.spec.targetRef.name);
+  }
 }
 
 export function withNamespace<T extends { metadata: { namespace?: string } }>(object: T, namespace: string): T {

@@ -109,6 +109,8 @@ async function readTarget(apps: AppsV1Api, namespace: string, ref: TargetRef): P
         return await apps.readNamespacedDeployment({ namespace, name });
       case 'DaemonSet':
         return await apps.readNamespacedDaemonSet({ namespace, name });
+      case 'StatefulSet':
+        return await apps.readNamespacedStatefulSet({ namespace, name });
       default:
         // A kind the schema refuses: that problem is reported on its own.
         return undefined;

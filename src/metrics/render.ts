@@ -6,6 +6,8 @@ export interface QueryVariables {
   /** The workload the query is about: the canary, or `<target>-primary` for a baseline. */
   readonly target: string;
   readonly service: string;
+  /** The per-version Service the query is about: `<service>-canary`, or `<service>-primary` for a baseline (a StatefulSet's versions are told apart only by it). */
+  readonly versionService?: string;
   /** PromQL range, e.g. "1m". */
   readonly interval: string;
   /** A metric's templateVariables, used as {{ variables.<key> }}. */
@@ -37,7 +39,7 @@ export interface RenderError {
 
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 const VARIABLES_PREFIX = 'variables.';
-const KNOWN = 'namespace, target, service, interval, variables.<key>';
+const KNOWN = 'namespace, target, service, versionService, interval, variables.<key>';
 
 /**
  * Stands in for every placeholder while the template is parsed to learn where
@@ -197,6 +199,8 @@ function lookup(name: string, vars: QueryVariables): string | Omit<RenderError, 
       return vars.target;
     case 'service':
       return vars.service;
+    case 'versionService':
+      return vars.versionService ?? { variable: name, message: 'unknown variable "versionService" in query template: it is only known in a Rollout\'s analysis' };
     case 'interval':
       return vars.interval;
     default:

@@ -2,7 +2,7 @@ import type { V1Service, V1ServicePort, CoreV1Api } from '@kubernetes/client-nod
 import type { KubeClients } from '../kube/client.js';
 import type { Rollout } from '../api/types.gen.js';
 import { isNotFound } from '../kube/errors.js';
-import { MANAGED_BY, ownedNames, primaryName } from '../api/names.js';
+import { MANAGED_BY, ownedNames, type VersionSelectors } from '../api/names.js';
 import { ownerReference } from '../kube/ownership.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
 import { sameJson } from '../kube/same-json.js';
@@ -24,15 +24,37 @@ export class ServiceRouter {
     this.core = clients.core;
   }
 
-  async ensure(rollout: Rollout, label: PodLabel): Promise<void> {
+  async ensure(rollout: Rollout, selectors: VersionSelectors): Promise<void> {
     const names = ownedNames(rollout);
-    const primarySelector = { [label.key]: primaryName(label.value) };
     await Promise.all([
       // With an adopted VirtualService the apex Service is the user's, like the route.
-      ...(rollout.spec.service.virtualServiceRef ? [] : [this.upsert(rollout, names.service, primarySelector)]),
-      this.upsert(rollout, names.primaryService, primarySelector),
-      this.upsert(rollout, names.canaryService, { [label.key]: label.value }),
+      ...(rollout.spec.service.virtualServiceRef ? [] : [this.upsert(rollout, names.service, selectors.primary)]),
+      this.upsert(rollout, names.primaryService, selectors.primary),
+      this.upsert(rollout, names.canaryService, selectors.canary),
     ]);
+  }
+
+  /**
+   * Points the Services that exist at other pods (a StatefulSet's versions
+   * follow its revisions); a missing one is left to ensure(), which creates
+   * it. Only the selector is written, and only of this Rollout's Services.
+   */
+  async reselect(rollout: Rollout, selectors: VersionSelectors): Promise<void> {
+    const names = ownedNames(rollout);
+    const wanted: [string, Readonly<Record<string, string>>][] = [
+      ...(rollout.spec.service.virtualServiceRef ? [] : [[names.service, selectors.primary] as [string, Readonly<Record<string, string>>]]),
+      [names.primaryService, selectors.primary],
+      [names.canaryService, selectors.canary],
+    ];
+    await Promise.all(wanted.map(([name, selector]) => this.select(rollout, name, selector)));
+  }
+
+  private async select(rollout: Rollout, name: string, selector: Readonly<Record<string, string>>): Promise<void> {
+    const { namespace } = ownedNames(rollout);
+    const current = await this.read(namespace, name);
+    if (!current || sameJson(current.spec?.selector, selector)) return;
+    assertOwned(rollout, 'Service', namespace, name, current.metadata);
+    await this.core.patchNamespacedService({ name, namespace, body: { spec: { selector: selectorPatch(current, selector) } } });
   }
 
   /** The Services under generated names that exist and belong to someone else, each with the fix. */
@@ -65,7 +87,7 @@ export class ServiceRouter {
     await this.core.patchNamespacedService({ name: names.primaryService, namespace: names.namespace, body: { metadata: { ownerReferences: null } } });
   }
 
-  private async upsert(rollout: Rollout, name: string, selector: Record<string, string>): Promise<void> {
+  private async upsert(rollout: Rollout, name: string, selector: Readonly<Record<string, string>>): Promise<void> {
     const { namespace } = ownedNames(rollout);
     const ports = servicePorts(rollout);
     const current = await this.read(namespace, name);
@@ -84,7 +106,7 @@ export class ServiceRouter {
     const same = sameJson(current.spec?.selector, selector) && sameJson(current.spec?.ports, merged);
     if (same) return;
     // The whole ports list goes in the patch (a merge patch replaces lists), built to keep what others added.
-    await this.core.patchNamespacedService({ name, namespace, body: { spec: { selector, ports: merged } } });
+    await this.core.patchNamespacedService({ name, namespace, body: { spec: { selector: selectorPatch(current, selector), ports: merged } } });
   }
 
   private async read(namespace: string, name: string): Promise<V1Service | undefined> {
@@ -95,6 +117,12 @@ export class ServiceRouter {
       throw err;
     }
   }
+}
+
+/** A merge patch merges maps: the keys the new selector drops (a StatefulSet's revision hash) are sent as null. */
+function selectorPatch(current: V1Service, selector: Readonly<Record<string, string>>): Record<string, string | null> {
+  const dropped = Object.keys(current.spec?.selector ?? {}).filter((k) => !(k in selector));
+  return { ...Object.fromEntries(dropped.map((k) => [k, null])), ...selector };
 }
 
 /**

@@ -1,6 +1,7 @@
-import type { V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
 import type { Readiness } from '../domain/model.js';
 import { isParked } from './parking.js';
+import { canaryPodsOf, replicasOf, statusCounts } from './partition.js';
 
 /**
  * Whether a Deployment has rolled out its current generation with at least
@@ -41,6 +42,24 @@ export function daemonSetReadiness(ds: V1DaemonSet, thresholdPercent = 100): Rea
   if (nodes.updated < nodes.desired) return notReady(`${nodes.updated} of ${nodes.desired} nodes updated`);
   const needed = Math.ceil((nodes.desired * thresholdPercent) / 100);
   if (nodes.available < needed) return notReady(`${nodes.available} of ${nodes.desired} nodes available (${thresholdPercent}% needed)`);
+  return { ready: true, message: '' };
+}
+
+/**
+ * Whether a StatefulSet target runs what its partition asks: the canary's
+ * pods (`canary`, the pods the partition lets update) at the update
+ * revision, and at least `thresholdPercent` of all its pods ready. Its status
+ * counts ready pods of both revisions together, and with OrderedReady (the
+ * default) the StatefulSet controller itself stops at the first pod that is
+ * not ready, so readiness is the whole set's (docs/statefulsets.md).
+ */
+export function statefulSetReadiness(sts: V1StatefulSet, thresholdPercent = 100, canary = canaryPodsOf(sts)): Readiness {
+  const counts = statusCounts(sts);
+  if (!counts.observed) return notReady('the new generation is not observed yet');
+  if (counts.updated < canary) return notReady(`${counts.updated} of ${canary} canary pods at the update revision`);
+  const replicas = replicasOf(sts);
+  const needed = Math.ceil((replicas * thresholdPercent) / 100);
+  if (counts.ready < needed) return notReady(`${counts.ready} of ${replicas} pods ready (${thresholdPercent}% needed)`);
   return { ready: true, message: '' };
 }
 

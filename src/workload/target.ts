@@ -1,4 +1,5 @@
 import type { Rollout } from '../api/types.gen.js';
+import type { VersionSelectors } from '../api/names.js';
 import type { AutoscalerObservation, CanaryObservation, PrimaryObservation } from '../domain/model.js';
 
 export interface TargetObservation {
@@ -11,6 +12,8 @@ export interface TargetObservation {
   readonly progress: string;
   /** The selector label of the target's pods; primary pods carry its value suffixed "-primary". */
   readonly label: { readonly key: string; readonly value: string };
+  /** What the generated Services select, as the target stands (a StatefulSet's follow its revisions). */
+  readonly selectors: VersionSelectors;
   /** Set when `<target>-primary` (or the primary's autoscaler copy) exists but is not this Rollout's: why, and the fix. */
   readonly foreign?: string;
   /** spec.autoscalerRef's autoscaler, when it can be used. */
@@ -19,7 +22,7 @@ export interface TargetObservation {
   readonly invalid?: string;
 }
 
-/** The workload a Rollout releases: a Deployment or a DaemonSet (one implementation per kind, chosen in targets.ts). */
+/** The workload a Rollout releases: a Deployment, a DaemonSet or a StatefulSet (one implementation per kind, chosen in targets.ts). */
 export interface Target {
   /** Undefined when the target does not exist. */
   observe(rollout: Rollout): Promise<TargetObservation | undefined>;
@@ -35,6 +38,16 @@ export interface Target {
   scaleCanary(rollout: Rollout, replicas: number): Promise<void>;
   /** Creates the primary's copy of spec.autoscalerRef's autoscaler, or carries the user's spec into it. */
   syncAutoscaler(rollout: Rollout): Promise<void>;
+  /** A StatefulSet at rest: deletes one of its pods left at another revision than the current one, so it comes back at the current one (nothing for other kinds). */
+  recreateCanaryPod(rollout: Rollout): Promise<void>;
+}
+
+/**
+ * Where a Target whose Services follow its pods (a StatefulSet's select its
+ * revisions) points them: ServiceRouter.reselect, handed in by the controller.
+ */
+export interface VersionServices {
+  reselect(rollout: Rollout, selectors: VersionSelectors): Promise<void>;
 }
 
 /** A target that cannot be released as it is, with the fix in the message. */

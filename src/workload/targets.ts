@@ -3,20 +3,28 @@ import type { ClusterCache } from '../kube/cache.js';
 import type { KubeClients } from '../kube/client.js';
 import { DaemonSetTarget } from './daemonset.js';
 import { DeploymentTarget } from './deployment.js';
-import type { Target, TargetObservation } from './target.js';
-import type { Workload } from './workload.js';
-import type { WorkloadTarget } from './workload-target.js';
+import { StatefulSetTarget } from './statefulset.js';
+import type { Target, TargetObservation, VersionServices } from './target.js';
+
+/** A Target of one kind, as the dispatcher holds it. */
+type KindTarget = Target & { cachedProgress(rollout: Rollout): { readonly generation: number; readonly progress: string } };
 
 /**
  * The one place that dispatches on spec.targetRef.kind: the controller holds
- * this Target and stays kind-agnostic. A new kind is a WorkloadTarget and a
- * line here (the compiler checks every TargetKind has one).
+ * this Target and stays kind-agnostic. A new kind is a Target (a
+ * WorkloadTarget for a kind cloned into `<target>-primary`) and a line here
+ * (the compiler checks every TargetKind has one). `services` points the
+ * versions' Services at a StatefulSet's revisions.
  */
 export class Targets implements Target {
-  private readonly byKind: Readonly<Record<TargetKind, WorkloadTarget<Workload>>>;
+  private readonly byKind: Readonly<Record<TargetKind, KindTarget>>;
 
-  constructor(clients: KubeClients, cache?: ClusterCache) {
-    this.byKind = { Deployment: new DeploymentTarget(clients, cache), DaemonSet: new DaemonSetTarget(clients, cache) };
+  constructor(clients: KubeClients, services: VersionServices, cache?: ClusterCache) {
+    this.byKind = {
+      Deployment: new DeploymentTarget(clients, cache),
+      DaemonSet: new DaemonSetTarget(clients, cache),
+      StatefulSet: new StatefulSetTarget(clients, services, cache),
+    };
   }
 
   observe(rollout: Rollout): Promise<TargetObservation | undefined> {
@@ -47,12 +55,16 @@ export class Targets implements Target {
     return this.of(rollout).syncAutoscaler(rollout);
   }
 
+  recreateCanaryPod(rollout: Rollout): Promise<void> {
+    return this.of(rollout).recreateCanaryPod(rollout);
+  }
+
   /** The target's generation and progress as the informers hold them, to notice changes made while a tick ran. */
   cachedProgress(rollout: Rollout): { readonly generation: number; readonly progress: string } {
     return this.of(rollout).cachedProgress(rollout);
   }
 
-  private of(rollout: Rollout): WorkloadTarget<Workload> {
+  private of(rollout: Rollout): KindTarget {
     return this.byKind[rollout.spec.targetRef.kind];
   }
 }

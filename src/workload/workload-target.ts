@@ -6,14 +6,13 @@ import type { ClusterCache } from '../kube/cache.js';
 import type { KubeClients } from '../kube/client.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
 import { assertOwned, notOwnedMessage, ownedBy } from '../kube/ownership.js';
-import { newerVersion } from '../kube/resource-version.js';
-import { slim } from '../kube/slim.js';
 import type { CanaryObservation } from '../domain/model.js';
 import { ConfigCopier, withConfigCopies } from './config-copies.js';
 import { configRefs, revisionHash } from './revision.js';
 import { TargetError, type Target, type TargetObservation } from './target.js';
 import type { AutoscalerSight } from './autoscaler/primary-autoscaler.js';
-import { keyOf, primaryPodTemplate, selectorLabel, type SelectorLabel, type Workload } from './workload.js';
+import { OwnWrites } from './own-writes.js';
+import { primaryPodTemplate, selectorLabel, versionSelectors, type SelectorLabel, type Workload } from './workload.js';
 
 /** Replaces of the primary tried before a tick gives up on conflicts (each after a fresh read). */
 const CONFLICT_ATTEMPTS = 3;
@@ -29,8 +28,7 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
   protected readonly core: CoreV1Api;
   private readonly copier: ConfigCopier;
   private readonly revisions = new WeakMap<V1PodTemplateSpec, string>();
-  /** This target's last write of each object (namespace/name), until the cache shows it or something newer. */
-  private readonly written = new Map<string, W>();
+  private readonly ownWrites: OwnWrites<W>;
 
   constructor(
     clients: KubeClients,
@@ -38,6 +36,7 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
   ) {
     this.core = clients.core;
     this.copier = new ConfigCopier(clients, cache);
+    this.ownWrites = new OwnWrites(cache !== undefined);
   }
 
   abstract readonly kind: TargetKind;
@@ -80,6 +79,7 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
       generation: target.metadata?.generation ?? 0,
       progress: this.progressKey(target, primary),
       label: this.label(target),
+      selectors: versionSelectors(this.label(target)),
       ...(foreign.length ? { foreign: foreign.join('; ') } : {}),
     };
   }
@@ -105,6 +105,11 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
   /** spec.autoscalerRef's autoscaler as this kind sees it; none for a kind the API refuses the field for. */
   protected observeAutoscaler(_rollout: Rollout): Promise<AutoscalerSight | undefined> {
     return Promise.resolve(undefined);
+  }
+
+  /** Only a StatefulSet's pods change revision in place: a clone's canary is scaled to zero instead. */
+  recreateCanaryPod(_rollout: Rollout): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Creates or updates the primary's copy of the autoscaler; nothing for a kind the API refuses spec.autoscalerRef for. */
@@ -188,7 +193,8 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
 
   protected async read(namespace: string, name: string): Promise<W | undefined> {
     const cached = this.cached(namespace, name);
-    if (cached) return this.newerOf(cached);
+    // Reads its own writes ahead of the informer (own-writes.ts).
+    if (cached) return this.ownWrites.newerOf(cached);
     try {
       return await this.fetch(namespace, name);
     } catch (err) {
@@ -197,24 +203,8 @@ export abstract class WorkloadTarget<W extends Workload> implements Target {
     }
   }
 
-  /**
-   * Reads its own writes: the cached object, unless this target's last
-   * write of it is newer. Right after a scale, a tick woken by an older event
-   * (the kubelet's status of the previous version) would otherwise see the
-   * old replicas and scale again.
-   */
-  private newerOf(cached: W): W {
-    const key = keyOf(cached);
-    const ours = this.written.get(key);
-    if (!ours) return cached;
-    if (newerVersion(ours.metadata?.resourceVersion, cached.metadata?.resourceVersion)) return ours;
-    // The informer caught up with the write, or someone wrote after it.
-    this.written.delete(key);
-    return cached;
-  }
-
   protected remember(written: W): void {
-    if (this.cache) this.written.set(keyOf(written), slim(written));
+    this.ownWrites.remember(written);
   }
 
   protected async mustRead(namespace: string, name: string): Promise<W> {

@@ -1,15 +1,15 @@
 // What every kind of target shares: a selector label, a pod template, and a
 // primary that is a clone of it under `<target>-primary`. Pure; the Target
 // implementations (deployment.ts, daemonset.ts) build on it.
-import type { V1DaemonSet, V1Deployment, V1ObjectMeta, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Deployment, V1ObjectMeta, V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
 import type { Rollout } from '../api/types.gen.js';
-import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, primaryName } from '../api/names.js';
+import { MANAGED_BY, REVISION_ANNOTATION, ownedNames, primaryName, type VersionSelectors } from '../api/names.js';
 import { ownerReference } from '../kube/ownership.js';
 import { TargetError } from './target.js';
 import { withoutConfigCopies } from './config-copies.js';
 
 /** A workload a Rollout can release: the kinds of spec.targetRef. */
-export type Workload = V1Deployment | V1DaemonSet;
+export type Workload = V1Deployment | V1DaemonSet | V1StatefulSet;
 
 /** The selector labels looked for, in order, as Flagger does. */
 export const SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'] as const;
@@ -30,6 +30,11 @@ export function selectorLabel(kind: string, target: Workload): SelectorLabel {
     `${kind} ${target.metadata?.name ?? ''}: spec.selector.matchLabels needs one of ${SELECTOR_LABELS.join(', ')} ` +
       '(flowshift selects primary pods by that label suffixed with -primary)',
   );
+}
+
+/** The Services of a clone's versions: the primary's pods carry the selector label's value suffixed "-primary". */
+export function versionSelectors(label: SelectorLabel): VersionSelectors {
+  return { primary: { [label.key]: primaryName(label.value) }, canary: { [label.key]: label.value } };
 }
 
 /** The primary's pod template: `template` (the target's, as released) with the selector label suffixed "-primary". */
@@ -72,4 +77,3 @@ export function primaryMetadata(rollout: Rollout, target: Workload, label: Selec
   };
 }
 
-export const keyOf = (w: Workload): string => `${w.metadata?.namespace ?? ''}/${w.metadata?.name ?? ''}`;

@@ -14,6 +14,23 @@ describe('checkRolloutQueries', () => {
     expect(checkRolloutQueries(rollout, templates)).toEqual([]);
   });
 
+  it('refuses a StatefulSet query or template that cannot tell the canary from the primary, and takes one that selects {{ versionService }}', () => {
+    const base = rolloutWith([
+      { name: 'request-success-rate', thresholdRange: { min: 99 } },
+      { name: 'errors', query: 'sum(rate(errors_total{app="{{ target }}"}[{{ interval }}]))', thresholdRange: { max: 1 } },
+      { name: 'from-template', templateRef: { name: 'latency' } },
+      { name: 'by-service', query: 'sum(rate(istio_requests_total{destination_service_name="{{ versionService }}"}[{{ interval }}]))', thresholdRange: { max: 1 } },
+    ]);
+    const rollout = { ...base, spec: { ...base.spec, targetRef: { ...base.spec.targetRef, kind: 'StatefulSet' as const } } };
+    const templates = [metricTemplate('shop', 'latency', 'histogram_quantile(0.9, sum(rate(x_bucket{pod=~"{{ target }}-.*"}[1m])) by (le))')];
+    const problems = checkRolloutQueries(rollout, templates);
+    expect(problems.map((p) => p.path)).toEqual(['spec.analysis.metrics[1].query', 'spec.analysis.metrics[2].templateRef']);
+    expect(problems[0]?.message).toContain('does not use {{ versionService }}');
+    expect(problems[1]?.message).toMatch(/MetricTemplate .*latency.* spec\.query does not use \{\{ versionService \}\}/);
+    // The same queries on a Deployment target tell its two workloads apart by name.
+    expect(checkRolloutQueries(base, templates)).toEqual([]);
+  });
+
   it('reports a syntax error in an inline query with the field path and its position in the template', () => {
     const rollout = rolloutWith([
       { name: 'request-success-rate' },

@@ -27,6 +27,8 @@ describe('deploy/examples', () => {
         'operator-role.yaml:Role',
         'shared-across-namespaces.yaml:MetricTemplate',
         'shared-across-namespaces.yaml:AlertProvider',
+        'statefulset.yaml:StatefulSet',
+        'statefulset.yaml:Rollout',
       ]),
     );
   });

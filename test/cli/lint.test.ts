@@ -42,6 +42,8 @@ const BROKEN_POSITIONS = [
   'test/cli/lint-broken/controller.yaml:43 spec.analysis.metrics[1].name',
   'test/cli/lint-broken/controller.yaml:44 spec.analysis.metrics[1].templateRef',
   'test/cli/lint-broken/controller.yaml:83 spec.targetRef',
+  'test/cli/lint-broken/controller.yaml:122 spec.targetRef',
+  'test/cli/lint-broken/controller.yaml:135 spec.analysis.metrics[0].query',
   'test/cli/lint-broken/syntax.yaml:7 (yaml)',
 ];
 const EXAMPLE_FILES = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).map((f) => join(EXAMPLES, f));
@@ -65,7 +67,9 @@ describe('kubectl flowshift lint', () => {
     expect(positions(out.stdout)).toEqual(BROKEN_POSITIONS);
     expect(out.stdout).toContain('spec.service.portt: unknown field "portt"');
     expect(out.stdout).toContain('spec.targetRef: DaemonSet default/node-agent: spec.template.spec.containers[0].ports[0].hostPort 9898 can be bound by one pod per node');
-    expect(out.stderr).toMatch(/^18 problems in \d+ flowshift objects in 4 files\n$/);
+    expect(out.stdout).toContain('spec.targetRef: StatefulSet default/db: spec.updateStrategy.type is OnDelete');
+    expect(out.stdout).toContain('does not use {{ versionService }}');
+    expect(out.stderr).toMatch(/^20 problems in \d+ flowshift objects in 4 files\n$/);
   });
 
   it('reads standard input for -, as a pre-commit hook pipes it', async () => {

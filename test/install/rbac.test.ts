@@ -8,6 +8,7 @@ import { createNamespace, env, kubeConfig, mergePatch } from '../support/env/con
 import { waitFor } from '../../devenv/env/processes.js';
 import { Cluster, podinfo, startController, type ControllerProcess } from '../support/harness.js';
 import { quickRollout } from '../support/rollouts.js';
+import { podinfoStatefulSet, updateStatefulSetWithRetry } from '../../devenv/env/statefulsets.js';
 import { ROOT, find, grants, render, type PolicyRule } from './manifests.js';
 import { auditedRequests, serviceAccountKubeconfig } from './service-account.js';
 
@@ -29,6 +30,7 @@ const NEEDED_WITHOUT_A_REQUEST: Record<string, string> = {
   'apps/daemonsets:patch': 'as daemonsets:get: parking the target DaemonSet',
   'apps/deployments:delete': 'removing the ownerReference of the primary when a Rollout with an adopted route is deleted (OwnerReferencesPermissionEnforcement asks for delete); flowshift never deletes one',
   'apps/daemonsets:delete': 'as deployments:delete, for a DaemonSet primary',
+  'apps/statefulsets:get': 'a read when the informer has not seen a StatefulSet target yet',
   'flowshift.io/alertproviders:get': 'Rollouts with analysis.alerts (this scenario has none; test/notifier covers them)',
   'gateway.networking.k8s.io/httproutes:get': 'Rollouts with spec.provider gatewayapi (this scenario is Istio; test/engine/strategies covers them)',
   'gateway.networking.k8s.io/httproutes:create': 'as httproutes:get',
@@ -164,6 +166,33 @@ describe('deploy/base RBAC: the controller runs a release and a rollback as its 
     // Removing the ownerReference needs delete on the Deployment (OwnerReferencesPermissionEnforcement).
     const primary = await cluster.apps.readNamespacedDeployment({ name: 'kept-primary', namespace: ns });
     expect(primary.metadata?.ownerReferences ?? []).toEqual([]);
+  });
+
+  it('releases a StatefulSet and rolls one back, deleting the pods left at the failed revision', async () => {
+    const ns = cluster.namespace;
+    for (const name of ['sgood', 'sbad']) {
+      await cluster.apps.createNamespacedStatefulSet({ namespace: ns, body: podinfoStatefulSet(name, 2) });
+      const r = quickRollout(name, {
+        strategy: { canary: { stepWeights: [50] } },
+        // A StatefulSet's queries must tell its versions apart ({{ versionService }}); the value is 1 either way.
+        analysis: { interval: '1s', threshold: 1, metrics: [{ name: 'one', query: 'vector(1) or on() up{service="{{ versionService }}"}', thresholdRange: { max: name === 'sgood' ? 2 : 0 } }] },
+      });
+      await cluster.createRollout({ ...r, spec: { ...r.spec, targetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name } } });
+    }
+    for (const name of ['sgood', 'sbad']) await cluster.waitForRollout(name, `${name} Initialized`, (r) => r.status?.phase === 'Initialized');
+    for (const name of ['sgood', 'sbad']) {
+      await updateStatefulSetWithRetry(cluster.apps, ns, name, (sts) => {
+        const container = sts.spec?.template.spec?.containers[0];
+        if (container) container.image = 'ghcr.io/stefanprodan/podinfo:6.6.0';
+      });
+    }
+    await cluster.waitForRollout('sgood', 'sgood Succeeded', (r) => r.status?.phase === 'Succeeded');
+    await cluster.waitForRollout('sbad', 'sbad Failed', (r) => r.status?.phase === 'Failed');
+    const current = (await cluster.apps.readNamespacedStatefulSet({ name: 'sbad', namespace: ns })).status?.currentRevision;
+    await waitFor('sbad pods back at the current revision', async () => {
+      const pods = (await cluster.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=sbad' })).items;
+      return pods.length === 2 && pods.every((p) => p.metadata?.labels?.['controller-revision-hash'] === current);
+    }, { timeoutMs: 30_000 });
   });
 
   it('was refused nothing, and used every rule it is granted', async () => {

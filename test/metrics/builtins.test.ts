@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_METRICS, BuiltinMetric, builtinQuery, isBuiltinMetric } from '../../src/metrics/builtins.js';
+import { BUILTIN_METRICS, BuiltinMetric, builtinDefinition, builtinQuery, isBuiltinMetric } from '../../src/metrics/builtins.js';
+import { renderQuery } from '../../src/metrics/render.js';
 import { checkPromql } from '../../src/metrics/promql.js';
 
 const vars = { namespace: 'shop', target: 'podinfo', service: 'podinfo', interval: '2m' };
@@ -29,6 +30,18 @@ describe('built-in Istio metrics', () => {
   it('renders for the primary workload when asked', () => {
     const result = builtinQuery(BuiltinMetric.RequestDuration, { ...vars, target: 'podinfo-primary' });
     expect(result.ok && result.query).toContain('destination_workload="podinfo-primary"');
+  });
+
+  it('select a StatefulSet\'s versions by their Service, judged or not: both are one workload to Istio', () => {
+    for (const judged of [false, true]) {
+      for (const name of Object.values(BuiltinMetric)) {
+        const rendered = renderQuery(builtinDefinition(name, true, judged).query, { ...vars, versionService: 'podinfo-canary' });
+        const text = rendered.ok ? rendered.query : rendered.error.message;
+        expect(text).toContain('destination_service_name="podinfo-canary"');
+        expect(text).not.toContain('destination_workload=');
+        expect(checkPromql(text)).toBeNull();
+      }
+    }
   });
 
   it('are valid PromQL', () => {

@@ -23,7 +23,7 @@ async function setUp(): Promise<{ cluster: Cluster; namespace: string; rollout: 
   const requests: string[] = [];
   const clients = await kubeClients((method) => requests.push(method));
   const cached: Record<string, V1Deployment> = {};
-  const cache: ClusterCache = { deployment: (_ns, name) => cached[name], daemonSet: () => undefined, configMap: () => undefined, secret: () => undefined };
+  const cache: ClusterCache = { deployment: (_ns, name) => cached[name], daemonSet: () => undefined, statefulSet: () => undefined, configMap: () => undefined, secret: () => undefined };
   const target = new DeploymentTarget(clients, cache);
   await target.ensurePrimary(rollout, 'rev-1', 1);
   return { cluster, namespace, rollout, clients, requests, cached, target };

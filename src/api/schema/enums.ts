@@ -36,7 +36,7 @@ export const AlertProviderType = { Slack: 'slack', MsTeams: 'msteams', Discord: 
 export const MeshProvider = { Istio: 'istio', GatewayApi: 'gatewayapi' } as const;
 
 /** The workload kinds a Rollout releases; one Target each, in src/workload/targets.ts: the compiler checks the two agree. */
-export const TargetKind = { Deployment: 'Deployment', DaemonSet: 'DaemonSet' } as const;
+export const TargetKind = { Deployment: 'Deployment', DaemonSet: 'DaemonSet', StatefulSet: 'StatefulSet' } as const;
 /** The autoscalers an autoscalerRef may name; one adapter each in src/workload/autoscaler/kinds.ts: the compiler checks the two agree. */
 export const AutoscalerKind = { HorizontalPodAutoscaler: 'HorizontalPodAutoscaler', ScaledObject: 'ScaledObject' } as const;
 

@@ -18,11 +18,11 @@ import { objectName } from './common.js';
 import { AutoscalerKind, TargetKind } from './enums.js';
 
 export const targetRef: Schema = object(
-  'The Deployment or DaemonSet flowshift releases, in the Rollout\'s namespace. flowshift clones it into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches).',
+  'The Deployment, DaemonSet or StatefulSet flowshift releases, in the Rollout\'s namespace. flowshift clones a Deployment or DaemonSet into "<name>-primary"; between releases a Deployment is scaled to zero and a DaemonSet is parked (a nodeSelector no node matches). A StatefulSet is not cloned: its pods at status.currentRevision are the primary, those at status.updateRevision the canary, and flowshift moves its spec.updateStrategy.rollingUpdate.partition (docs/statefulsets.md).',
   {
     apiVersion: enumOf({ AppsV1: 'apps/v1' }, 'API version of the target. Only apps/v1 is supported.', { ref: 'string' }),
-    kind: enumOf(TargetKind, 'Kind of the target: Deployment or DaemonSet (docs/daemonsets.md).', { ref: 'TargetKind' }),
-    name: objectName('Name of the target Deployment or DaemonSet.'),
+    kind: enumOf(TargetKind, 'Kind of the target: Deployment, DaemonSet (docs/daemonsets.md) or StatefulSet (docs/statefulsets.md).', { ref: 'TargetKind' }),
+    name: objectName('Name of the target Deployment, DaemonSet or StatefulSet.'),
   },
   { required: ['apiVersion', 'kind', 'name'], tsName: 'TargetRef' },
 );

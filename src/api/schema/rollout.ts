@@ -1,4 +1,4 @@
-// The Rollout kind: a Deployment or DaemonSet released step by step.
+// The Rollout kind: a Deployment, DaemonSet or StatefulSet released step by step.
 import { DEFAULTS } from './defaults.js';
 import { boolean, enumOf, integer, object, rule, type Schema } from './builders.js';
 import { MeshProvider } from './enums.js';
@@ -35,11 +35,23 @@ const spec: Schema = object(
     required: ['targetRef', 'service', 'strategy'],
     tsName: 'RolloutSpec',
     rules: [
-      // A DaemonSet runs one pod per node: there are no replicas for an autoscaler to own.
-      rule("!has(self.autoscalerRef) || self.targetRef.kind == 'Deployment'", 'autoscalerRef applies to a Deployment target only: remove it (a DaemonSet runs one pod per node)', {
-        fieldPath: '.autoscalerRef',
-        reason: 'FieldValueForbidden',
-      }),
+      // A DaemonSet runs one pod per node; a StatefulSet's replicas are split between its two revisions by the partition flowshift moves.
+      rule(
+        "!has(self.autoscalerRef) || self.targetRef.kind == 'Deployment'",
+        'autoscalerRef applies to a Deployment target only: remove it (a DaemonSet runs one pod per node; a StatefulSet\'s pods are split between its revisions by its partition, docs/statefulsets.md)',
+        { fieldPath: '.autoscalerRef', reason: 'FieldValueForbidden' },
+      ),
+      // A StatefulSet has no second set of pods to switch to, and its pods share their volumes across versions (docs/statefulsets.md).
+      rule(
+        "self.targetRef.kind != 'StatefulSet' || !has(self.strategy.blueGreen)",
+        'strategy.blueGreen does not apply to a StatefulSet target (it needs a full second set of pods, and a StatefulSet is never cloned): use strategy.canary or strategy.abTesting',
+        { fieldPath: '.strategy.blueGreen', reason: 'FieldValueForbidden' },
+      ),
+      rule(
+        "self.targetRef.kind != 'StatefulSet' || !has(self.strategy.canary) || !has(self.strategy.canary.mirror)",
+        'strategy.canary.mirror does not apply to a StatefulSet target (a mirrored write would reach the storage both versions share twice): remove it',
+        { fieldPath: '.strategy.canary.mirror', reason: 'FieldValueForbidden' },
+      ),
     ],
   },
 );
@@ -50,7 +62,7 @@ export const rollout: KindDefinition = {
   singular: 'rollout',
   shortNames: ['ro'],
   description:
-    'A Rollout releases every new revision of a Deployment or DaemonSet progressively: it shifts Istio traffic from the primary (stable) version to the canary step by step, gated on metrics and webhooks, and rolls back when checks fail.',
+    'A Rollout releases every new revision of a Deployment, DaemonSet or StatefulSet progressively: it shifts Istio traffic from the primary (stable) version to the canary step by step, gated on metrics and webhooks, and rolls back when checks fail.',
   spec,
   status,
   printerColumns: [

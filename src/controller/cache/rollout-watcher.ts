@@ -1,4 +1,4 @@
-import type { KubernetesObject, V1DaemonSet, V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1DaemonSet, V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
 import { controlledByRollout } from '../../kube/ownership.js';
 import type { Logger } from 'pino';
 import type { Rollout, TargetKind } from '../../api/types.gen.js';
@@ -6,7 +6,7 @@ import type { ClusterCache } from '../../kube/cache.js';
 import type { KubeClients } from '../../kube/client.js';
 import { GROUP, ROLLOUTS, VERSION } from '../../api/names.js';
 import { configRefs } from '../../workload/revision.js';
-import { customObjects, daemonSets, deployments } from '../../kube/collections.js';
+import { customObjects, daemonSets, deployments, statefulSets } from '../../kube/collections.js';
 import type { Workload } from '../../workload/workload.js';
 import { ConfigWatches } from './config-watches.js';
 import { AutoscalerWatches } from './autoscaler-watches.js';
@@ -31,7 +31,7 @@ export interface WatchSink {
 
 /**
  * Informers on Rollouts and on the kinds of targets (Deployments,
- * DaemonSets) per watched namespace (or cluster-wide), watches on exactly
+ * DaemonSets, StatefulSets) per watched namespace (or cluster-wide), watches on exactly
  * the ConfigMaps/Secrets the targets reference, and on autoscalers once a
  * Rollout names one. Every change that can move a release becomes an immediate tick
  * of the Rollouts it concerns.
@@ -40,6 +40,7 @@ export class RolloutWatcher {
   private readonly rollouts: ResilientInformer<KubernetesObject>[] = [];
   private readonly deployments: ResilientInformer<V1Deployment>[] = [];
   private readonly daemonSets: ResilientInformer<V1DaemonSet>[] = [];
+  private readonly statefulSets: ResilientInformer<V1StatefulSet>[] = [];
   private readonly configs: ConfigWatches;
   private readonly autoscalers: AutoscalerWatches;
   private readonly index = new RolloutIndex(() => this.allRollouts(), (namespace, name) => this.cachedRollout(namespace, name));
@@ -53,17 +54,19 @@ export class RolloutWatcher {
       this.rollouts.push(new ResilientInformer(clients, customObjects(clients, { group: GROUP, version: VERSION, plural: ROLLOUTS }, ns), this.rolloutHandlers(), log));
       this.deployments.push(new ResilientInformer(clients, deployments(clients, ns), this.workloadHandlers(), log, { keep: withoutPrimaryTemplate }));
       this.daemonSets.push(new ResilientInformer(clients, daemonSets(clients, ns), this.workloadHandlers(), log, { keep: withoutPrimaryTemplate }));
+      // A StatefulSet is never cloned: there is no primary template to leave out.
+      this.statefulSets.push(new ResilientInformer(clients, statefulSets(clients, ns), this.workloadHandlers(), log));
     }
   }
 
   async start(): Promise<void> {
     // Targets first, so the first Rollout events can find them.
-    await Promise.all([...this.deployments, ...this.daemonSets].map((i) => i.start()));
+    await Promise.all([...this.deployments, ...this.daemonSets, ...this.statefulSets].map((i) => i.start()));
     await Promise.all(this.rollouts.map((i) => i.start()));
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.rollouts, ...this.deployments, ...this.daemonSets].map((i) => i.stop()));
+    await Promise.all([...this.rollouts, ...this.deployments, ...this.daemonSets, ...this.statefulSets].map((i) => i.stop()));
     await Promise.all([this.configs.stop(), this.autoscalers.stop()]);
   }
 
@@ -96,6 +99,7 @@ export class RolloutWatcher {
     return {
       deployment: (namespace, name) => findIn(this.deployments, namespace, name),
       daemonSet: (namespace, name) => findIn(this.daemonSets, namespace, name),
+      statefulSet: (namespace, name) => findIn(this.statefulSets, namespace, name),
       configMap: (namespace, name) => this.configs.configMap(namespace, name),
       secret: (namespace, name) => this.configs.secret(namespace, name),
       autoscaler: (kind, namespace, name) => this.autoscalers.get(kind, namespace, name),
@@ -114,6 +118,8 @@ export class RolloutWatcher {
         return findIn(this.deployments, namespace, name);
       case 'DaemonSet':
         return findIn(this.daemonSets, namespace, name);
+      case 'StatefulSet':
+        return findIn(this.statefulSets, namespace, name);
     }
   }
 

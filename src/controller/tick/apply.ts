@@ -24,7 +24,7 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, ob
       await deps.target.ensurePrimary(rollout, observed(observation).revision, action.replicas);
       return;
     case 'ensureObjects':
-      await deps.services.ensure(rollout, observed(observation).label);
+      await deps.services.ensure(rollout, observed(observation).selectors);
       await routerFor(deps.routers, rollout).ensure(rollout, action.routes);
       return;
     case 'setRoutes':
@@ -47,6 +47,9 @@ async function applyAction(deps: ApplyDeps, rollout: Rollout, action: Action, ob
       await routerFor(deps.routers, rollout).release(rollout);
       await deps.target.releasePrimary(rollout);
       await deps.services.releasePrimary(rollout);
+      return;
+    case 'recreateCanaryPod':
+      await deps.target.recreateCanaryPod(rollout);
       return;
     case 'removeFinalizer': {
       const finalizers = rollout.metadata.finalizers ?? [];

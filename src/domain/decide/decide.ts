@@ -1,5 +1,4 @@
 import { canaryReplicas, convergeActions, driftEvents, routesOf, sameRoutes } from '../routes.js';
-import { primaryName } from '../../api/names.js';
 import { event, observedCanary, type Action, type Decision, type TickInput } from '../model.js';
 import { nextStatus, shortRevision, waitMessage } from '../status.js';
 import { retryOf } from '../controls.js';
@@ -9,6 +8,7 @@ import { decideBlocked, decideDependencyError, decideStatusRefused } from './saf
 import { finish, fitted, withHooks } from './finish.js';
 import { NO_CANARY_TRAFFIC } from '../strategies/index.js';
 import { primaryReplicas, withAutoscalerSync } from '../autoscaling.js';
+import { canaryAtRest, podsFollowWeight, primaryNamed, withStrandedPods } from '../statefulset-pods.js';
 
 export { preflightDue } from './preflight.js';
 
@@ -39,7 +39,7 @@ export function decideRefusedStatus(input: TickInput, problem: string): Decision
 function decidePhase(input: TickInput): Decision {
   const held = decideHeld(input);
   if (held) return held;
-  return withAutoscalerSync(input, decideActing(input));
+  return withStrandedPods(input, withAutoscalerSync(input, decideActing(input)));
 }
 
 /** A Rollout that can be acted on, by its phase. */
@@ -94,7 +94,7 @@ function unknownPhase(phase: never): never {
  */
 function decideInitializing(input: TickInput): Decision {
   const { observed, spec } = input;
-  const primaryDeployment = primaryName(spec.targetRef.name);
+  const primaryDeployment = primaryNamed(spec);
   const primary = observed.primary;
   if (!primary || !primary.ready || primary.revision !== observed.revision) {
     const why = primary ? primary.message || 'its template is being updated' : 'it is being created';
@@ -113,7 +113,7 @@ function decideInitializing(input: TickInput): Decision {
     const status = nextStatus(input, { phase: 'Initializing', canaryWeight: 0, mirrorWeight: 0 }, `${primaryDeployment} is ready: creating its services and routes`);
     return { status, actions: [ensure], events: [] };
   }
-  const message = `initialized: ${primaryDeployment} serves 100% of traffic, ${spec.targetRef.name} scaled to zero`;
+  const message = `initialized: ${primaryDeployment} serves 100% of traffic, ${canaryAtRest(spec)}`;
   const status = nextStatus(
     input,
     { phase: 'Initialized', ...NO_CANARY_TRAFFIC, failedChecks: 0, iterations: 0, lastAppliedSpec: observed.revision, lastPromotedSpec: observed.revision },
@@ -157,14 +157,17 @@ function decideDeletion(input: TickInput): Decision {
   if (!spec.revertOnDeletion) {
     if (!spec.service.virtualServiceRef) return { status: input.status, actions: [{ type: 'removeFinalizer' }], events: [] };
     // An adopted route outlives the Rollout: it keeps the stable version, which the Rollout lets go of.
-    const message = `released: VirtualService ${spec.service.virtualServiceRef.name} routes 100% to ${primaryName(target)}, which now outlives the Rollout`;
+    const message = `released: VirtualService ${spec.service.virtualServiceRef.name} routes 100% to ${primaryNamed(spec)}, which now outlives the Rollout`;
     const status = nextStatus(input, { phase: 'Terminated', ...NO_CANARY_TRAFFIC }, message);
     return { status, actions: [{ type: 'keepStable' }, { type: 'removeFinalizer' }], events: [event('Terminated', message)] };
   }
   const canary = observedCanary(input);
-  if (canary.replicas === 0 || !canary.ready) {
-    const status = nextStatus(input, { phase: 'Terminating' }, `waiting for ${target} to be ready before handing traffic back to it`);
-    const actions: Action[] = canary.replicas === 0 ? [{ type: 'scaleCanary', replicas: canaryReplicas(input) }] : [];
+  const terminating = nextStatus(input, { phase: 'Terminating' }, `waiting for ${target} to be ready before handing traffic back to it`);
+  // A StatefulSet is handed back with its partition at 0, all its pods on the revision its template says.
+  const wake = podsFollowWeight(spec) ? canary.replicas < canaryReplicas(input, terminating) : canary.replicas === 0;
+  if (wake || !canary.ready) {
+    const status = terminating;
+    const actions: Action[] = wake ? [{ type: 'scaleCanary', replicas: canaryReplicas(input, status) }] : [];
     return { status, actions, events: input.status.phase === 'Terminating' ? [] : [event('Terminating', status.message ?? '')] };
   }
   const message = `reverted: service ${spec.service.name ?? target} selects ${target} again and the routes are released`;

@@ -1,5 +1,5 @@
 import type { RolloutStatus } from '../../api/types.gen.js';
-import { primaryName } from '../../api/names.js';
+import { primaryNamed } from '../statefulset-pods.js';
 import { abortOf } from '../controls.js';
 import { ROUTE_SETTLE_MS, progressDeadline, secondsInState } from '../timing.js';
 import { analysisSkipped, checkDue, recordPromote, skippedAnalysis } from './promote.js';
@@ -201,7 +201,7 @@ export function decidePromoting(input: TickInput): Decision {
   if (!primary?.ready || primary.revision !== revision) return awaitPrimary(input, revision);
   const canaryWeight = nextPromotionWeight(spec.strategy.canary?.stepWeightPromotion, prev.canaryWeight ?? 0);
   if (canaryWeight === 0) return succeed(input);
-  const message = `${primaryName(spec.targetRef.name)} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
+  const message = `${primaryNamed(spec)} runs revision ${shortRevision(revision)}: shifting traffic back to it (canary weight ${canaryWeight})`;
   const status = nextStatus(input, { phase: 'Finalising', canaryWeight, mirrorWeight: 0, matchRouting: false }, message);
   return { status, actions: convergeActions(input, status, 'up'), events: [...driftEvents(input), event('Finalising', message)] };
 }
@@ -209,7 +209,7 @@ export function decidePromoting(input: TickInput): Decision {
 /** The primary is rolling out the revision (promoted again if its template is not it yet), until the progress deadline. */
 function awaitPrimary(input: TickInput, revision: string): Decision {
   const { spec, observed } = input;
-  const primaryDeployment = primaryName(spec.targetRef.name);
+  const primaryDeployment = primaryNamed(spec);
   const primary = observed.primary;
   const deadline = progressDeadline(spec);
   if (secondsInState(input) > deadline) return rollback(input, `${primaryDeployment} not ready within ${deadline}s during promotion (${primary?.message ?? 'missing'})`);
@@ -235,7 +235,7 @@ export function decideFinalising(input: TickInput): Decision {
  */
 function succeed(input: TickInput): Decision {
   const revision = input.status.lastAppliedSpec ?? '';
-  const message = `promotion of revision ${shortRevision(revision)} complete: ${primaryName(input.spec.targetRef.name)} serves 100%`;
+  const message = `promotion of revision ${shortRevision(revision)} complete: ${primaryNamed(input.spec)} serves 100%`;
   const status = nextStatus(input, { phase: 'Succeeded', ...NO_CANARY_TRAFFIC, lastPromotedSpec: revision }, message);
   return { status, ...routesFirst(convergeActions(input, status, 'up')), events: [...driftEvents(input), event('Succeeded', message)], nextTickMs: ROUTE_SETTLE_MS };
 }

@@ -8,6 +8,7 @@ import { ask, checkGates, mergeGates } from '../gates.js';
 import { NO_CANARY_TRAFFIC, advanceFor } from '../strategies/index.js';
 import { sameMessage } from '../fit.js';
 import { judgedWorse } from '../judged.js';
+import { awaitCanaryPods } from '../statefulset-pods.js';
 
 export function waitForCanary(input: TickInput, drift: RolloutEvent[]): Decision {
   const { spec } = input;
@@ -67,6 +68,8 @@ function increase(input: TickInput, evidence: Partial<RolloutStatus>, patch: Par
 
 function step(input: TickInput, patch: Partial<RolloutStatus>, message: string, reason: string): Decision {
   const status = nextStatus(input, { ...patch, phase: 'Progressing' }, message);
+  const pods = awaitCanaryPods(input, status);
+  if (pods) return pods;
   return { status, actions: convergeActions(input, status, 'up'), events: [event(reason, message)] };
 }
 

@@ -1,8 +1,9 @@
-import { AutoscalingV2Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshProvider, Rollout } from '../../../src/api/types.gen.js';
 import { SIGNATURE_HEADER } from '../../../src/http/safe-post.js';
 import { MeshSimulator, type MeshSimulatorOptions } from '../../../devenv/sim/mesh-simulator.js';
+import { updateStatefulSetWithRetry } from '../../../devenv/env/statefulsets.js';
 import { addScrapeTarget, createNamespace, env, kubeConfig, mergePatch, removeScrapeTarget } from '../../support/env/context.js';
 import { documents, exampleFiles, exampleText } from '../../api/example-files.js';
 import { HttpSink } from '../../notifier/sink.js';
@@ -31,7 +32,9 @@ interface ExampleCase {
   readonly provider: MeshProvider;
   /** The route object the Rollout writes or adopts. */
   readonly routeObject: string;
-  readonly sim?: Pick<MeshSimulatorOptions, 'routes' | 'matchedShare'>;
+  readonly sim?: Pick<MeshSimulatorOptions, 'routes' | 'matchedShare' | 'oneWorkload'>;
+  /** The change that starts the release; default: a new image in the Deployment podinfo. */
+  readonly change?: (cluster: Cluster) => Promise<void>;
   /** Runs while the release is under way, e.g. the approval a gate waits for. */
   readonly during?: (cluster: Cluster) => Promise<void>;
   /** Webhooks (by name) the stand-in answers 500, e.g. a rollback gate that must stay closed. */
@@ -164,6 +167,23 @@ const CASES: readonly ExampleCase[] = [
     },
   },
   {
+    file: 'statefulset.yaml',
+    provider: 'istio',
+    routeObject: 'podinfo',
+    sim: { oneWorkload: true },
+    change: (cluster) =>
+      updateStatefulSetWithRetry(cluster.apps, cluster.namespace, 'podinfo', (sts) => {
+        const container = sts.spec?.template.spec?.containers[0];
+        if (container) container.image = NEW_IMAGE;
+      }),
+    check: async ({ views, namespace }) => {
+      expect(weightsOf(views)).toEqual([25, 50, 75, 0]);
+      const sts = await kubeConfig().makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: 'podinfo', namespace });
+      expect(sts.status?.currentRevision).toBe(sts.status?.updateRevision);
+      expect(sts.spec?.template.spec?.containers[0]?.image).toBe(NEW_IMAGE);
+    },
+  },
+  {
     file: 'session-affinity.yaml',
     provider: 'istio',
     routeObject: 'podinfo',
@@ -219,7 +239,7 @@ async function release(example: ExampleCase, sink: HttpSink): Promise<Released> 
     }
     await cluster.waitForRollout('podinfo', 'Initialized', (r) => r.status?.phase === 'Initialized', 90_000);
     const recorder = await recordRoute(cluster.namespace, example.provider, example.routeObject);
-    await cluster.setImage('podinfo', NEW_IMAGE);
+    await (example.change ?? ((c: Cluster): Promise<void> => c.setImage('podinfo', NEW_IMAGE)))(cluster);
     await example.during?.(cluster);
     const rollout = await cluster.waitForRollout('podinfo', 'Succeeded or Failed', (r) => r.status?.phase === 'Succeeded' || r.status?.phase === 'Failed', 150_000);
     recorder.stop();
