@@ -1,9 +1,9 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, ROLLOUTS, VERSION } from '../../api/names.js';
 import type { Rollout } from '../../api/types.gen.js';
 import type { KubeClients } from '../../kube/client.js';
-import { customObjects } from '../../kube/collections.js';
+import { customObjects, events } from '../../kube/collections.js';
 import { ResilientInformer } from '../../kube/informer.js';
 import { describeFailure } from '../errors.js';
 import { keyOf } from './row.js';
@@ -20,6 +20,7 @@ export interface Connection {
 export type FeedChange =
   | { readonly kind: 'rollout'; readonly rollout: Rollout }
   | { readonly kind: 'deleted'; readonly key: string }
+  | { readonly kind: 'events'; readonly key: string }
   | { readonly kind: 'connection'; readonly connection: Connection };
 
 /** Phases and weights remembered per Rollout for its timeline: enough for a long release, bounded. */
@@ -34,6 +35,8 @@ const OBSERVATIONS_KEPT = 200;
  */
 export class RolloutFeed {
   private readonly informer: ResilientInformer<KubernetesObject>;
+  /** Rollouts' Events, only to tell a Rollout's page that its Events changed (the page reads them with the user's credentials). */
+  private readonly events: ResilientInformer<CoreV1Event>;
   private readonly listeners = new Set<(change: FeedChange) => void>();
   private readonly observed = new Map<string, Observation[]>();
   private state: Connection = { connected: false, message: 'connecting to the API server', since: new Date().toISOString() };
@@ -44,14 +47,19 @@ export class RolloutFeed {
     this.informer = new ResilientInformer(clients, collection, { add: changed, update: changed, delete: (obj) => this.deleted(asRollout(obj)) }, log, {
       onConnection: (connected, err) => this.connection(connected, err),
     });
+    // Without the right to watch Events the pages still show them when their Rollout changes: this watch retries quietly, and the banner stays about Rollouts.
+    const touched = (e: CoreV1Event): void => this.emit({ kind: 'events', key: `${e.involvedObject.namespace ?? ''}/${e.involvedObject.name ?? ''}` });
+    this.events = new ResilientInformer(clients, events(clients, namespace), { add: touched, update: touched }, log, {
+      fieldSelector: 'involvedObject.kind=Rollout',
+    });
   }
 
-  start(): Promise<void> {
-    return this.informer.start();
+  async start(): Promise<void> {
+    await Promise.all([this.informer.start(), this.events.start()]);
   }
 
-  stop(): Promise<void> {
-    return this.informer.stop();
+  async stop(): Promise<void> {
+    await Promise.all([this.informer.stop(), this.events.stop()]);
   }
 
   rollouts(): Rollout[] {

@@ -79,6 +79,9 @@ function broadcast(streams: EventStreams, change: FeedChange): void {
     case 'deleted':
       streams.broadcast('deleted', { key: change.key });
       return;
+    case 'events':
+      streams.broadcast('events', { key: change.key });
+      return;
     case 'connection':
       streams.broadcast('connection', change.connection);
       return;

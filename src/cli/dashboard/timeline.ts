@@ -68,7 +68,7 @@ function eventEntry(e: EventView): TimelineEntry {
 }
 
 function gateEntry(g: GateResult): TimelineEntry {
-  return { time: g.time, kind: TimelineKind.Gate, text: `gate ${g.name} (${g.type}) ${g.open ? 'open' : 'closed'}: ${g.message}`, warning: false };
+  return { time: g.time, kind: TimelineKind.Gate, text: `${g.name} (${g.type}) ${g.open ? 'open' : 'closed'}: ${g.message}`, warning: false };
 }
 
 const ACTIONS = { approval: 'approved', abort: 'abort asked', retry: 'retry asked', promote: 'promote asked', fullPromotion: 'full promotion asked' } as const;
@@ -84,7 +84,7 @@ function failedChecks(rollout: Rollout): TimelineEntry[] {
   return metricSeries(rollout).flatMap((series) =>
     series.points
       .filter((p) => !p.passed)
-      .map((p) => ({ time: p.time, kind: TimelineKind.CheckFailed, text: `check failed: ${series.name} ${p.canary ?? 'no data'}${p.weight === null ? '' : ` at weight ${p.weight}%`}`, warning: true })),
+      .map((p) => ({ time: p.time, kind: TimelineKind.CheckFailed, text: `${series.name} ${p.canary ?? 'no data'}${p.weight === null ? '' : ` at weight ${p.weight}%`}`, warning: true })),
   );
 }
 

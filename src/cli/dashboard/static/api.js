@@ -50,6 +50,7 @@ export function connect(onChange) {
     state.rows.delete(key);
     onChange('rollout', key);
   });
+  on('events', ({ key }) => onChange('events', key));
   on('connection', (connection) => {
     state.apiServer = connection;
     onChange('connection');

@@ -26,7 +26,7 @@ export class RolloutPage {
   }
 
   changed(what, key) {
-    const mine = what === 'rows' || (what === 'rollout' && key === this.key) || (what === 'connection' && this.state.apiServer.connected);
+    const mine = what === 'rows' || ((what === 'rollout' || what === 'events') && key === this.key) || (what === 'connection' && this.state.apiServer.connected);
     if (!mine) return;
     // Several watch events in a burst make one read.
     clearTimeout(this.timer);
