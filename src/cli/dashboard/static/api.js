@@ -30,7 +30,8 @@ export function act(key, action) {
  * EventSource reconnects by itself; each new stream starts with a snapshot.
  */
 export function connect(onChange) {
-  const state = { scope: '', rows: new Map(), apiServer: { connected: false, message: 'connecting' }, dashboard: false };
+  // Nothing is known before the first events: no banner until something is wrong (dashboard: null is "not heard from yet").
+  const state = { scope: '', rows: new Map(), apiServer: { connected: true, message: null }, dashboard: null };
   const source = new EventSource('/api/stream');
   const on = (event, handle) => source.addEventListener(event, (e) => handle(JSON.parse(e.data)));
   on('hello', (hello) => {

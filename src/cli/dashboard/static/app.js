@@ -30,11 +30,11 @@ function showConnection() {
   const banner = document.getElementById('banner');
   const live = document.getElementById('live');
   let problem = null;
-  if (!state.dashboard) problem = 'The dashboard server does not answer (was kubectl flowshift dashboard stopped?). Retrying; what is shown may be out of date.';
+  if (state.dashboard === false) problem = 'The dashboard server does not answer (was kubectl flowshift dashboard stopped?). Retrying; what is shown may be out of date.';
   else if (!state.apiServer.connected) problem = `Cannot reach the API server: ${state.apiServer.message}. What is shown is what was last seen; the page catches up by itself when the API server answers again.`;
   banner.hidden = problem === null;
   banner.textContent = problem ?? '';
-  live.textContent = problem ? 'not live' : 'live';
+  live.textContent = problem ? 'not live' : state.dashboard ? 'live' : 'connecting…';
   live.classList.toggle('down', problem !== null);
 }
 
