@@ -1,8 +1,9 @@
 import { pino } from 'pino';
 import { cliClients, namespaceOf, type GlobalOptions } from '../context.js';
-import { listenAddress, type ListenOptions } from './address.js';
+import { CliError } from '../errors.js';
+import { listenAddress, type ListenAddress, type ListenOptions } from './address.js';
 import { RolloutFeed, type Connection } from './feed.js';
-import { startDashboardServer } from './server.js';
+import { startDashboardServer, type DashboardServer } from './server.js';
 
 export interface DashboardOptions extends ListenOptions {
   readonly allNamespaces?: boolean;
@@ -24,13 +25,28 @@ export async function runDashboard(globals: GlobalOptions, options: DashboardOpt
     if (change.kind === 'connection') write(connectionLine(change.connection));
   });
   await feed.start();
-  const server = await startDashboardServer({ clients, feed, scope }, address);
-  write(`flowshift dashboard for ${scope}: ${server.url}\n(press Ctrl-C to stop)\n`);
-  await interrupted();
-  unlisten();
-  await server.close();
-  await feed.stop();
-  await clients.close();
+  try {
+    const server = await listening(startDashboardServer({ clients, feed, scope }, address), address);
+    write(`flowshift dashboard for ${scope}: ${server.url}\n(press Ctrl-C to stop)\n`);
+    await interrupted();
+    await server.close();
+  } finally {
+    unlisten();
+    await feed.stop();
+    await clients.close();
+  }
+}
+
+/** A port taken or an address not of this machine, said with the flag to change. */
+async function listening(started: Promise<DashboardServer>, address: ListenAddress): Promise<DashboardServer> {
+  try {
+    return await started;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new CliError(`--port ${address.port}: the port is in use; pick another --port (0 takes any free one)`);
+    if (code === 'EADDRNOTAVAIL') throw new CliError(`--address ${address.host}: not an address of this machine; give one it has`);
+    throw err;
+  }
 }
 
 function connectionLine(connection: Connection): string {
