@@ -81,18 +81,25 @@ describe('kubectl flowshift dashboard, in chromium, with the controller releasin
     await figure.waitFor();
     // The controller may still measure while the page loads: compare once both agree.
     let times: string[] = [];
+    let points = 0;
     await expect.poll(async () => {
       times = measurements(await scenario.cluster.rollout('podinfo'), 'request-duration');
-      return Number(await figure.getAttribute('data-points'));
-    }, { timeout: 20_000 }).toBe(times.length);
-    expect(times.length).toBeGreaterThanOrEqual(2);
-    const shown = await figure.locator('table.measurements tbody tr td:first-child').allInnerTexts();
+      points = Number(await figure.getAttribute('data-points'));
+      // The release waits at its gate and goes on measuring: a few points make a chart worth a screenshot.
+      return points === times.length && points >= 4;
+    }, { timeout: 30_000 }).toBe(true);
+    // One per analysis interval: no two points at the same check, none left out between the first and the last.
+    expect(new Set(times).size).toBe(points);
+    // The table sits in a closed <details>: its text, not its rendering.
+    const shown = await figure.locator('table.measurements tbody tr td:first-child').allTextContents();
     const expected = await page.evaluate((ts) => ts.map((t) => new Date(t).toLocaleTimeString([], { hour12: false })), times);
     expect(shown).toEqual(expected);
     // canary, primary and the bound's max are drawn (uPlot's legend names each series).
     expect(await figure.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['canary', 'primary', 'bound max']));
     expect(await figure.locator('canvas').count()).toBe(1);
     expect(await page.locator('figure[data-chart="weight"]').getAttribute('data-points')).not.toBe('0');
+    expect(await page.locator('dd[data-field="waiting-on"]').innerText()).toBe('approval');
+    expect(await page.locator('dd[data-field="checks"]').innerText()).toMatch(/^\d+ failed, rollback at 3$/);
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
