@@ -40,8 +40,16 @@ function sameToken(sent: string | string[] | undefined, token: string): boolean 
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The Host values of a dashboard on `host:port`: the address itself, and localhost's names when it is loopback. */
-export function hostsFor(host: string, port: number, loopback: boolean): Set<string> {
-  const names = loopback ? [host, '127.0.0.1', 'localhost', '[::1]'] : [host];
+/**
+ * The Host values of a dashboard on `host:port`: the address itself, and
+ * localhost's names when it is loopback. On an unspecified address (0.0.0.0,
+ * ::, with --allow-remote) browsers come by any of the machine's addresses
+ * or its host name: `machine` lists them.
+ */
+export function hostsFor(host: string, port: number, machine: { readonly loopback: boolean; readonly names: () => readonly string[] }): Set<string> {
+  const unspecified = host === '0.0.0.0' || host === '::';
+  const names = [host, ...(machine.loopback || unspecified ? LOCALHOST : []), ...(unspecified ? machine.names() : [])];
   return new Set(names.map((n) => (n.includes(':') && !n.startsWith('[') ? `[${n}]:${port}` : `${n}:${port}`)));
 }
+
+const LOCALHOST = ['127.0.0.1', 'localhost', '::1'];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import type { KubeClients } from '../../kube/client.js';
 import { describeFailure } from '../errors.js';
 import { isDashboardAction, runAction } from './actions.js';
@@ -53,7 +54,7 @@ export async function startDashboardServer(deps: DashboardDeps, address: ListenA
     handle(req, res, { deps, assets, streams, guard: guard.settings }).catch((err: unknown) => answer(res, 500, { message: describeFailure(err) }));
   });
   const port = await listen(server, address);
-  guard.settings = { hosts: hostsFor(address.host, port, isLoopback(address.host)), token };
+  guard.settings = { hosts: hostsFor(address.host, port, { loopback: isLoopback(address.host), names: machineNames }), token };
   return {
     url: `http://${urlHost(address.host, port)}/`,
     close: async () => {
@@ -62,6 +63,11 @@ export async function startDashboardServer(deps: DashboardDeps, address: ListenA
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The names a browser may reach this machine by: its host name and every interface address. */
+function machineNames(): string[] {
+  return [hostname(), ...Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((a) => a.address))];
 }
 
 function listen(server: Server, address: ListenAddress): Promise<number> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isLoopback, listenAddress } from '../../../src/cli/dashboard/address.js';
 import { TOKEN_HEADER, hostsFor, refusalOf } from '../../../src/cli/dashboard/guard.js';
 
-const settings = { hosts: hostsFor('127.0.0.1', 3100, true), token: 'run-token' };
+const settings = { hosts: hostsFor('127.0.0.1', 3100, { loopback: true, names: () => [] }), token: 'run-token' };
 const own = { host: '127.0.0.1:3100', origin: 'http://127.0.0.1:3100', [TOKEN_HEADER]: 'run-token' };
 
 describe("the dashboard's address", () => {
@@ -32,6 +32,12 @@ describe("the dashboard's request checks", () => {
   it('answers its own page: any read, and a POST from its origin with the token', () => {
     expect(refusalOf('GET', { host: 'localhost:3100' }, settings)).toBeUndefined();
     expect(refusalOf('POST', own, settings)).toBeUndefined();
+  });
+
+  it("answers on an unspecified address (--allow-remote) by the machine's names and addresses, and no other", () => {
+    const hosts = hostsFor('0.0.0.0', 3100, { loopback: false, names: () => ['build-7', '10.1.2.3', 'fe80::1'] });
+    expect([...hosts].sort()).toEqual(['0.0.0.0:3100', '10.1.2.3:3100', '127.0.0.1:3100', '[::1]:3100', '[fe80::1]:3100', 'build-7:3100', 'localhost:3100']);
+    expect([...hostsFor('10.1.2.3', 3100, { loopback: false, names: () => ['build-7'] })]).toEqual(['10.1.2.3:3100']);
   });
 
   it('refuses a host name rebound to loopback, even for reads', () => {
