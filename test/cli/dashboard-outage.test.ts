@@ -46,7 +46,7 @@ describe('kubectl flowshift dashboard while its API server restarts', () => {
     expect(await banner.isHidden()).toBe(true);
 
     await peer.stop();
-    await banner.getByText('Cannot reach the API server').waitFor({ timeout: 60_000 });
+    await banner.getByText('No live updates: cannot reach the API server').waitFor({ timeout: 60_000 });
     expect(await page.locator('#live').innerText()).toBe('not live');
     // What was seen stays on the page.
     expect(await cell(page, key, 'weight')).toContain('20%');
@@ -61,6 +61,6 @@ describe('kubectl flowshift dashboard while its API server restarts', () => {
     expect(await page.locator('#live').innerText()).toBe('live');
     expect(await reloaded()).toBe(false);
     // The dashboard said it once each way in the terminal.
-    expect(dashboard.log()).toMatch(/the API server does not answer: .*\n(.*\n)*.*the API server answers/);
+    expect(dashboard.log()).toMatch(/not watching Rollouts: cannot reach the API server: .*\n(?:.*\n)*?\S+ watching Rollouts\n/);
   });
 });

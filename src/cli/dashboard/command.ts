@@ -50,7 +50,7 @@ async function listening(started: Promise<DashboardServer>, address: ListenAddre
 }
 
 function connectionLine(connection: Connection): string {
-  return connection.connected ? `${connection.since} the API server answers\n` : `${connection.since} the API server does not answer: ${connection.message ?? ''}\n`;
+  return connection.connected ? `${connection.since} watching Rollouts\n` : `${connection.since} not watching Rollouts: ${connection.message ?? ''}\n`;
 }
 
 function interrupted(): Promise<void> {

@@ -5,6 +5,7 @@ import type { Rollout } from '../../api/types.gen.js';
 import type { KubeClients } from '../../kube/client.js';
 import { customObjects, events } from '../../kube/collections.js';
 import { ResilientInformer } from '../../kube/informer.js';
+import { statusCode } from '../../kube/errors.js';
 import { describeFailure } from '../errors.js';
 import { keyOf } from './row.js';
 import type { Observation } from './timeline.js';
@@ -106,7 +107,7 @@ export class RolloutFeed {
   }
 
   private connection(connected: boolean, err: unknown): void {
-    const message = connected ? null : describeFailure(err);
+    const message = connected ? null : problemOf(err);
     if (this.state.connected === connected && this.state.message === message) return;
     this.state = { connected, message, since: new Date().toISOString() };
     this.emit({ kind: 'connection', connection: this.state });
@@ -120,4 +121,10 @@ export class RolloutFeed {
 /** The watch's objects are the API server's JSON of Rollouts (the collection is the Rollouts'). */
 function asRollout(obj: KubernetesObject): Rollout {
   return obj as unknown as Rollout;
+}
+
+/** Unreachable, or reachable and refusing (RBAC: the user may list but not watch, say): the banner says which. */
+function problemOf(err: unknown): string {
+  const code = statusCode(err);
+  return code === undefined ? `cannot reach the API server: ${describeFailure(err)}` : `the API server refuses to list or watch Rollouts (${code}): ${describeFailure(err)}`;
 }

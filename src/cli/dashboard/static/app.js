@@ -31,7 +31,7 @@ function showConnection() {
   const live = document.getElementById('live');
   let problem = null;
   if (state.dashboard === false) problem = 'The dashboard server does not answer (was kubectl flowshift dashboard stopped?). Retrying; what is shown may be out of date.';
-  else if (!state.apiServer.connected) problem = `Cannot reach the API server: ${state.apiServer.message}. What is shown is what was last seen; the page catches up by itself when the API server answers again.`;
+  else if (!state.apiServer.connected) problem = `No live updates: ${state.apiServer.message}. What is shown is what was last seen; the page catches up by itself once the watch works again.`;
   banner.hidden = problem === null;
   banner.textContent = problem ?? '';
   live.textContent = problem ? 'not live' : state.dashboard ? 'live' : 'connecting…';
