@@ -129,15 +129,17 @@ describe('kubectl flowshift dashboard, in chromium, with the controller releasin
 
   it('refuses control requests from other pages: another origin, no token, or a rebound host name', async () => {
     const url = new URL(`${admin.url}api/rollouts/${scenario.cluster.namespace}/podinfo/approve`);
-    const post = (headers: Record<string, string>): Promise<number> =>
+    const answer = (headers: Record<string, string>, target = url): Promise<{ status: number; body: string }> =>
       new Promise((resolve, reject) => {
-        const req = request(url, { method: 'POST', headers }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
+        const req = request(target, { method: 'POST', headers }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
         });
         req.on('error', reject);
         req.end();
       });
+    const post = async (headers: Record<string, string>): Promise<number> => (await answer(headers)).status;
     const token = await page.locator('meta[name="flowshift-token"]').getAttribute('content');
     expect(await post({ origin: 'http://127.0.0.1:1', 'x-flowshift-token': token ?? '' })).toBe(403);
     expect(await post({ origin: url.origin })).toBe(403);
@@ -149,6 +151,10 @@ describe('kubectl flowshift dashboard, in chromium, with the controller releasin
     expect(response.status()).toBe(403);
     await other.close();
     expect((await scenario.cluster.rollout('podinfo')).metadata.annotations?.['flowshift.io/approve']).toBeUndefined();
+    // The same headers as the page's own request pass the checks, and reach the plugin's rules.
+    const retry = await answer({ origin: url.origin, 'x-flowshift-token': token ?? '' }, new URL(url.href.replace(/approve$/, 'retry')));
+    expect(retry.status).toBe(409);
+    expect(JSON.parse(retry.body)).toEqual({ ok: false, httpStatus: 409, refusedBy: 'plugin', message: 'nothing to retry: podinfo is WaitingPromotion; retry releases a Failed revision again' });
   });
 
   it('approve on the waiting gate promotes the release, shown live with who approved', async () => {
