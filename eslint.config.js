@@ -36,4 +36,14 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The dashboard's page: plain ES modules run by the browser (docs/dashboard.md), uPlot loaded before them.
+    files: ['src/cli/dashboard/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'fetch', 'EventSource', 'Node', 'setTimeout', 'clearTimeout', 'setInterval', 'uPlot'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

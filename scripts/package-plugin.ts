@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cruise } from 'dependency-cruiser';
 import { parseDocument, isMap, isSeq } from 'yaml';
+import { BROWSER_PACKAGES } from '../src/cli/dashboard/assets.js';
+import { copyAssets } from './copy-assets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = 'dist/cli/main.js';
@@ -56,6 +58,7 @@ export async function packagePlugin(out: string, manifest: string): Promise<{ ar
 function build(stage: string, project: PackageJson): void {
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist'), '--sourceMap', 'false'], { cwd: ROOT, stdio: 'inherit' });
+  copyAssets(join(stage, 'dist'));
   const { name, version, license, engines } = project;
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify({ name, version, license, type: 'module', engines, bin: { 'kubectl-flowshift': ENTRY } }, null, 2)}\n`);
   if (existsSync(join(ROOT, 'LICENSE'))) cpSync(join(ROOT, 'LICENSE'), join(stage, 'LICENSE'));
@@ -80,6 +83,8 @@ async function runtimePackages(stage: string): Promise<Map<string, string>> {
     const pkg = readJson(join(dir, 'package.json'));
     for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies })) visit(dep, dir);
   };
+  // Served to the browser from their files, never imported: no import names them.
+  for (const name of BROWSER_PACKAGES) direct.add(name);
   for (const name of [...direct].sort()) visit(name, ROOT);
   return found;
 }

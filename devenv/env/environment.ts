@@ -65,6 +65,7 @@ export async function startEnvironment(kubelet: KubeletOptions = {}, apiServerAr
       prometheusTargetsDir: prometheus.targetsDir,
       istioCrds: istioCrdsFile === PERMISSIVE_ISTIO_CRDS ? 'permissive' : 'istio',
       pids: Object.fromEntries(started.map((p) => [p.name, p.pid])),
+      peerApiServer: apiserver.peer,
     };
     process.stderr.write(`[envtest] ready in ${Date.now() - t0} ms (Istio CRDs: ${info.istioCrds}; ${dir})\n`);
     return { info, stop };

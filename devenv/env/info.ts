@@ -1,3 +1,5 @@
+import type { PeerApiServerSpec } from './apiserver.js';
+
 /** What the global setup hands to every test file (through vitest's provide/inject). */
 export interface EnvInfo {
   /** Temp folder holding logs and data of this run. */
@@ -11,6 +13,8 @@ export interface EnvInfo {
   /** Which Istio CRDs are installed: Istio's real schemas, or the permissive fixture. */
   readonly istioCrds: 'istio' | 'permissive';
   readonly pids: Readonly<Record<string, number>>;
+  /** What starting a second API server of this cluster takes (PeerApiServer), for a test that stops and restarts one. */
+  readonly peerApiServer: PeerApiServerSpec;
 }
 
 /**

@@ -43,15 +43,12 @@ export function namespaceOf(kubeConfig: KubeConfig, options: GlobalOptions): str
 
 export function cliContext(options: GlobalOptions): Cli {
   const clients = cliClients(options);
-  return {
-    clients,
-    namespace: namespaceOf(clients.kubeConfig, options),
-    rollouts: new RolloutClient(clients),
-    now: () => new Date(),
-    isTTY: process.stdout.isTTY,
-    write: (text) => process.stdout.write(text),
-    whoami: () => whoami(clients),
-  };
+  return cliOf(clients, namespaceOf(clients.kubeConfig, options), (text) => process.stdout.write(text), process.stdout.isTTY);
+}
+
+/** A command's context on clients made already: the dashboard runs each button's command in the Rollout's namespace, its output captured. */
+export function cliOf(clients: KubeClients, namespace: string, write: (text: string) => void, isTTY = false): Cli {
+  return { clients, namespace, rollouts: new RolloutClient(clients), now: () => new Date(), isTTY, write, whoami: () => whoami(clients) };
 }
 
 export async function readRollout(cli: Cli, name: string): Promise<Rollout> {

@@ -2,6 +2,7 @@ import { Argument, Command, Option } from 'commander';
 import { COMPLETE_COMMAND, ROLLOUT_ARGUMENT, Shell, complete, completionScript } from './completion.js';
 import { cliContext, type Cli, type GlobalOptions } from './context.js';
 import { requestControl } from './control.js';
+import { runDashboard, type DashboardOptions } from './dashboard/command.js';
 import { listRollouts } from './get.js';
 import { lint, type LintOptions } from './lint.js';
 import { OutputFormat } from './output.js';
@@ -56,6 +57,14 @@ function addViews(root: Command): void {
     .option('-A, --all-namespaces', 'list Rollouts in all namespaces')
     .addOption(output())
     .action((opts: { allNamespaces?: boolean; output?: OutputFormat }, cmd: Command) => listRollouts(withCli(cmd), opts.allNamespaces ?? false, opts.output));
+  root
+    .command('dashboard')
+    .description('serve a live web page of the Rollouts (phase, weight, charts of each check, Events, approve/abort/retry/pause buttons) on this machine, with your kubeconfig and RBAC; prints its URL')
+    .option('-A, --all-namespaces', 'show Rollouts in all namespaces')
+    .option('--port <port>', 'port to listen on (0: any free port)', '3100')
+    .option('--address <address>', 'address to listen on: loopback only, unless --allow-remote', '127.0.0.1')
+    .option('--allow-remote', 'allow a non-loopback --address: the dashboard has no login, and acts with your credentials for anyone who reaches it')
+    .action((opts: DashboardOptions, cmd: Command) => runDashboard(cmd.optsWithGlobals<GlobalOptions>(), opts, (text) => process.stdout.write(text)));
 }
 
 /** What steers a release: annotations the controller acts on, and spec.suspend. */

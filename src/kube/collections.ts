@@ -1,4 +1,4 @@
-import type { KubernetesObject, V1ConfigMap, V1DaemonSet, V1Deployment, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, KubernetesObject, V1ConfigMap, V1DaemonSet, V1Deployment, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import type { KubeClients } from './client.js';
 import type { Collection, ListQuery, Listed } from './informer.js';
 
@@ -50,4 +50,12 @@ export function configMaps(clients: KubeClients, namespace: string): Collection<
 
 export function secrets(clients: KubeClients, namespace: string): Collection<V1Secret> {
   return { path: `/api/v1/namespaces/${namespace}/secrets`, list: (query: ListQuery) => clients.core.listNamespacedSecret({ namespace, ...query }) };
+}
+
+/** Events in one namespace, or in all when it is undefined (select a kind with a field selector). */
+export function events(clients: KubeClients, namespace: string | undefined): Collection<CoreV1Event> {
+  return {
+    path: `/api/v1${namespace ? `/namespaces/${namespace}` : ''}/events`,
+    list: (query: ListQuery) => (namespace ? clients.core.listNamespacedEvent({ namespace, ...query }) : clients.core.listEventForAllNamespaces(query)),
+  };
 }

@@ -47,6 +47,12 @@ export interface InformerOptions<T extends KubernetesObject = KubernetesObject> 
   readonly keep?: (obj: T) => T;
   /** Objects per list request (default PAGE_SIZE). */
   readonly pageSize?: number;
+  /**
+   * Told whether the API server answers: false with the error on every failed
+   * list or watch (before the retry), true once a list or a watch succeeds
+   * again. For callers that show the connection (the plugin's dashboard).
+   */
+  readonly onConnection?: (connected: boolean, err?: unknown) => void;
 }
 
 /**
@@ -153,6 +159,7 @@ export class ResilientInformer<T extends KubernetesObject> {
         return;
       }
       watch.opened = this.watching = controller;
+      this.options.onConnection?.(true);
       // stop() may have been called while the watch opened.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (this.stopped) controller.abort();
@@ -185,6 +192,7 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   private retry(err: unknown): void {
     if (this.stopped) return;
+    this.options.onConnection?.(false, err);
     this.log.warn({ err, path: this.collection.path, retryInMs: this.backoffMs }, 'watch failed: restarting');
     this.timer = setTimeout(() => void this.listAndWatch(), this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);

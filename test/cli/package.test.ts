@@ -2,13 +2,14 @@
 // folder of this run with a copy of the manifest (the checkout's is left alone).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { env } from '../support/env/context.js';
+import { startProcess, waitFor } from '../../devenv/env/processes.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,5 +55,29 @@ describe('npm run package:plugin', () => {
     expect(stdout).toContain('controller: unknown (');
     const { stdout: help } = await run(join(unpacked, 'dist/cli/main.js'), ['--help']);
     expect(help).toContain('promote [options] <rollout>');
+  });
+
+  it("unpacked, the dashboard serves its page and uPlot from the archive's own files", async () => {
+    const unpacked = join(dir, 'unpacked-dashboard');
+    mkdirSync(unpacked);
+    await run('tar', ['-xzf', archive, '-C', unpacked]);
+    // No API server is needed to serve the page: without one it says so on the page.
+    const kubeconfig = join(dir, 'kubeconfig-nowhere');
+    writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'u', user: { token: 'x' } }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }], 'current-context': 'c' }));
+    const logFile = join(dir, 'dashboard.log');
+    const proc = startProcess('dashboard', process.execPath, [join(unpacked, 'dist/cli/main.js'), 'dashboard', '--port', '0', '--kubeconfig', kubeconfig], { logFile, cwd: unpacked });
+    try {
+      let url = '';
+      await waitFor('the dashboard URL', () => Promise.resolve((url = /http:\/\/127\.0\.0\.1:\d+\//.exec(readFileSync(logFile, 'utf8'))?.[0] ?? '') !== ''), { timeoutMs: 20_000, process: proc });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<script type="module" src="/static/app.js"></script>');
+      const uplot = await fetch(`${url}vendor/uPlot.iife.min.js`);
+      expect(uplot.status).toBe(200);
+      expect(await uplot.text()).toContain('uPlot');
+      expect((await fetch(`${url}static/rollout.js`)).status).toBe(200);
+    } finally {
+      await proc.stop();
+    }
   });
 });

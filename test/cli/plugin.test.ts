@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi, type V1Deployment } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rollout, RolloutStatus } from '../../src/api/types.gen.js';
 import { createNamespace, env, kubeConfig, mergePatch } from '../support/env/context.js';
-import { serviceAccountKubeconfig } from '../support/env/service-accounts.js';
+import { serviceAccountWithRole } from '../support/env/service-accounts.js';
 import { quickRollout } from '../support/rollouts.js';
 import { freePort } from '../../devenv/env/ports.js';
 import { podinfo } from '../../devenv/env/deployments.js';
@@ -291,17 +291,7 @@ describe('kubectl flowshift, found by kubectl on PATH', () => {
 
   describe('Kubernetes RBAC is the authorisation', () => {
     /** A kubeconfig for a ServiceAccount whose Role allows `verbs` on rollouts. */
-    const serviceAccount = async (name: string, verbs: string[]): Promise<string> => {
-      const core = kubeConfig().makeApiClient(CoreV1Api);
-      const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
-      await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-      await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules: [{ apiGroups: ['flowshift.io'], resources: ['rollouts'], verbs }] } });
-      await rbac.createNamespacedRoleBinding({
-        namespace,
-        body: { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace }] },
-      });
-      return serviceAccountKubeconfig(namespace, name);
-    };
+    const serviceAccount = (name: string, verbs: string[]): Promise<string> => serviceAccountWithRole(namespace, name, [{ apiGroups: ['flowshift.io'], resources: ['rollouts'], verbs }]);
 
     it('a user who may only read is refused by the API server, and nothing is written', async () => {
       const kubeconfig = await serviceAccount('reader', ['get', 'list', 'watch']);

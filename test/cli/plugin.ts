@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { env } from '../support/env/context.js';
 import { startProcess, waitFor, type ManagedProcess } from '../../devenv/env/processes.js';
+import { copyAssets } from '../../scripts/copy-assets.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,6 +30,7 @@ export async function installPlugin(): Promise<string> {
   // dist/ of the worktree is left alone: another run may be using it.
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist'), '--sourceMap', 'false'], { cwd: ROOT });
+  copyAssets(join(dir, 'dist'));
   // The version is read from it at run time (src/version.ts), as from the package installed.
   const { name, version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version, type: 'module' }));

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
 import { env, kubeConfig } from './context.js';
 
 /** Mints a token for a ServiceAccount (TokenRequest) and writes a kubeconfig that uses it. */
@@ -23,4 +23,17 @@ export async function serviceAccountKubeconfig(namespace: string, name: string):
     }),
   );
   return file;
+}
+
+/** A ServiceAccount bound to a Role of `rules` in its namespace, and a kubeconfig that uses it. */
+export async function serviceAccountWithRole(namespace: string, name: string, rules: V1PolicyRule[]): Promise<string> {
+  const core = kubeConfig().makeApiClient(CoreV1Api);
+  const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace }] },
+  });
+  return serviceAccountKubeconfig(namespace, name);
 }
