@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../api/schema/defaults.js';
 import { primaryName } from '../api/names.js';
 import type { MetricSpec, Rollout } from '../api/types.gen.js';
-import { BUILTIN_METRICS, JUDGED_BUILTIN_QUERIES, isBuiltinMetric, type BuiltinMetric } from '../metrics/builtins.js';
+import { BUILTIN_METRICS, JUDGED_BUILTIN_QUERIES, isBuiltinMetric, isJudgedBuiltin, type BuiltinMetric } from '../metrics/builtins.js';
 import { checkPromql, formatPosition, positionOf, type SourcePosition } from '../metrics/promql.js';
 import { renderQuery, templateOffset, type QueryVariables } from '../metrics/render.js';
 import type { AnalysisContext } from './analyzer.js';
@@ -21,7 +21,8 @@ export function querySourceOf(metric: MetricSpec, rolloutNamespace: string): Que
   if (metric.query !== undefined) return { kind: 'inline', query: metric.query };
   if (isBuiltinMetric(metric.name)) {
     const builtin = BUILTIN_METRICS[metric.name];
-    return { kind: 'builtin', name: metric.name, ...builtin, ...(metric.judge ? { query: JUDGED_BUILTIN_QUERIES[metric.name] } : {}) };
+    const judged = metric.judge && isJudgedBuiltin(metric.name) ? { query: JUDGED_BUILTIN_QUERIES[metric.name] } : {};
+    return { kind: 'builtin', name: metric.name, ...builtin, ...judged };
   }
   const builtins = Object.keys(BUILTIN_METRICS).join(', ');
   return {

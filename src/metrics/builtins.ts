@@ -4,8 +4,12 @@ import { renderQuery, type QueryVariables, type RenderResult } from './render.js
 export const BuiltinMetric = {
   RequestSuccessRate: 'request-success-rate',
   RequestDuration: 'request-duration',
+  /** The canary's error-budget burn rate (spec.analysis.metrics[].errorBudget), read from the same counts as the judge's errorRate. */
+  ErrorBudgetBurn: 'error-budget-burn',
 } as const;
 export type BuiltinMetric = (typeof BuiltinMetric)[keyof typeof BuiltinMetric];
+/** The built-ins the sequential judge can decide. */
+export type JudgedBuiltin = typeof BuiltinMetric.RequestSuccessRate | typeof BuiltinMetric.RequestDuration;
 
 export interface BuiltinDefinition {
   /** Query template, rendered like a user's. */
@@ -42,7 +46,7 @@ const REQUEST_COUNTS = [
 ].join('');
 const DURATION_BUCKETS = `sum by (le) (increase(istio_request_duration_milliseconds_bucket{${WORKLOAD}}[{{ interval }}]))`;
 
-export const JUDGED_BUILTIN_QUERIES: Readonly<Record<BuiltinMetric, string>> = {
+export const JUDGED_BUILTIN_QUERIES: Readonly<Record<JudgedBuiltin, string>> = {
   [BuiltinMetric.RequestSuccessRate]: REQUEST_COUNTS,
   [BuiltinMetric.RequestDuration]: DURATION_BUCKETS,
 };
@@ -50,7 +54,13 @@ export const JUDGED_BUILTIN_QUERIES: Readonly<Record<BuiltinMetric, string>> = {
 export const BUILTIN_METRICS: Readonly<Record<BuiltinMetric, BuiltinDefinition>> = {
   [BuiltinMetric.RequestSuccessRate]: { query: REQUEST_SUCCESS_RATE, unit: '' },
   [BuiltinMetric.RequestDuration]: { query: REQUEST_DURATION, unit: 'ms' },
+  // Counts per interval, summed into each burn-rate window (analysis/burn/): one range query serves every window.
+  [BuiltinMetric.ErrorBudgetBurn]: { query: REQUEST_COUNTS, unit: '×' },
 };
+
+export function isJudgedBuiltin(name: string): name is JudgedBuiltin {
+  return Object.hasOwn(JUDGED_BUILTIN_QUERIES, name);
+}
 
 export function isBuiltinMetric(name: string): name is BuiltinMetric {
   return Object.hasOwn(BUILTIN_METRICS, name);
