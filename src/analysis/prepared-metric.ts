@@ -28,6 +28,8 @@ export interface PrepareDeps {
   readonly providers?: MetricProviders;
   /** Per-query timeout; each provider's default when absent. */
   readonly queryTimeoutMs?: number;
+  /** The largest answer a query may return; each provider's default when absent. */
+  readonly maxResponseBytes?: number;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function prepareMetric(
 async function providerFor(deps: PrepareDeps, template: MetricTemplate | undefined, signal?: AbortSignal): Promise<MetricsProvider | string> {
   const secretRef = template?.spec.provider.secretRef;
   const secret = template && secretRef ? await deps.readSecret(template.metadata.namespace ?? 'default', secretRef.name, signal) : undefined;
-  const chosen = metricBackendFor(template, secret, { address: deps.defaultAddress, timeoutMs: deps.queryTimeoutMs, outbound: deps.outbound }, deps.providers);
+  const chosen = metricBackendFor(template, secret, { address: deps.defaultAddress, timeoutMs: deps.queryTimeoutMs, outbound: deps.outbound, maxResponseBytes: deps.maxResponseBytes }, deps.providers);
   if (!chosen.ok) return chosen.message;
   return chosen.backend.plugin.create(chosen.backend.options);
 }

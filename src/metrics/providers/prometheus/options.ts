@@ -33,6 +33,7 @@ export function prometheusOptionsFor(
       ...(auth ? { auth } : {}),
       ...(tls ? { tls } : {}),
       ...(defaults.timeoutMs === undefined ? {} : { timeoutMs: defaults.timeoutMs }),
+      ...(defaults.maxResponseBytes === undefined ? {} : { maxResponseBytes: defaults.maxResponseBytes }),
       // A template's address is a tenant's choice: its connections pass the outbound policy.
       ...(provider?.address && defaults.outbound ? { outbound: defaults.outbound } : {}),
     },
