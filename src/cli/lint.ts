@@ -38,7 +38,8 @@ async function readInput(file: string): Promise<LintInput> {
   }
 }
 
-async function readStdin(): Promise<string> {
+/** Standard input, whole. */
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString('utf8');

@@ -8,6 +8,7 @@ import { readAt, type RangeReadings } from '../metric-reading.js';
 import { ReadingKind, readingKindOf, verdictOf } from '../metric-verdict.js';
 import { describeOutcome } from '../verdict.js';
 import { prepareMetric, type PrepareDeps } from '../prepared-metric.js';
+import { OutboundPolicy } from '../../http/outbound-policy.js';
 import { releasePlanOf, replayReleases, type ReleasePlan, type ReplayedCheck, type Rollback } from './releases.js';
 import { summarize, type MetricSummary } from './summary.js';
 
@@ -16,6 +17,27 @@ export const MAX_POINTS = 11_000;
 
 /** Whose history stands in for the canary. */
 export const Against = { Primary: 'primary', Canary: 'canary' } as const;
+
+/** A backtest asks for weeks of points: a longer deadline and a larger answer than a live check's. */
+const BACKTEST_QUERY_TIMEOUT_MS = 120_000;
+const BACKTEST_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The user's side of a backtest: templates and Secrets read with the user's
+ * credentials, `prometheus` for metrics without a template address (as the
+ * controller's --prometheus-url), and a template's own address held to the
+ * controller's default outbound policy, so a template cannot point the
+ * user's machine at its loopback or a cloud metadata address either.
+ */
+export function backtestDeps(sources: Pick<PrepareDeps, 'readTemplate' | 'readSecret'>, prometheus: string | undefined): PrepareDeps {
+  return {
+    ...sources,
+    defaultAddress: prometheus,
+    outbound: new OutboundPolicy({ denyCidrs: [], allowCidrs: [], denyHosts: [], allowHosts: [] }),
+    queryTimeoutMs: BACKTEST_QUERY_TIMEOUT_MS,
+    maxResponseBytes: BACKTEST_MAX_RESPONSE_BYTES,
+  };
+}
 
 export interface BacktestInput {
   readonly rollout: Rollout;
