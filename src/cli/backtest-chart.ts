@@ -44,15 +44,15 @@ function boundsOf(metric: MetricSpec): BoundLine[] {
 }
 
 function chartsOf(report: BacktestReport, metrics: readonly MetricSpec[]): ChartData[] {
-  const { at } = report.timeline;
+  const at = report.checks.map((c) => c.at);
   const rolledBack = new Set(report.rollbacks.map((r) => r.at));
-  return report.timeline.metrics.map((series, i) => {
-    const metric = metrics[i] ?? { name: series.name };
+  return metrics.map((metric, i) => {
+    const values = report.checks.map((c) => c.results[i]?.value ?? null);
     const bounds = boundsOf(metric);
-    const marks = at.map((t, k) => (rolledBack.has(t) ? (series.values[k] ?? null) : null));
+    const marks = at.map((t, k) => (rolledBack.has(t) ? (values[k] ?? null) : null));
     const summary = report.metrics[i];
-    const title = `${series.name}${summary?.bound ? ` (${summary.bound})` : ''}: ${summary?.failures ?? 0} of ${summary?.checks ?? 0} checks failed`;
-    return { title, bounds, data: [at, series.values, ...bounds.map((b) => at.map(() => b.value)), marks] };
+    const title = `${metric.name}${summary?.bound ? ` (${summary.bound})` : ''}: ${summary?.failures ?? 0} of ${summary?.checks ?? 0} checks failed`;
+    return { title, bounds, data: [at, values, ...bounds.map((b) => at.map(() => b.value)), marks] };
   });
 }
 

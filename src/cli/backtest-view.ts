@@ -9,7 +9,7 @@ const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOS
 export function backtestView(report: BacktestReport): string {
   const lines = [
     `backtest of ${report.rollout} on the history of ${report.workload}, ${report.since} .. ${report.until}, a check every ${humanDuration(report.intervalSeconds * 1000)}`,
-    `${report.timeline.at.length} checks from ${report.rangeQueries} range ${report.rangeQueries === 1 ? 'query' : 'queries'}; releases back to back, ${report.plan.checksPerRelease} passed checks to promote, rollback at ${report.plan.threshold} failed: ` +
+    `${report.checks.length} checks from ${report.rangeQueries} range ${report.rangeQueries === 1 ? 'query' : 'queries'}; releases back to back, ${report.plan.checksPerRelease} passed checks to promote, rollback at ${report.plan.threshold} failed: ` +
       `${report.releases.promoted} promoted, ${report.releases.rolledBack} rolled back`,
     '',
     ...formatTable([['METRIC', 'BOUND', 'CHECKS', 'FAILED', 'LONGEST FAILING RUN'], ...report.metrics.map((m) => metricRow(m, report.intervalSeconds))]),
@@ -33,8 +33,8 @@ function metricRow(m: MetricSummary, step: number): string[] {
   return [m.name, m.bound || '-', String(m.checks), String(m.failures), longest];
 }
 
-/** The report as -o prints it: everything but the per-check timeline, which the chart draws. */
-export function reportObject(report: BacktestReport): Omit<BacktestReport, 'timeline'> & { readonly checks: number } {
-  const { timeline, ...rest } = report;
-  return { ...rest, checks: timeline.at.length };
+/** The report as -o prints it: every check counted, not listed (the chart draws them). */
+export function reportObject(report: BacktestReport): Omit<BacktestReport, 'checks'> & { readonly checks: number } {
+  const { checks, ...rest } = report;
+  return { ...rest, checks: checks.length };
 }

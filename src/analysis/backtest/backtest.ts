@@ -49,13 +49,6 @@ export interface BacktestInput {
   readonly checksPerRelease?: number | undefined;
 }
 
-/** Every check of the backtest, per metric, for a chart. */
-export interface Timeline {
-  /** Unix seconds of every check. */
-  readonly at: readonly number[];
-  readonly metrics: readonly { readonly name: string; readonly values: readonly (number | null)[]; readonly passed: readonly boolean[] }[];
-}
-
 export interface BacktestReport {
   readonly rollout: string;
   /** The workload whose history was judged as the canary. */
@@ -69,7 +62,8 @@ export interface BacktestReport {
   readonly rangeQueries: number;
   readonly metrics: readonly MetricSummary[];
   readonly rollbacks: readonly Rollback[];
-  readonly timeline: Timeline;
+  /** Every check replayed, with every metric's result: what the controller would have written to status.analysis. */
+  readonly checks: readonly ReplayedCheck[];
 }
 
 export type BacktestResult = { readonly ok: true; readonly report: BacktestReport } | { readonly ok: false; readonly message: string };
@@ -115,7 +109,7 @@ export async function backtest(input: BacktestInput, deps: PrepareDeps, signal?:
     rangeQueries: fetched.rangeQueries,
     metrics: summarize(metrics, replay.checks, (i) => fetched.metrics[i]?.unit ?? ''),
     rollbacks: replay.rollbacks,
-    timeline: timelineOf(metrics, replay.checks),
+    checks: replay.checks,
   };
   return { ok: true, report };
 }
@@ -153,17 +147,6 @@ function failedRange(metric: MetricSpec, canary: RangeOutcome, primary: RangeOut
   if (canary.kind !== 'series') return describeOutcome(metric.name, canary, 'canary');
   if (primary && primary.kind !== 'series') return describeOutcome(metric.name, primary, 'primary');
   return undefined;
-}
-
-function timelineOf(metrics: readonly MetricSpec[], checks: readonly ReplayedCheck[]): Timeline {
-  return {
-    at: checks.map((c) => c.at),
-    metrics: metrics.map((m, i) => ({
-      name: m.name,
-      values: checks.map((c) => c.results[i]?.value ?? null),
-      passed: checks.map((c) => c.results[i]?.passed ?? false),
-    })),
-  };
 }
 
 function refuse(message: string): BacktestResult {

@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backtest, backtestDeps, type BacktestReport } from '../../../src/analysis/backtest/backtest.js';
+import { MetricAnalyzer } from '../../../src/analysis/metric-analyzer.js';
+import { analysisContextOf } from '../../../src/analysis/metric-query.js';
+import type { MetricResult, Rollout } from '../../../src/api/types.gen.js';
+import { runBacktest } from '../../../src/cli/backtest.js';
+import { prometheusDataDir, startPrometheus, type PrometheusServer } from '../../../devenv/env/prometheus.js';
+import { backfill } from '../../support/mesh-history.js';
+import { startPrometheusProxy, type PrometheusProxy } from '../../support/prometheus-proxy.js';
+import { backtestedRollout, INTERVAL, ROLLOUT_YAML, weekOfHistory } from './history.js';
+
+const MINUTE = 60;
+const noTemplates = { readTemplate: () => Promise.resolve(undefined), readSecret: () => Promise.resolve(undefined) };
+const week = weekOfHistory(new Date());
+const { a, b, c } = week.incidents;
+const iso = (t: number): string => new Date(t * 1000).toISOString();
+
+let dir: string;
+let prometheus: PrometheusServer;
+let proxy: PrometheusProxy;
+let report: BacktestReport;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'flowshift-backtest-'));
+  await backfill(week.history, prometheusDataDir(dir), dir);
+  prometheus = await startPrometheus(dir, { retention: '30d' });
+  proxy = await startPrometheusProxy(prometheus.url);
+  const result = await backtest({ rollout: backtestedRollout(), since: new Date(week.since * 1000), until: new Date(week.until * 1000), against: 'primary' }, backtestDeps(noTemplates, proxy.url));
+  if (!result.ok) throw new Error(result.message);
+  report = result.report;
+}, 120_000);
+
+afterAll(async () => {
+  await proxy.stop();
+  await prometheus.process.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The backtest's check at `at`. */
+function checkAt(at: number): { releaseStart: number; results: readonly MetricResult[] } {
+  const check = report.checks.find((x) => x.at === at);
+  if (!check) throw new Error(`no check at ${iso(at)}`);
+  return check;
+}
+
+describe('backtest against a week of known history in a real Prometheus', () => {
+  it('evaluates every metric with exactly one range query each, and no instant query', () => {
+    expect(report.rangeQueries).toBe(3);
+    expect(proxy.counts.get('/api/v1/query_range')).toBe(3);
+    expect(proxy.counts.get('/api/v1/query')).toBeUndefined();
+    expect(report.checks).toHaveLength((7 * 24 * 60) / 2);
+    expect(report.workload).toBe('podinfo-primary');
+  });
+
+  it('finds the rollbacks where the history says: three in the 20 minutes of 5% errors, one in the slow 10 minutes, none for the 4-minute spike', () => {
+    expect(report.rollbacks.map((r) => iso(r.at))).toEqual([a + 6 * MINUTE, a + 12 * MINUTE, a + 18 * MINUTE, b + 6 * MINUTE].map(iso));
+    const [first] = report.rollbacks;
+    expect(first?.failedChecks).toBe(3);
+    expect(first?.reason).toMatch(/^3 failed checks \(request-success-rate 95 < 99 \(min\); error-budget-burn/);
+    expect(first?.results.find((r) => r.name === 'request-success-rate')).toMatchObject({ value: 95, passed: false });
+    expect(report.rollbacks[3]?.results.find((r) => r.name === 'request-duration')).toMatchObject({ passed: false, message: expect.stringMatching(/^request-duration 995 ms > 500 ms \(max\)$/) as unknown });
+    // The spike failed its two checks, one short of the threshold.
+    expect([c + 2 * MINUTE, c + 4 * MINUTE].map((t) => checkAt(t).results[0]?.passed)).toEqual([false, false]);
+    expect(report.releases.rolledBack).toBe(4);
+  });
+
+  it('summarizes each metric: checks, failures and the longest failing run', () => {
+    expect(report.metrics.map((m) => [m.name, m.bound, m.failures, m.longestFailingRun?.checks, m.longestFailingRun && iso(m.longestFailingRun.from)])).toEqual([
+      ['request-success-rate', '>= 99', 12, 10, iso(a + 2 * MINUTE)],
+      ['request-duration', '<= 500 ms', 5, 5, iso(b + 2 * MINUTE)],
+      ['error-budget-burn', '10m/2m > 10×', expect.any(Number) as unknown, expect.any(Number) as unknown, expect.any(String) as unknown],
+    ]);
+  });
+
+  it('reads known burn rates on both windows: 50× on each in the incident, 25× long but 0× short once it ended', () => {
+    expect(checkAt(a + 8 * MINUTE).results[2]).toMatchObject({
+      passed: false,
+      value: 50,
+      message: 'error-budget-burn (objective 99.9%): 50× over 10m (2m so far) and 50× over 2m, both above 10×; at 50× the 30d budget lasts 14h',
+    });
+    expect(checkAt(a + 22 * MINUTE).results[2]).toMatchObject({
+      passed: true,
+      message: 'error-budget-burn (objective 99.9%): 25× over 10m (4m so far) / 0× over 2m (fails above 10× on both)',
+    });
+  });
+
+  it('gives the verdicts the controller\'s own analysis gives with instant queries at the same moments', async () => {
+    const moments = [week.since + INTERVAL, a + 2 * MINUTE, a + 8 * MINUTE, a + 22 * MINUTE, c + 4 * MINUTE, b + 4 * MINUTE, week.until];
+    for (const at of moments) {
+      const check = checkAt(at);
+      const rollout: Rollout = { ...backtestedRollout(), status: { releaseStartTime: iso(check.releaseStart) } };
+      const analyzer = new MetricAnalyzer({ ...noTemplates, defaultAddress: proxy.url, now: () => new Date(at * 1000) });
+      proxy.pinnedTime = at;
+      const live = await analyzer.analyze(rollout, { ...analysisContextOf(rollout), canary: 'podinfo-primary' });
+      proxy.pinnedTime = undefined;
+      expect(live.results, iso(at)).toEqual(check.results);
+    }
+  });
+});
+
+describe('kubectl flowshift backtest on the same history', () => {
+  it('prints the report as JSON, exits 1 for the rollbacks, and writes a self-contained chart', async () => {
+    const file = join(dir, 'rollout.yaml');
+    writeFileSync(file, ROLLOUT_YAML);
+    const chart = join(dir, 'chart.html');
+    let printed = '';
+    const code = await runBacktest(file, { since: iso(week.since), until: iso(week.until), prometheus: proxy.url, output: 'json', chart }, (text) => (printed += text));
+    expect(code).toBe(1);
+    const json = JSON.parse(printed) as { rollbacks: { at: number; reason: string }[]; metrics: { name: string; failures: number }[]; checks: number; rangeQueries: number };
+    expect(json.rollbacks.map((r) => r.at)).toEqual(report.rollbacks.map((r) => r.at));
+    expect(json.checks).toBe(report.checks.length);
+    expect(json.rangeQueries).toBe(3);
+    const html = readFileSync(chart, 'utf8');
+    expect(html).toContain('uPlot');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(html).toContain('"title":"request-success-rate (>= 99): 12 of 5040 checks failed"');
+  });
+
+  it('prints a table per metric and every rollback with its values', async () => {
+    const file = join(dir, 'rollout.yaml');
+    let printed = '';
+    await runBacktest(file, { since: iso(week.since), until: iso(week.until), prometheus: prometheus.url }, (text) => (printed += text));
+    expect(printed).toContain('backtest of bt/podinfo on the history of podinfo-primary');
+    expect(printed).toMatch(/^request-success-rate\s+>= 99\s+5040\s+12\s+10 \(20m, /m);
+    // The second rollback's release began at the first rollback.
+    expect(printed).toContain(`${iso(a + 12 * MINUTE).replace('.000Z', 'Z')}   ${iso(a + 6 * MINUTE).replace('.000Z', 'Z')}   3`);
+    expect(printed).toMatch(/request-success-rate=95 \(failed\), request-duration=49\.5, error-budget-burn=\d+/);
+  });
+});
