@@ -25,8 +25,8 @@ export function weekOfHistory(now: Date): { history: MeshHistory; since: number;
     // Ten minutes before the first check, so its rate() windows have samples.
     start: since - 10 * MINUTE,
     end: until,
-    stepSeconds: 30,
-    requestsPerStep: 500,
+    stepSeconds: 60,
+    requestsPerStep: 1000,
     incidents: [
       { from: a, to: a + 20 * MINUTE, errorShare: 0.05 },
       { from: c, to: c + 4 * MINUTE, errorShare: 0.03 },

@@ -9,7 +9,7 @@ const spec = (strategy: RolloutSpec['strategy'], metrics: RolloutSpec['analysis'
   analysis: metrics,
 });
 const canary = spec({ canary: { stepWeights: [25, 50, 100] } });
-const result = (passed: boolean, extra: Partial<MetricResult> = {}): MetricResult => ({ name: 'request-success-rate', passed, message: passed ? 'ok' : 'rate 95 < 99 (min)', ...extra });
+const result = (passed: boolean, extra: Pick<MetricResult, 'conclusion' | 'message'> | Pick<MetricResult, 'conclusion'> = {}): MetricResult => ({ name: 'request-success-rate', passed, message: passed ? 'ok' : 'rate 95 < 99 (min)', time: '2026-12-03T12:00:00.000Z', ...extra });
 /** Checks every 60 s from 60 to 60·n, failing at the given times. */
 const times = (n: number): number[] => Array.from({ length: n }, (_, i) => 60 * (i + 1));
 
