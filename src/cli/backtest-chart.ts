@@ -1,3 +1,7 @@
+// Loaded for its files, not its code: the plugin's packager ships the packages the
+// compiled CLI imports (scripts/package-plugin.ts), and the chart inlines uPlot's
+// dist files. Loading it in Node draws nothing.
+import 'uplot';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { BacktestReport } from '../analysis/backtest/backtest.js';

@@ -7,7 +7,6 @@ import type { MetricTemplate, Rollout } from '../api/types.gen.js';
 import type { KubeClients } from '../kube/client.js';
 import { formatProblem } from '../lint/check.js';
 import { readRolloutFile } from '../lint/rollout-file.js';
-import { chartHtml, uplotAssets } from './backtest-chart.js';
 import { backtestView, reportObject } from './backtest-view.js';
 import { cliClients, namespaceOf, type GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
@@ -50,6 +49,8 @@ export async function runBacktest(target: string, options: BacktestOptions, writ
   const { report } = result;
   write(options.output ? render(reportObject(report), options.output) : backtestView(report));
   if (options.chart) {
+    // Loaded only for a chart: the other commands never read uPlot.
+    const { chartHtml, uplotAssets } = await import('./backtest-chart.js');
     await writeFile(options.chart, chartHtml(report, subject.rollout.spec.analysis?.metrics ?? [], await uplotAssets()));
     process.stderr.write(`chart written to ${options.chart}\n`);
   }
