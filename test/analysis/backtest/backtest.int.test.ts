@@ -101,6 +101,17 @@ describe('backtest against a week of known history in a real Prometheus', () => 
   });
 });
 
+describe('backtest --against another workload', () => {
+  it('reads that workload\'s history: the target Deployment has none here, so every check finds no data', async () => {
+    const hour = { since: new Date((a - 60 * MINUTE) * 1000), until: new Date(a * 1000) };
+    const result = await backtest({ rollout: backtestedRollout(), ...hour, against: 'canary' }, backtestDeps(noTemplates, prometheus.url));
+    if (!result.ok) throw new Error(result.message);
+    expect(result.report.workload).toBe('podinfo');
+    expect(result.report.metrics.map((m) => m.failures)).toEqual([30, 30, 30]);
+    expect(result.report.checks[0]?.results[0]?.message).toBe('no values found for request-success-rate: is the canary receiving traffic?');
+  });
+});
+
 describe('kubectl flowshift backtest on the same history', () => {
   it('prints the report as JSON, exits 1 for the rollbacks, and writes a self-contained chart', async () => {
     const file = join(dir, 'rollout.yaml');
