@@ -6,7 +6,7 @@ import { failedMetric } from './verdict.js';
 import { parseDuration } from '../api/duration.js';
 import { prepareMetric, type PrepareDeps, type PreparedMetric } from './prepared-metric.js';
 import { readNow, releaseWindow } from './metric-reading.js';
-import { beforeFirstInterval, readingKindOf, verdictOf } from './metric-verdict.js';
+import { ReadingKind, beforeFirstInterval, readingKindOf, verdictOf } from './metric-verdict.js';
 import { DEFAULTS } from '../api/schema/defaults.js';
 
 /** Everything the analyzer reads or calls, so tests can pass their own. */
@@ -50,7 +50,7 @@ export class MetricAnalyzer implements Analyzer {
     const window = releaseWindow(releaseStart(rollout, now), step, now);
     const kind = readingKindOf(metric);
     // Instant queries ignore the window; intervals need a whole one.
-    if (!window && kind === 'intervals') return beforeFirstInterval(metric, new Date(releaseStart(rollout, now).getTime() + step * 1000), now);
+    if (!window && kind === ReadingKind.Intervals) return beforeFirstInterval(metric, new Date(releaseStart(rollout, now).getTime() + step * 1000), now);
     const reading = await readNow(prepared, kind, window ?? { start: now, end: now, stepSeconds: step }, signal);
     return verdictOf(metric, reading, prepared.unit, now);
   }
