@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest, backtestDeps, type BacktestReport } from '../../../src/analysis/backtest/backtest.js';
 import { MetricAnalyzer } from '../../../src/analysis/metric-analyzer.js';
 import { analysisContextOf } from '../../../src/analysis/metric-query.js';
-import type { MetricResult, Rollout } from '../../../src/api/types.gen.js';
+import type { MetricResult, MetricTemplate, Rollout } from '../../../src/api/types.gen.js';
 import { runBacktest } from '../../../src/cli/backtest.js';
 import { prometheusDataDir, startPrometheus, type PrometheusServer } from '../../../devenv/env/prometheus.js';
 import { backfill } from '../../support/mesh-history.js';
@@ -98,6 +98,57 @@ describe('backtest against a week of known history in a real Prometheus', () => 
       proxy.pinnedTime = undefined;
       expect(live.results, iso(at)).toEqual(check.results);
     }
+  });
+});
+
+describe('backtest of a MetricTemplate\'s query and of the sequential judge', () => {
+  const template: MetricTemplate = {
+    apiVersion: 'flowshift.io/v1alpha1',
+    kind: 'MetricTemplate',
+    metadata: { name: 'ok-rate', namespace: 'bt' },
+    spec: {
+      provider: { type: 'prometheus' },
+      query: 'sum(rate(istio_requests_total{destination_workload="{{ target }}",response_code!~"5.."}[{{ interval }}])) / sum(rate(istio_requests_total{destination_workload="{{ target }}"}[{{ interval }}]))',
+    },
+  };
+  const templates = { readTemplate: (ns: string, name: string) => Promise.resolve(ns === 'bt' && name === 'ok-rate' ? template : undefined), readSecret: () => Promise.resolve(undefined) };
+  const rollout = (): Rollout => {
+    const base = backtestedRollout();
+    return {
+      ...base,
+      spec: {
+        ...base.spec,
+        analysis: {
+          ...base.spec.analysis,
+          metrics: [
+            { name: 'ok-rate', templateRef: { name: 'ok-rate' }, thresholdRange: { min: 0.99 } },
+            { name: 'request-success-rate', judge: { test: 'errorRate' } },
+          ],
+        },
+      },
+    };
+  };
+
+  it('renders the template and the judge\'s counts as the controller does, one range query each, and agrees with the controller at every moment', async () => {
+    const before = proxy.counts.get('/api/v1/query_range') ?? 0;
+    const hours = { since: new Date((a - 2 * 60 * MINUTE) * 1000), until: new Date((a + 60 * MINUTE) * 1000) };
+    const result = await backtest({ rollout: rollout(), ...hours, against: 'primary' }, backtestDeps(templates, proxy.url));
+    if (!result.ok) throw new Error(result.message);
+    // Against the primary the judge's two queries are one.
+    expect(result.report.rangeQueries).toBe(2);
+    expect((proxy.counts.get('/api/v1/query_range') ?? 0) - before).toBe(2);
+    expect(result.report.metrics.map((m) => [m.name, m.failures])).toEqual([['ok-rate', 10], ['request-success-rate', 0]]);
+    for (const at of [a + 2 * MINUTE, a + 10 * MINUTE, a + 40 * MINUTE]) {
+      const check = result.report.checks.find((x) => x.at === at);
+      const live: Rollout = { ...rollout(), status: { releaseStartTime: iso(check?.releaseStart ?? 0) } };
+      const analyzer = new MetricAnalyzer({ ...templates, defaultAddress: proxy.url, now: () => new Date(at * 1000) });
+      proxy.pinnedTime = at;
+      const verdict = await analyzer.analyze(live, { ...analysisContextOf(live), canary: 'podinfo-primary' });
+      proxy.pinnedTime = undefined;
+      expect(verdict.results, iso(at)).toEqual(check?.results);
+    }
+    // The primary judged against itself is never worse: why --against canary is the judge's question.
+    expect(result.report.checks.every((x) => x.results[1]?.conclusion !== 'worse')).toBe(true);
   });
 });
 
