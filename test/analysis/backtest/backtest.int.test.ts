@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest, backtestDeps, type BacktestReport } from '../../../src/analysis/backtest/backtest.js';
 import { MetricAnalyzer } from '../../../src/analysis/metric-analyzer.js';
@@ -9,6 +10,7 @@ import type { MetricResult, MetricTemplate, Rollout } from '../../../src/api/typ
 import { runBacktest } from '../../../src/cli/backtest.js';
 import { prometheusDataDir, startPrometheus, type PrometheusServer } from '../../../devenv/env/prometheus.js';
 import { backfill } from '../../support/mesh-history.js';
+import { createNamespace, env, kubeConfig } from '../../support/env/context.js';
 import { startPrometheusProxy, type PrometheusProxy } from '../../support/prometheus-proxy.js';
 import { backtestedRollout, INTERVAL, ROLLOUT_YAML, weekOfHistory } from './history.js';
 
@@ -160,6 +162,21 @@ describe('backtest --against another workload', () => {
     expect(result.report.workload).toBe('podinfo');
     expect(result.report.metrics.map((m) => m.failures)).toEqual([30, 30, 30]);
     expect(result.report.checks[0]?.results[0]?.message).toBe('no values found for request-success-rate: is the canary receiving traffic?');
+  });
+});
+
+describe('kubectl flowshift backtest NAME: the Rollout read from the cluster with the user\'s kubeconfig', () => {
+  it('backtests the Rollout as the API server holds it, in the namespace -n names', async () => {
+    const namespace = await createNamespace('bt-name');
+    const body = { ...backtestedRollout(), metadata: { name: 'podinfo', namespace } };
+    await kubeConfig().makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ group: 'flowshift.io', version: 'v1alpha1', plural: 'rollouts', namespace, body });
+    let printed = '';
+    const hour = { since: iso(a - 60 * MINUTE), until: iso(a) };
+    await runBacktest('podinfo', { ...hour, kubeconfig: env().kubeconfigPath, namespace, prometheus: prometheus.url, output: 'json' }, (text) => (printed += text));
+    const json = JSON.parse(printed) as { rollout: string; workload: string; metrics: { name: string; checks: number }[] };
+    expect(json).toMatchObject({ rollout: `${namespace}/podinfo`, workload: 'podinfo-primary' });
+    expect(json.metrics.map((m) => [m.name, m.checks])).toEqual([['request-success-rate', 30], ['request-duration', 30], ['error-budget-burn', 30]]);
+    await expect(runBacktest('nothing-here', { ...hour, kubeconfig: env().kubeconfigPath, namespace, prometheus: prometheus.url }, () => undefined)).rejects.toThrow(`rollout nothing-here not found in namespace ${namespace}`);
   });
 });
 
