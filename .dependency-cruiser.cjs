@@ -20,7 +20,8 @@ const ALLOWED = {
   controller: ['api', 'domain', 'kube', 'http', 'redis', 'analysis', 'gates', 'workload', 'router', 'notifier', 'checks'],
   lint: ['api', 'kube', 'analysis', 'notifier', 'workload', 'router', 'checks'],
   // undo restores the target from the primary: the inverse of workload's clone lives next to it.
-  cli: ['api', 'domain', 'kube', 'lint', 'workload'],
+  // backtest runs the analysis' own preparation and verdicts from the user's machine.
+  cli: ['api', 'domain', 'kube', 'lint', 'workload', 'analysis'],
   install: ['kube'],
   'config.ts': ['api', 'redis', 'http'],
   'health.ts': [],

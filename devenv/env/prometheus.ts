@@ -16,6 +16,13 @@ export interface PrometheusOptions {
   readonly scrapeIntervalSeconds?: number;
   /** A fixed port, e.g. to restart a stopped Prometheus where clients expect it. */
   readonly port?: number;
+  /** How long blocks are kept (default 2h); history backfilled into prometheusDataDir(dir) needs longer. */
+  readonly retention?: string;
+}
+
+/** Where Prometheus keeps its TSDB under `dir`: blocks written here before it starts (promtool tsdb create-blocks-from) are its history. */
+export function prometheusDataDir(dir: string): string {
+  return join(dir, 'prometheus-data');
 }
 
 /**
@@ -46,9 +53,9 @@ export async function startPrometheus(dir: string, options: PrometheusOptions = 
     'prometheus',
     [
       `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'prometheus-data')}`,
+      `--storage.tsdb.path=${prometheusDataDir(dir)}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=2h',
+      `--storage.tsdb.retention.time=${options.retention ?? '2h'}`,
       '--log.level=warn',
     ],
     { logFile: join(dir, 'prometheus.log') },

@@ -1,5 +1,5 @@
 import { JudgeConclusion, JudgeTest, type JudgeSpec, type MetricResult, type MetricSpec } from '../api/types.gen.js';
-import type { MetricsProvider, RangeOutcome, RangeSeries } from '../metrics/provider.js';
+import type { RangeOutcome, RangeSeries } from '../metrics/provider.js';
 import { parseCompareBound } from './compare.js';
 import { formatNumber, withUnit } from './format.js';
 import { addInterval, noEvidence, verdictOf, type ErrorRateEvidence } from './sequential/error-rates.js';
@@ -9,20 +9,6 @@ import { describeOutcome } from './verdict.js';
 import { DEFAULTS } from '../api/schema/defaults.js';
 
 const NO_CANARY_REQUESTS = 'no requests reached the canary yet: is it receiving traffic?';
-
-/** One metric the sequential judge decides (spec.analysis.metrics[].judge). */
-export interface JudgedMetric {
-  readonly metric: MetricSpec & { readonly judge: JudgeSpec };
-  readonly provider: MetricsProvider;
-  /** The metric's query rendered for each version. */
-  readonly queries: { readonly canary: string; readonly primary: string };
-  /** When the release started: its intervals are counted from here, the same ones at every check. */
-  readonly since: Date;
-  readonly stepSeconds: number;
-  readonly now: Date;
-  /** Of the latency buckets' bounds ("ms"), empty for none. */
-  readonly unit: string;
-}
 
 /** What both tests conclude, in the words and numbers status shows. */
 interface Judgement {
@@ -37,29 +23,23 @@ interface Judgement {
 
 /**
  * Judges the canary against the primary over every whole interval since the
- * release started: two range queries (one per version), read afresh at each
- * check, so the judge keeps no state of its own and a restarted or another
- * replica reaches the same verdict. The intervals are anchored at the
- * release's start, so each is the same at every look: that is what lets the
- * test be consulted at every check (see sequential/error-rates.ts).
+ * release started, as both versions' range queries returned them (read
+ * afresh at each check, so the judge keeps no state of its own and a
+ * restarted or another replica reaches the same verdict; a backtest hands it
+ * one release's slice of a longer range query). The intervals are anchored
+ * at the release's start, so each is the same at every look: that is what
+ * lets the test be consulted at every check (see sequential/error-rates.ts).
  *
  * Worse fails the check (and decide() rolls back at once); not yet known
  * passes it, so the release goes on stepping; not worse passes it and, with
  * promoteEarly, lets decide() promote. No request to the canary at all fails:
  * a release never moves on without evidence.
  */
-export async function runJudgedMetric(judged: JudgedMetric, signal?: AbortSignal): Promise<MetricResult> {
-  const { metric, provider, queries, now } = judged;
+export function judgeIntervals(metric: MetricSpec & { readonly judge: JudgeSpec }, canary: RangeOutcome, primary: RangeOutcome, unit: string, now: Date): MetricResult {
   const base = { name: metric.name, time: now.toISOString() };
-  const first = judged.since.getTime() + judged.stepSeconds * 1000;
-  if (now.getTime() < first) {
-    return { ...base, passed: true, conclusion: JudgeConclusion.Unknown, message: `${metric.name}: no whole interval of the release yet (the first ends at ${new Date(first).toISOString()})` };
-  }
-  const window = { start: new Date(first), end: now, stepSeconds: judged.stepSeconds };
-  const [canary, primary] = await Promise.all([provider.rangeQuery(queries.canary, window, signal), provider.rangeQuery(queries.primary, window, signal)]);
   if (canary.kind !== 'series') return { ...base, passed: false, message: describeOutcome(metric.name, canary, 'canary') };
   if (primary.kind !== 'series') return { ...base, passed: false, message: describeOutcome(metric.name, primary, 'primary') };
-  const judgement = judge(metric.judge, canary, primary, judged.unit);
+  const judgement = judge(metric.judge, canary, primary, unit);
   if (typeof judgement === 'string') return { ...base, passed: false, message: `${metric.name}: ${judgement}` };
   const { kind, eWorse } = judgement;
   return {

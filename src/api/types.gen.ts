@@ -87,6 +87,7 @@ export type MetricProviderType = (typeof MetricProviderType)[keyof typeof Metric
 export const BuiltinMetric = {
   RequestSuccessRate: 'request-success-rate',
   RequestDuration: 'request-duration',
+  ErrorBudgetBurn: 'error-budget-burn',
 } as const;
 export type BuiltinMetric = (typeof BuiltinMetric)[keyof typeof BuiltinMetric];
 
@@ -288,9 +289,29 @@ export interface JudgeSpec {
   promoteEarly?: boolean;
 }
 
-/** A check run at every analysis tick. Either a built-in metric (request-success-rate, request-duration), a PromQL query, or a MetricTemplate reference. */
+/** One multi-window burn-rate rule (the SRE workbook's): it fires when the canary burns the error budget faster than burnRate over the long window and over the short one. Each window is counted in whole analysis intervals since the release started (docs/backtest.md#the-error-budget-burn-check). */
+export interface BurnRateWindow {
+  /** The long window: enough requests for the burn rate to mean something, e.g. 1h. At most the release's age is counted. */
+  long: string;
+  /** The short window, e.g. 5m: the rule stops firing soon after the burning stops. At least spec.analysis.interval. */
+  short: string;
+  /** How many times faster than the budget allows the canary may burn it, e.g. 14.4 (2% of a 30-day budget in one hour). */
+  burnRate: number;
+}
+
+/** The error-budget-burn check: an availability objective over a period, and the burn-rate windows that fail the check (docs/backtest.md#the-error-budget-burn-check). Read from the same Istio metrics as request-success-rate (5xx responses are errors). */
+export interface ErrorBudgetSpec {
+  /** The share of requests that must succeed over the period, in percent, e.g. 99.9. The budget is the rest: 0.1%. */
+  objective: number;
+  /** The period the objective holds over: whole days (30d) or a Go duration (720h). Sets the default burn rates and how long the budget would last in the evidence. */
+  period?: string;
+  /** The rules, any of which fails the check. Default: the workbook's pairs for paging, 1h/5m spending 2% of the period's budget (14.4 for 30d) and 6h/30m spending 5% (6 for 30d). */
+  windows?: BurnRateWindow[];
+}
+
+/** A check run at every analysis tick. Either a built-in metric (request-success-rate, request-duration, error-budget-burn), a PromQL query, or a MetricTemplate reference. */
 export interface MetricSpec {
-  /** Metric name. request-success-rate (% of non-5xx responses) and request-duration (p99 latency in ms) are built in; any other name needs query or templateRef. */
+  /** Metric name. request-success-rate (% of non-5xx responses), request-duration (p99 latency in ms) and error-budget-burn (burn rate of an error budget, with errorBudget) are built in; any other name needs query or templateRef. */
   name: string;
   /** Range of the query, the {{ interval }} placeholder. Default: analysis.interval. */
   interval?: string;
@@ -306,6 +327,8 @@ export interface MetricSpec {
   compare?: MetricComparison;
   /** Judge the canary against the primary with an anytime-valid sequential test (docs/judge.md) instead of a fixed bound: it may be consulted at every interval with a false-rollback probability of at most alpha over the whole release. Rolls back at once when the canary is worse; with promoteEarly, promotes once it is not worse with enough evidence. request-success-rate takes errorRate and request-duration latency; a custom query must yield counts (errorRate: series labelled count="requests" and count="errors") or histogram buckets by le (latency), for {{ target }} over {{ interval }}. */
   judge?: JudgeSpec;
+  /** The error-budget-burn check: an availability objective over a period, and the burn-rate windows that fail the check (docs/backtest.md#the-error-budget-burn-check). Read from the same Istio metrics as request-success-rate (5xx responses are errors). */
+  errorBudget?: ErrorBudgetSpec;
 }
 
 /** An HTTP hook called at a point of the release, or a manual gate opened by `kubectl flowshift approve`. Gate types (confirm-*) hold the release until the hook answers 2xx; pre-rollout and rollout fail a check unless it answers 2xx; rollback rolls back when it answers 2xx; post-rollout and event only inform. */

@@ -10,6 +10,7 @@ import {
   webhooksAreCallableOrManual,
 } from './validation/analysis-rules.js';
 import type { ValidationProblem } from './validation/problem.js';
+import { burnWindowsFitInterval } from './validation/error-budget-rules.js';
 import { derivedNamesFit, gatewayRefsResolve, namesAreNotReserved, stepWeightCanStep } from './validation/route-rules.js';
 
 export type { ValidationProblem } from './validation/problem.js';
@@ -25,6 +26,7 @@ const rules: readonly ((rollout: Rollout) => ValidationProblem[])[] = [
   webhookUrlsAreHttp,
   webhooksAreCallableOrManual,
   gatesCanFire,
+  burnWindowsFitInterval,
 ];
 
 /**

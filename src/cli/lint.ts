@@ -26,6 +26,8 @@ export async function lint(files: readonly string[], options: LintOptions, write
   for (const p of result.problems) write(`${formatProblem(p)}\n`);
   const summary = `${result.objects} flowshift object${result.objects === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}`;
   process.stderr.write(result.problems.length ? `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${summary}\n` : `no problems in ${summary}\n`);
+  // The cluster's answers say whether a metric can run, never whether its bound fits the traffic: only a measurement says that.
+  if (clients && result.objects > 0) process.stderr.write(`bounds are checked for form only, not against your traffic: kubectl flowshift backtest FILE --since 7d measures them on Prometheus' history (docs/backtest.md)\n`);
   return result.problems.length ? 1 : 0;
 }
 
@@ -38,7 +40,8 @@ async function readInput(file: string): Promise<LintInput> {
   }
 }
 
-async function readStdin(): Promise<string> {
+/** Standard input, whole. */
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString('utf8');

@@ -5,6 +5,7 @@ import { requestControl } from './control.js';
 import { runDashboard, type DashboardOptions } from './dashboard/command.js';
 import { listRollouts } from './get.js';
 import { lint, type LintOptions } from './lint.js';
+import { runBacktest, type BacktestOptions } from './backtest.js';
 import { OutputFormat } from './output.js';
 import { setSuspended } from './pause.js';
 import { setImage } from './set-image.js';
@@ -124,6 +125,20 @@ function addTools(root: Command): void {
     .option('--prometheus-url <url>', "the controller's --prometheus-url, to check metrics that use it (default: PROMETHEUS_URL)")
     .action(async (files: string[], _opts: unknown, cmd: Command) => {
       process.exitCode = await lint(files, cmd.optsWithGlobals<LintOptions>(), (text) => process.stdout.write(text));
+    });
+  root
+    .command('backtest')
+    .description("evaluate a Rollout's analysis over Prometheus' history, with the controller's own code: where would a release have been rolled back? (docs/backtest.md)")
+    .argument('<rollout>', 'a YAML file holding the Rollout (- for standard input), or the name of a Rollout in the cluster')
+    .requiredOption('--since <when>', 'start of the window: a time before now (7d, 36h) or an RFC 3339 time')
+    .option('--until <when>', 'end of the window (default: now)')
+    .option('--against <workload>', "whose history stands in for the canary: primary (default), canary, or a workload's name", 'primary')
+    .option('--prometheus <url>', "the Prometheus of metrics without a MetricTemplate address, as this machine reaches it (default: PROMETHEUS_URL)")
+    .option('--checks-per-release <n>', "passed checks a release needs to promote (default: the strategy's steps or iterations)")
+    .option('--chart <file.html>', 'also write a self-contained HTML chart of every metric against its bounds, rollbacks marked')
+    .addOption(output())
+    .action(async (target: string, _opts: unknown, cmd: Command) => {
+      process.exitCode = await runBacktest(target, cmd.optsWithGlobals<BacktestOptions>(), (text) => process.stdout.write(text));
     });
   root
     .command('completion')

@@ -4,8 +4,12 @@ import { renderQuery, type QueryVariables, type RenderResult } from './render.js
 export const BuiltinMetric = {
   RequestSuccessRate: 'request-success-rate',
   RequestDuration: 'request-duration',
+  /** The canary's error-budget burn rate (spec.analysis.metrics[].errorBudget), read from the same counts as the judge's errorRate. */
+  ErrorBudgetBurn: 'error-budget-burn',
 } as const;
 export type BuiltinMetric = (typeof BuiltinMetric)[keyof typeof BuiltinMetric];
+/** The built-ins the sequential judge can decide. */
+export type JudgedBuiltin = typeof BuiltinMetric.RequestSuccessRate | typeof BuiltinMetric.RequestDuration;
 
 export interface BuiltinDefinition {
   /** Query template, rendered like a user's. */
@@ -25,7 +29,7 @@ const WORKLOAD = 'reporter="destination",destination_workload_namespace="{{ name
 const VERSION_SERVICE = 'reporter="destination",destination_workload_namespace="{{ namespace }}",destination_service_name="{{ versionService }}"';
 
 /** The built-ins' queries for versions told apart by `selector`. */
-function queriesFor(selector: string): { plain: Readonly<Record<BuiltinMetric, BuiltinDefinition>>; judged: Readonly<Record<BuiltinMetric, string>> } {
+function queriesFor(selector: string): { plain: Readonly<Record<BuiltinMetric, BuiltinDefinition>>; judged: Readonly<Record<JudgedBuiltin, string>> } {
   /**
    * Percentage of non-5xx responses. The numerator falls back to 0 so a canary
    * answering only 5xx (no non-5xx series exists yet) reads 0%, not "no data";
@@ -49,7 +53,12 @@ function queriesFor(selector: string): { plain: Readonly<Record<BuiltinMetric, B
   ].join('');
   const buckets = `sum by (le) (increase(istio_request_duration_milliseconds_bucket{${selector}}[{{ interval }}]))`;
   return {
-    plain: { [BuiltinMetric.RequestSuccessRate]: { query: successRate, unit: '' }, [BuiltinMetric.RequestDuration]: { query: duration, unit: 'ms' } },
+    plain: {
+      [BuiltinMetric.RequestSuccessRate]: { query: successRate, unit: '' },
+      [BuiltinMetric.RequestDuration]: { query: duration, unit: 'ms' },
+      // Counts per interval, summed into each burn-rate window (analysis/burn/): one range query serves every window.
+      [BuiltinMetric.ErrorBudgetBurn]: { query: counts, unit: '×' },
+    },
     judged: { [BuiltinMetric.RequestSuccessRate]: counts, [BuiltinMetric.RequestDuration]: buckets },
   };
 }
@@ -57,14 +66,18 @@ function queriesFor(selector: string): { plain: Readonly<Record<BuiltinMetric, B
 const BY_WORKLOAD = queriesFor(WORKLOAD);
 const BY_VERSION_SERVICE = queriesFor(VERSION_SERVICE);
 
-export const JUDGED_BUILTIN_QUERIES: Readonly<Record<BuiltinMetric, string>> = BY_WORKLOAD.judged;
+export const JUDGED_BUILTIN_QUERIES: Readonly<Record<JudgedBuiltin, string>> = BY_WORKLOAD.judged;
 
 export const BUILTIN_METRICS: Readonly<Record<BuiltinMetric, BuiltinDefinition>> = BY_WORKLOAD.plain;
 
-/** A built-in's query for a target kind, judged or not: by workload, or by per-version Service for a StatefulSet. */
+/** A built-in's query for a target kind, judged (when the judge can decide it) or not: by workload, or by per-version Service for a StatefulSet. */
 export function builtinDefinition(name: BuiltinMetric, byVersionService: boolean, judged: boolean): BuiltinDefinition {
   const set = byVersionService ? BY_VERSION_SERVICE : BY_WORKLOAD;
-  return judged ? { ...set.plain[name], query: set.judged[name] } : set.plain[name];
+  return judged && isJudgedBuiltin(name) ? { ...set.plain[name], query: set.judged[name] } : set.plain[name];
+}
+
+export function isJudgedBuiltin(name: string): name is JudgedBuiltin {
+  return Object.hasOwn(JUDGED_BUILTIN_QUERIES, name);
 }
 
 export function isBuiltinMetric(name: string): name is BuiltinMetric {

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { close, urlOf } from '../support/prometheus-proxy.js';
 
 export interface AuthProxy {
   readonly url: string;
@@ -35,19 +36,4 @@ export async function startAuthProxy(upstream: string, accepted: readonly string
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: urlOf(server), counts, stop: () => close(server) };
-}
-
-function urlOf(server: Server): string {
-  const info = server.address();
-  if (info === null || typeof info === 'string') throw new Error('proxy is not listening');
-  return `http://127.0.0.1:${info.port}`;
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-    server.closeAllConnections();
-  });
 }

@@ -114,7 +114,7 @@ describe('checkRolloutQueries', () => {
       {
         path: 'spec.analysis.metrics[0]',
         metric: 'error-rate',
-        message: 'metric "error-rate" has no query: it is not a built-in (request-success-rate, request-duration) and sets neither query nor templateRef',
+        message: 'metric "error-rate" has no query: it is not a built-in (request-success-rate, request-duration, error-budget-burn) and sets neither query nor templateRef',
       },
     ]);
   });

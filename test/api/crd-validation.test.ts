@@ -50,6 +50,12 @@ const invalidRollouts: readonly InvalidCase[] = [
   { mistake: 'a judged metric with a thresholdRange too', edits: { [`${M}[1].judge`]: { test: 'latency' } }, path: `${M}[1].judge`, says: 'judge decides on its own: remove thresholdRange and compare, or judge' },
   { mistake: 'request-duration judged on its error rate', edits: { [`${M}[1].judge`]: { test: 'errorRate' }, [`${M}[1].thresholdRange`]: undefined }, path: `${M}[1].judge.test`, says: 'request-success-rate is judged with test: errorRate, request-duration with test: latency' },
   { mistake: 'a judge margin that is not a percentage', edits: { [`${M}[1].judge`]: { test: 'latency', margin: '0.2' }, [`${M}[1].thresholdRange`]: undefined }, path: `${M}[1].judge.margin`, says: 'should match' },
+  { mistake: 'errorBudget on another metric than error-budget-burn', edits: { [`${M}[1].errorBudget`]: { objective: 99.9 } }, path: `${M}[1].errorBudget`, says: 'errorBudget only applies to the built-in metric error-budget-burn' },
+  { mistake: 'error-budget-burn without errorBudget', edits: { [`${M}[1]`]: { name: 'error-budget-burn' } }, path: `${M}[1].errorBudget`, says: 'error-budget-burn needs errorBudget' },
+  { mistake: 'error-budget-burn with a thresholdRange', edits: { [`${M}[1]`]: { name: 'error-budget-burn', errorBudget: { objective: 99.9 }, thresholdRange: { max: 1 } } }, path: `${M}[1].errorBudget`, says: 'error-budget-burn decides on its own windows' },
+  { mistake: 'a burn-rate window whose short window is not shorter than its long one', edits: { [`${M}[1]`]: { name: 'error-budget-burn', errorBudget: { objective: 99.9, windows: [{ long: '5m', short: '1h', burnRate: 14.4 }] } } }, path: `${M}[1].errorBudget.windows[0].short`, says: 'short must be shorter than long' },
+  { mistake: 'an objective of 100%, which leaves no budget', edits: { [`${M}[1]`]: { name: 'error-budget-burn', errorBudget: { objective: 100 } } }, path: `${M}[1].errorBudget.objective`, says: 'less than or equal to 99' },
+  { mistake: 'an error budget period that is not one', edits: { [`${M}[1]`]: { name: 'error-budget-burn', errorBudget: { objective: 99.9, period: '30 days' } } }, path: `${M}[1].errorBudget.period`, says: 'should match' },
   { mistake: 'compare without a bound', edits: { [`${M}[2].compare`]: { baseline: 'primary' } }, path: `${M}[2].compare`, says: 'needs maxIncrease, maxDecrease or both' },
   { mistake: 'a compare bound that is not a number or percentage', edits: { [`${M}[2].compare.maxIncrease`]: '20 %' }, path: `${M}[2].compare.maxIncrease`, says: 'should match' },
   { mistake: 'an unknown compare baseline', edits: { [`${M}[2].compare.baseline`]: 'canary' }, path: `${M}[2].compare.baseline`, says: 'Unsupported value' },
@@ -179,6 +185,11 @@ describe('the flowshift CRDs on the API server', () => {
 
   it('accepts the valid Rollout every invalid case starts from', async () => {
     expect(await tryCreate(namespace, 'rollouts', validRollout('baseline'))).toEqual({ code: 201, message: '' });
+  });
+
+  it('accepts an error-budget-burn metric with its objective, period and windows', async () => {
+    const burn = { name: 'error-budget-burn', errorBudget: { objective: 99.9, period: '7d', windows: [{ long: '1h', short: '5m', burnRate: 3.36 }] } };
+    expect(await tryCreate(namespace, 'rollouts', edited(validRollout('burn'), { [`${M}[1]`]: burn }))).toEqual({ code: 201, message: '' });
   });
 
   it('has at least 30 invalid cases', () => {

@@ -184,3 +184,28 @@ describe('parseDuration', () => {
     for (const text of ['', '10', '1 m', '1d', 'ms', '-1s']) expect(parseDuration(text), text).toBeUndefined();
   });
 });
+
+describe('validateRollout: error-budget-burn windows against the analysis interval', () => {
+  const burn = (errorBudget: Record<string, unknown>, interval = '1m'): Rollout =>
+    edited(validRollout(), { 'spec.analysis.interval': interval, 'spec.analysis.metrics': [{ name: 'error-budget-burn', errorBudget }] });
+
+  it('accepts the default windows at a 1m interval', () => {
+    expect(validateRollout(burn({ objective: 99.9 }))).toEqual([]);
+  });
+
+  it('refuses the default windows when their 5m short window is below a 10m interval, naming errorBudget.windows', () => {
+    expect(validateRollout(burn({ objective: 99.9 }, '10m'))).toEqual([
+      {
+        code: 'burn-window-below-interval',
+        path: 'spec.analysis.metrics[0].errorBudget.windows',
+        message: 'metric "error-budget-burn": the default windows\' short window 5m is shorter than spec.analysis.interval 10m, and windows are counted in whole intervals',
+        fix: 'set errorBudget.windows with short windows of at least 10m, or shorten spec.analysis.interval',
+      },
+    ]);
+  });
+
+  it('refuses a short window below the interval at its own path', () => {
+    const problems = validateRollout(burn({ objective: 99.9, windows: [{ long: '1h', short: '5m', burnRate: 14.4 }, { long: '1h', short: '30s', burnRate: 14.4 }] }));
+    expect(problems.map((p) => p.path)).toEqual(['spec.analysis.metrics[0].errorBudget.windows[1].short']);
+  });
+});

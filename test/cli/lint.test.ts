@@ -138,6 +138,8 @@ spec:
   it('finds nothing in deploy/examples: the API server accepts them and their references resolve among them', async () => {
     const out = await lint(...EXAMPLE_FILES);
     expect(out).toMatchObject({ code: 0, stdout: '' });
+    // It measures nothing, so it proposes no bound: it says where bounds are measured.
+    expect(out.stderr).toContain("bounds are checked for form only, not against your traffic: kubectl flowshift backtest FILE --since 7d measures them on Prometheus' history");
   });
 
   it('finds the same problems of the broken files, each once, at the same lines', async () => {

@@ -2,7 +2,7 @@
 // folder of this run with a copy of the manifest (the checkout's is left alone).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -55,6 +55,9 @@ describe('npm run package:plugin', () => {
     expect(stdout).toContain('controller: unknown (');
     const { stdout: help } = await run(join(unpacked, 'dist/cli/main.js'), ['--help']);
     expect(help).toContain('promote [options] <rollout>');
+    // backtest --chart inlines uPlot's files, read from the package at run time.
+    expect(existsSync(join(unpacked, 'node_modules/uplot/dist/uPlot.iife.min.js'))).toBe(true);
+    expect(existsSync(join(unpacked, 'node_modules/uplot/dist/uPlot.min.css'))).toBe(true);
   });
 
   it("unpacked, the dashboard serves its page and uPlot from the archive's own files", async () => {

@@ -44,7 +44,7 @@ export const AutoscalerKind = { HorizontalPodAutoscaler: 'HorizontalPodAutoscale
 export const MetricProviderType = { Prometheus: 'prometheus' } as const;
 
 /** Metrics flowshift knows how to query without a user-written PromQL query. */
-export const BuiltinMetric = { RequestSuccessRate: 'request-success-rate', RequestDuration: 'request-duration' } as const;
+export const BuiltinMetric = { RequestSuccessRate: 'request-success-rate', RequestDuration: 'request-duration', ErrorBudgetBurn: 'error-budget-burn' } as const;
 
 /** What the sequential judge compares between canary and primary (spec.analysis.metrics[].judge.test). */
 export const JudgeTest = { ErrorRate: 'errorRate', Latency: 'latency' } as const;

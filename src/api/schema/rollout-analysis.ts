@@ -3,6 +3,8 @@ import { DEFAULTS } from './defaults.js';
 import { STATUS_LIMITS } from './limits.js';
 import {
   DNS_LABEL_PATTERN,
+  DURATION_PATTERN,
+  array,
   boolean,
   duration,
   durationAtLeast,
@@ -65,11 +67,51 @@ const judge: Schema = object(
   { required: ['test'], tsName: 'JudgeSpec' },
 );
 
+/** A budget period: whole days ("30d") or a Go duration ("720h"). */
+export const PERIOD_PATTERN = '^([0-9]+d|([0-9]+(\\.[0-9]+)?(ms|s|m|h))+)$';
+const CEL_DURATION = DURATION_PATTERN.replaceAll('\\', '\\\\');
+
+const burnWindow: Schema = object(
+  'One multi-window burn-rate rule (the SRE workbook\'s): it fires when the canary burns the error budget faster than burnRate over the long window and over the short one. Each window is counted in whole analysis intervals since the release started (docs/backtest.md#the-error-budget-burn-check).',
+  {
+    long: duration('The long window: enough requests for the burn rate to mean something, e.g. 1h. At most the release\'s age is counted.'),
+    short: duration('The short window, e.g. 5m: the rule stops firing soon after the burning stops. At least spec.analysis.interval.'),
+    burnRate: number('How many times faster than the budget allows the canary may burn it, e.g. 14.4 (2% of a 30-day budget in one hour).', { minimum: 1, maximum: 100_000 }),
+  },
+  {
+    required: ['long', 'short', 'burnRate'],
+    tsName: 'BurnRateWindow',
+    rules: [
+      rule(`!self.long.matches('${CEL_DURATION}') || !self.short.matches('${CEL_DURATION}') || duration(self.short) < duration(self.long)`, 'short must be shorter than long', {
+        fieldPath: '.short',
+      }),
+    ],
+  },
+);
+
+const errorBudget: Schema = object(
+  'The error-budget-burn check: an availability objective over a period, and the burn-rate windows that fail the check (docs/backtest.md#the-error-budget-burn-check). Read from the same Istio metrics as request-success-rate (5xx responses are errors).',
+  {
+    objective: number('The share of requests that must succeed over the period, in percent, e.g. 99.9. The budget is the rest: 0.1%.', { minimum: 1, maximum: 99.999 }),
+    period: string('The period the objective holds over: whole days (30d) or a Go duration (720h). Sets the default burn rates and how long the budget would last in the evidence.', {
+      pattern: PERIOD_PATTERN,
+      maxLength: 16,
+      default: DEFAULTS.errorBudgetPeriod,
+    }),
+    windows: array(
+      'The rules, any of which fails the check. Default: the workbook\'s pairs for paging, 1h/5m spending 2% of the period\'s budget (14.4 for 30d) and 6h/30m spending 5% (6 for 30d).',
+      burnWindow,
+      { maxItems: 4, minItems: 1 },
+    ),
+  },
+  { required: ['objective'], tsName: 'ErrorBudgetSpec' },
+);
+
 export const metric: Schema = object(
   `A check run at every analysis tick. Either a built-in metric (${Object.values(BuiltinMetric).join(', ')}), a PromQL query, or a MetricTemplate reference.`,
   {
     name: string(
-      'Metric name. request-success-rate (% of non-5xx responses) and request-duration (p99 latency in ms) are built in; any other name needs query or templateRef.',
+      'Metric name. request-success-rate (% of non-5xx responses), request-duration (p99 latency in ms) and error-budget-burn (burn rate of an error budget, with errorBudget) are built in; any other name needs query or templateRef.',
       { pattern: DNS_LABEL_PATTERN, minLength: 1, maxLength: 63 },
     ),
     interval: duration('Range of the query, the {{ interval }} placeholder. Default: analysis.interval.'),
@@ -82,6 +124,7 @@ export const metric: Schema = object(
     thresholdRange: thresholdRange('Range the metric value must stay in for the check to pass.'),
     compare,
     judge,
+    errorBudget,
   },
   {
     required: ['name'],
@@ -89,19 +132,32 @@ export const metric: Schema = object(
     rules: [
       rule(
         `!(self.name in ${BUILTINS}) || (!has(self.query) && !has(self.templateRef))`,
-        'a built-in metric (request-success-rate, request-duration) takes no query or templateRef; give a custom metric another name',
+        `a built-in metric (${Object.values(BuiltinMetric).join(', ')}) takes no query or templateRef; give a custom metric another name`,
       ),
       rule(
         `self.name in ${BUILTINS} || has(self.query) || has(self.templateRef)`,
-        'a custom metric needs query or templateRef (built-in names: request-success-rate, request-duration)',
+        `a custom metric needs query or templateRef (built-in names: ${Object.values(BuiltinMetric).join(', ')})`,
       ),
       rule('!has(self.query) || !has(self.templateRef)', 'set query or templateRef, not both', {
         fieldPath: '.templateRef',
         reason: 'FieldValueForbidden',
       }),
-      rule('has(self.thresholdRange) || has(self.compare) || has(self.judge)', 'a metric needs thresholdRange, compare (or both), or judge', {
+      rule(`has(self.thresholdRange) || has(self.compare) || has(self.judge) || self.name == '${BuiltinMetric.ErrorBudgetBurn}'`, 'a metric needs thresholdRange, compare (or both), or judge', {
         reason: 'FieldValueRequired',
       }),
+      rule(`self.name != '${BuiltinMetric.ErrorBudgetBurn}' || has(self.errorBudget)`, 'error-budget-burn needs errorBudget (objective, e.g. 99.9)', {
+        fieldPath: '.errorBudget',
+        reason: 'FieldValueRequired',
+      }),
+      rule(`!has(self.errorBudget) || self.name == '${BuiltinMetric.ErrorBudgetBurn}'`, 'errorBudget only applies to the built-in metric error-budget-burn: name the metric error-budget-burn, or remove errorBudget', {
+        fieldPath: '.errorBudget',
+        reason: 'FieldValueForbidden',
+      }),
+      rule(
+        `self.name != '${BuiltinMetric.ErrorBudgetBurn}' || (!has(self.thresholdRange) && !has(self.compare) && !has(self.judge) && !has(self.interval))`,
+        'error-budget-burn decides on its own windows: remove thresholdRange, compare, judge and interval',
+        { fieldPath: '.errorBudget', reason: 'FieldValueForbidden' },
+      ),
       rule('!has(self.judge) || (!has(self.thresholdRange) && !has(self.compare))', 'judge decides on its own: remove thresholdRange and compare, or judge', {
         fieldPath: '.judge',
         reason: 'FieldValueForbidden',

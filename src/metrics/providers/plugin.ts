@@ -9,6 +9,8 @@ export interface ProviderDefaults {
   readonly timeoutMs?: number | undefined;
   /** Where an address a MetricTemplate names may connect; the controller's own address is not checked. Absent: not checked (lint, which connects nowhere). */
   readonly outbound?: OutboundPolicy | undefined;
+  /** The largest answer a query may return; the provider's own cap when absent (a backtest reads weeks of points). */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 export type ProviderOptionsResult<Options> =

@@ -48,6 +48,20 @@ describe('releases gated on Prometheus, with the mesh simulator as the data plan
     expect(vs.spec.http[0]?.route.map((x) => x.weight)).toEqual([100, 0]);
   });
 
+  it('rolls back a canary burning its error budget 200× through error-budget-burn, naming both windows and their burn rates', async () => {
+    const burn: MetricSpec = { name: 'error-budget-burn', errorBudget: { objective: 99.9 } };
+    // Threshold 3: the first check may land before the canary has a whole interval of counts.
+    const { cluster } = track(await scenario('burn', [burn], { canary: { errorRate: 0.2, latencyMs: { p50: 20, p99: 50 } }, threshold: 3 }));
+    await cluster.setImage('podinfo', 'podinfo:2');
+    const r = await cluster.waitForRollout('podinfo', 'Failed', (x) => x.status?.phase === 'Failed', 90_000);
+    expect(r.status?.message).toMatch(/error-budget-burn \(objective 99\.9%\): [\d.]+× over 1h \(\d+s so far\) and [\d.]+× over 5m \(\d+s so far\), both above 14\.4×/);
+    const evidence = r.status?.analysis?.find((a) => a.name === 'error-budget-burn');
+    expect(evidence?.passed).toBe(false);
+    // 20% errors against a 0.1% budget: a burn near 200.
+    expect(evidence?.value).toBeGreaterThan(100);
+    expect(evidence?.value).toBeLessThan(300);
+  });
+
   it('rolls back a canary whose p99 latency triples through request-duration', async () => {
     // Threshold 4: on a loaded machine the first checks may find no samples yet, and this test reads the value of a real failure.
     const { cluster } = track(await scenario('slow', [latency], { canary: { errorRate: 0, latencyMs: { p50: 60, p99: 150 } }, threshold: 4 }));

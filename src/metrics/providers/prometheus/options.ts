@@ -32,10 +32,18 @@ export function prometheusOptionsFor(
       ...(provider?.headers ? { headers: { ...provider.headers } } : {}),
       ...(auth ? { auth } : {}),
       ...(tls ? { tls } : {}),
-      ...(defaults.timeoutMs === undefined ? {} : { timeoutMs: defaults.timeoutMs }),
+      ...limitsOf(defaults),
       // A template's address is a tenant's choice: its connections pass the outbound policy.
       ...(provider?.address && defaults.outbound ? { outbound: defaults.outbound } : {}),
     },
+  };
+}
+
+/** The controller's (or a backtest's) deadline and answer size, where set. */
+function limitsOf(defaults: ProviderDefaults): Pick<PrometheusProviderOptions, 'timeoutMs' | 'maxResponseBytes'> {
+  return {
+    ...(defaults.timeoutMs === undefined ? {} : { timeoutMs: defaults.timeoutMs }),
+    ...(defaults.maxResponseBytes === undefined ? {} : { maxResponseBytes: defaults.maxResponseBytes }),
   };
 }
 

@@ -27,6 +27,8 @@ export interface PrometheusProviderOptions {
   readonly timeoutMs?: number;
   /** Set for a MetricTemplate's own address: every connection passes this policy. */
   readonly outbound?: OutboundPolicy;
+  /** The largest answer read; MAX_RESPONSE_BYTES unless set (a backtest reads a week of points per series). */
+  readonly maxResponseBytes?: number;
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
@@ -63,6 +65,7 @@ export class PrometheusProvider implements MetricsProvider {
   /** The address as messages show it: without credentials. */
   private readonly shown: string;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   /** Undefined when the address is not a URL: the driver would fail every query anyway. */
   private readonly driver: PrometheusDriver | undefined;
 
@@ -70,7 +73,8 @@ export class PrometheusProvider implements MetricsProvider {
     this.address = options.address.replace(/\/+$/, '');
     this.shown = redactUrl(this.address);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-    this.driver = URL.canParse(this.address) ? new PrometheusDriver(connection(this.address, options, this.timeoutMs)) : undefined;
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    this.driver = URL.canParse(this.address) ? new PrometheusDriver(connection(this.address, options, this.timeoutMs, this.maxResponseBytes)) : undefined;
   }
 
   /**
@@ -115,7 +119,7 @@ export class PrometheusProvider implements MetricsProvider {
     if (signal?.aborted) return abortedOutcome(signal, this.shown);
     if (deadline.signal.aborted) return { kind: QueryOutcomeKind.Timeout, message: `no answer from ${this.shown} within ${this.timeoutMs} ms` };
     if (rejection === undefined) return unexpectedResponse('no response body');
-    return rejectionOutcome(readRejection(rejection), { address: this.shown, timeoutMs: this.timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES });
+    return rejectionOutcome(readRejection(rejection), { address: this.shown, timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes });
   }
 
   private evaluationTimeout(): string {
@@ -123,13 +127,13 @@ export class PrometheusProvider implements MetricsProvider {
   }
 }
 
-function connection(address: string, options: PrometheusProviderOptions, timeoutMs: number): PrometheusConnectionOptions {
+function connection(address: string, options: PrometheusProviderOptions, timeoutMs: number, maxResponseBytes: number): PrometheusConnectionOptions {
   return {
     endpoint: endpointOf(address, options.auth),
     baseURL: '/api/v1/',
     headers: { ...options.headers, ...authorization(options.auth) },
     timeout: timeoutMs,
-    ...interceptors(agentsFor(options.tls, options.outbound)),
+    ...interceptors(agentsFor(options.tls, options.outbound), maxResponseBytes),
   };
 }
 
@@ -152,7 +156,7 @@ function authorization(auth: PrometheusAuth | undefined): Record<string, string>
   return {};
 }
 
-function interceptors(agents: PrometheusAgents): Interceptors {
+function interceptors(agents: PrometheusAgents, maxResponseBytes: number): Interceptors {
   const remember = (response: unknown): void => {
     const call = currentCall.getStore();
     if (!call || !isRecord(response)) return;
@@ -166,7 +170,7 @@ function interceptors(agents: PrometheusAgents): Interceptors {
         const call = currentCall.getStore();
         if (call) config.signal = call.signal;
         config.maxRedirects = 0;
-        config.maxContentLength = MAX_RESPONSE_BYTES;
+        config.maxContentLength = maxResponseBytes;
         // An HTTP(S)_PROXY in the controller's environment is not a way to Prometheus.
         config.proxy = false;
         config.httpAgent = agents.http;

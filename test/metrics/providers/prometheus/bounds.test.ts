@@ -57,6 +57,18 @@ describe('PrometheusProvider: bounded calls', () => {
     expect(outcome).toMatchObject({ kind: 'query-error', errorType: 'response_too_large' });
   });
 
+  it('reads a larger answer when its options allow it (a backtest\'s weeks of points), and still stops past that', async () => {
+    // A valid vector answer padded past 1 MiB with whitespace.
+    const padded = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`${oneSeries.slice(0, -1)}${' '.repeat(MAX_RESPONSE_BYTES + 1024)}}`);
+    });
+    const roomy = await new PrometheusProvider({ address: padded, maxResponseBytes: 2 * MAX_RESPONSE_BYTES }).instantQuery('vector(1)');
+    expect(roomy).toEqual({ kind: 'value', value: 1 });
+    const tight = await new PrometheusProvider({ address: padded, maxResponseBytes: MAX_RESPONSE_BYTES / 2 }).instantQuery('vector(1)');
+    expect(tight).toMatchObject({ kind: 'query-error', errorType: 'response_too_large', message: expect.stringContaining(`larger than ${MAX_RESPONSE_BYTES / 2} bytes`) as unknown });
+  });
+
   it('ends a query that has not answered by the deadline as a timeout', async () => {
     const silent = await serve(() => undefined);
     const started = Date.now();
