@@ -315,7 +315,7 @@ export interface MetricSpec {
   name: string;
   /** Range of the query, the {{ interval }} placeholder. Default: analysis.interval. */
   interval?: string;
-  /** PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }}. */
+  /** PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }}, and {{ versionService }} (the version's own Service; a StatefulSet target needs it). */
   query?: string;
   /** MetricTemplate that supplies the provider and the query. */
   templateRef?: ObjectRef;
@@ -567,7 +567,7 @@ export interface MetricTemplateSpec {
     /** True: accept any certificate from an https Prometheus, unverified, so anyone on the path can read and answer the queries. Never the default: without it, a certificate that does not verify fails the check. Prefer ca.crt in the secretRef Secret. */
     insecureSkipVerify?: boolean;
   };
-  /** PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }} and {{ variables.<key> }} (from the metric's templateVariables). */
+  /** PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }}, {{ versionService }} and {{ variables.<key> }} (from the metric's templateVariables). */
   query: string;
   /** Namespaces whose Rollouts may use this MetricTemplate (templateRef with a namespace), besides its own namespace, which always may; "*" grants every namespace. Default: none. Its Secret is still read from this namespace only, never from the Rollout's. Only someone who may edit this MetricTemplate in its own namespace can grant: a Rollout's author cannot grant themselves. See docs/multi-tenancy.md. */
   allowedNamespaces?: string[];

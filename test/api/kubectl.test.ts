@@ -77,7 +77,7 @@ describe('kubectl and the Rollout CRD', () => {
     for (const field of ['name', 'interval', 'query', 'templateRef', 'templateVariables', 'thresholdRange', 'compare']) {
       expect(text).toMatch(new RegExp(`\\b${field}\\s+<`));
     }
-    expect(text).toContain('request-success-rate (% of non-5xx responses) and request-duration (p99 latency in ms) are built in');
+    expect(text).toContain('request-success-rate (% of non-5xx responses), request-duration (p99 latency in ms) and error-budget-burn (burn rate of an error budget, with errorBudget) are built in');
     expect(text).toContain('Range the metric value must stay in for the check to pass.');
   });
 

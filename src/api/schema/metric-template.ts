@@ -30,7 +30,7 @@ export const metricTemplate: KindDefinition = {
         { required: ['type'] },
       ),
       query: string(
-        'PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }} and {{ variables.<key> }} (from the metric\'s templateVariables).',
+        'PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }}, {{ versionService }} and {{ variables.<key> }} (from the metric\'s templateVariables).',
         { minLength: 1, maxLength: 8192 },
       ),
       allowedNamespaces: allowedNamespacesField('MetricTemplate', 'templateRef'),

@@ -116,7 +116,7 @@ export const metric: Schema = object(
     ),
     interval: duration('Range of the query, the {{ interval }} placeholder. Default: analysis.interval.'),
     query: string(
-      'PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }}.',
+      'PromQL query returning one number. Placeholders: {{ namespace }}, {{ target }}, {{ interval }}, and {{ versionService }} (the version\'s own Service; a StatefulSet target needs it).',
       { minLength: 1, maxLength: 8192 },
     ),
     templateRef: objectRef('MetricTemplate that supplies the provider and the query.', 'MetricTemplate'),
