@@ -1,7 +1,8 @@
 // kubectl flowshift dashboard end to end: the built plugin serves the page,
 // Debian's chromium shows it, the controller releases a Rollout gated on
 // Prometheus (the mesh simulator plays the data plane) and on a manual gate.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,10 @@ import { manualGate } from './fixtures.js';
 import { installPlugin } from './plugin.js';
 
 const ADMIN = 'flowshift-test-admin';
-const SCREENSHOT = fileURLToPath(new URL('../../docs/images/dashboard-rollout.png', import.meta.url));
+/** The README's screenshot is this test's: rewritten with FLOWSHIFT_UPDATE_SCREENSHOT=1, otherwise taken into a temporary folder (a test run leaves the checkout as it was). */
+const SCREENSHOT = process.env['FLOWSHIFT_UPDATE_SCREENSHOT']
+  ? fileURLToPath(new URL('../../docs/images/dashboard-rollout.png', import.meta.url))
+  : join(tmpdir(), `flowshift-dashboard-${process.pid}.png`);
 const successRate: MetricSpec = { name: 'request-success-rate', interval: '10s', thresholdRange: { min: 99 } };
 const latency: MetricSpec = { name: 'request-duration', interval: '10s', thresholdRange: { max: 500 }, compare: { baseline: 'primary', maxIncrease: '100%' } };
 
@@ -102,6 +106,8 @@ describe('kubectl flowshift dashboard, in chromium, with the controller releasin
     expect(await page.locator('dd[data-field="checks"]').innerText()).toMatch(/^\d+ failed, rollback at 3$/);
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(readFileSync(SCREENSHOT).subarray(1, 4).toString()).toBe('PNG');
+    if (!process.env['FLOWSHIFT_UPDATE_SCREENSHOT']) rmSync(SCREENSHOT);
   });
 
   it("shows the API server's refusal when the user's RBAC may not patch Rollouts, and nothing is written", async () => {
