@@ -117,8 +117,11 @@ describe('StatefulSet targets, released gradually by the controller process', ()
     expect(weights).toEqual([0, 25, 50, 75, 0]);
     for (const m of moments.filter((x) => x.weight > 0 && x.partition > 0)) {
       expect(m.partition, JSON.stringify(m)).toBeLessThanOrEqual(REPLICAS - canaryPodsFor(REPLICAS, m.weight));
-      expect(m).toMatchObject({ primary: before, canary: update });
+      expect(m.canary).toBe(update);
+      // Promotion points the primary's Service at every pod just before the partition goes to 0.
+      expect([before, 'all']).toContain(m.primary);
     }
+    expect(moments.filter((m) => m.primary === 'all').every((m) => m.weight === 75 || m.weight === 0)).toBe(true);
     expect(moments.filter((m) => m.weight > 0).map((m) => m.partition).filter((p) => p > 0)).toEqual(expect.arrayContaining([3, 2, 1]));
     // Promotion: the primary's Service takes every pod and the partition goes to 0, until every pod runs the new revision.
     expect(moments.some((m) => m.partition === 0 && m.primary === 'all')).toBe(true);
