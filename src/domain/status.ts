@@ -98,6 +98,12 @@ export function waitMessage(input: TickInput, phase: Phase, message: string, det
 /** How long a routine wait for a Deployment keeps the message of the tick that began it. */
 export const QUIET_WAIT_SECONDS = 10;
 
+/**
+ * A revision as messages show it: flowshift's own hash cut to 10 characters;
+ * a StatefulSet's ControllerRevision name (`web-6d8f7b9c5a`, what its pods'
+ * controller-revision-hash label says) whole, so it can be found on the pods.
+ */
 export function shortRevision(revision: string | undefined): string {
-  return (revision ?? '').slice(0, 10);
+  const r = revision ?? '';
+  return /^[0-9a-f]*$/.test(r) ? r.slice(0, 10) : r;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/domain/decide/decide.js';
 import { canaryPodsFor } from '../../src/domain/statefulset-pods.js';
+import { shortRevision } from '../../src/domain/status.js';
 import type { Observations, TickInput } from '../../src/domain/model.js';
 import type { RolloutStatus } from '../../src/api/types.gen.js';
 import { NOW, REV_A, REV_B, fail, idle, input, pass, releasing, spec } from './fixtures.js';
@@ -84,6 +85,13 @@ describe('pods a rollback leaves at the update revision', () => {
   it('are left alone during a release', () => {
     const decision = decide(stateful(releasing(10), 1, { canary: { ready: true, message: '', replicas: 1, stranded: { pods: 1, allReady: true } } }));
     expect(decision.actions.some((a) => a.type === 'recreateCanaryPod')).toBe(false);
+  });
+});
+
+describe('revisions in messages', () => {
+  it('shows a StatefulSet\'s ControllerRevision name whole, as its pods are labelled, and cuts flowshift\'s own hash', () => {
+    expect(shortRevision('web-6d8f7b9c5a')).toBe('web-6d8f7b9c5a');
+    expect(shortRevision(REV_A)).toBe('aaaaaaaaaa');
   });
 });
 
