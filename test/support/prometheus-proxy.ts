@@ -31,6 +31,8 @@ export async function startPrometheusProxy(upstream: string): Promise<Prometheus
       res.writeHead(502, { 'content-type': 'text/plain' }).end(String(err));
     }
   }
+  // Prometheus keeps idle connections for minutes; Node's default of 5 s races the client's kept-alive sockets (ECONNRESET on reuse).
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(proxy, { url: urlOf(server), stop: () => close(server) });
 }
