@@ -87,7 +87,7 @@ describe('the cluster connection against a stand-in API server', () => {
     });
   }
 
-  it('after 410 Gone on a watch, lists once more as a consistent read (no resourceVersion), then watches from that list', async () => {
+  it('after 410 Gone on a watch, lists once more (consistent reads in pages, as every list), then watches from that list', async () => {
     const standIn = await configMapsStandIn((res, nth) => {
       if (nth === 0) res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`);
     });
@@ -98,9 +98,9 @@ describe('the cluster connection against a stand-in API server', () => {
       await waitForRequests(standIn, 4);
       const paths = standIn.requests.map((r) => decodeURIComponent(r.replace(/&timeoutSeconds=\d+/, '')));
       expect(paths).toEqual([
-        'GET /api/v1/namespaces/ns/configmaps?resourceVersion=0',
+        'GET /api/v1/namespaces/ns/configmaps?limit=500',
         'GET /api/v1/namespaces/ns/configmaps?watch=true&resourceVersion=10&allowWatchBookmarks=true',
-        'GET /api/v1/namespaces/ns/configmaps',
+        'GET /api/v1/namespaces/ns/configmaps?limit=500',
         'GET /api/v1/namespaces/ns/configmaps?watch=true&resourceVersion=10&allowWatchBookmarks=true',
       ]);
       await sleep(500);
