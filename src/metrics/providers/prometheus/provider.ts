@@ -38,6 +38,22 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
  */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
+/**
+ * A kept-alive connection the server closed just as a query reused it fails
+ * with a reset before any answer (a proxy in front of Prometheus may close
+ * idle connections after a few seconds). A query only reads, so it is sent
+ * again, within the same deadline, on another connection: as Go's HTTP
+ * client retries a request that failed on a reused connection. Twice, since
+ * the next kept-alive connection may have been closed as well.
+ */
+const RESET_RETRIES = 2;
+
+function isReset(rejection: unknown): boolean {
+  if (rejection === undefined) return false;
+  const read = readRejection(rejection);
+  return read.errorType === 'network_error' && (read.code === 'ECONNRESET' || read.code === 'EPIPE');
+}
+
 type Interceptors = Required<Pick<PrometheusConnectionOptions, 'requestInterceptor' | 'responseInterceptor'>>;
 
 /** One instantQuery call: what its request needs and what its response was. */
@@ -109,9 +125,15 @@ export class PrometheusProvider implements MetricsProvider {
     const call: Call = { signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal };
     let rejection: unknown;
     try {
-      await currentCall.run(call, () => send(driver));
-    } catch (err: unknown) {
-      rejection = err;
+      for (let attempt = 0; attempt <= RESET_RETRIES; attempt++) {
+        rejection = undefined;
+        try {
+          await currentCall.run(call, () => send(driver));
+        } catch (err: unknown) {
+          rejection = err;
+        }
+        if (call.answer || call.signal.aborted || !isReset(rejection)) break;
+      }
     } finally {
       clearTimeout(timer);
     }

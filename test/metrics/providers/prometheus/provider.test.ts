@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusProvider } from '../../../../src/metrics/providers/prometheus/provider.js';
@@ -88,6 +89,38 @@ describe('PrometheusProvider against the real Prometheus', () => {
     const end = new Date();
     const outcome = await provider().rangeQuery('sum(rate(up[1m])', { start: new Date(end.getTime() - 5_000), end, stepSeconds: 1 });
     expect(outcome).toMatchObject({ kind: 'query-error', errorType: 'bad_data', httpStatus: 400 });
+  });
+
+  it('sends a query again when the server closed the kept-alive connection it reused, and only then', async () => {
+    // In front of the real Prometheus: the second request on any connection finds it closed, as when a proxy drops idle connections.
+    let resets = 0;
+    const servedOn = new WeakMap<Socket, number>();
+    const upstream = new URL(env().prometheusUrl);
+    const server = createHttpServer((req, res) => {
+      const served = (servedOn.get(req.socket) ?? 0) + 1;
+      servedOn.set(req.socket, served);
+      if (served > 1) {
+        resets++;
+        req.socket.destroy();
+        return;
+      }
+      const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(forwarded);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const info = server.address();
+    const p = new PrometheusProvider({ address: `http://127.0.0.1:${typeof info === 'object' && info ? info.port : 0}` });
+    try {
+      expect(await p.instantQuery('vector(1)')).toEqual({ kind: 'value', value: 1 });
+      expect(await p.instantQuery('vector(2)')).toEqual({ kind: 'value', value: 2 });
+      expect(resets).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('returns unreachable for a closed port, naming the address', async () => {
