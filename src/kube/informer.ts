@@ -218,6 +218,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.replaceAll(items);
     this.resourceVersion = listed.metadata?.resourceVersion ?? '';
     this.listed = true;
+    this.options.onConnection?.(true);
     this.backoffMs = MIN_BACKOFF_MS;
   }
 
