@@ -1,12 +1,8 @@
-// Loaded for its files, not its code: the plugin's packager ships the packages the
-// compiled CLI imports (scripts/package-plugin.ts), and the chart inlines uPlot's
-// dist files. Loading it in Node draws nothing.
-import 'uplot';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { BacktestReport } from '../analysis/backtest/backtest.js';
 import { burnRulesOf } from '../analysis/burn/burn-rate.js';
 import type { MetricSpec } from '../api/types.gen.js';
+import { UPLOT } from './dashboard/assets.js';
 
 /** uPlot's script and stylesheet, read from the installed package at run time and inlined: the chart loads nothing from anywhere. */
 export interface ChartAssets {
@@ -15,11 +11,7 @@ export interface ChartAssets {
 }
 
 export async function uplotAssets(): Promise<ChartAssets> {
-  const require = createRequire(import.meta.url);
-  const [script, style] = await Promise.all([
-    readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-    readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-  ]);
+  const [script, style] = await Promise.all([readFile(UPLOT.script, 'utf8'), readFile(UPLOT.style, 'utf8')]);
   return { script, style };
 }
 

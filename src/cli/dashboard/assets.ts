@@ -4,9 +4,9 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Packages whose browser files the dashboard serves (not imported by Node,
- * so no import names them): `npm run package:plugin` puts them in the
- * krew archive from this list.
+ * Packages whose browser files the dashboard serves and the backtest chart
+ * inlines (not imported by Node, so no import names them): `npm run
+ * package:plugin` puts them in the krew archive from this list.
  */
 export const BROWSER_PACKAGES = ['uplot'] as const;
 
@@ -14,11 +14,9 @@ export const BROWSER_PACKAGES = ['uplot'] as const;
 export const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 
 const require = createRequire(import.meta.url);
-/** uPlot from its package, as published: no copy in this repository, no CDN (clusters are often offline). */
-const VENDOR: Readonly<Record<string, string>> = {
-  'uPlot.iife.min.js': require.resolve('uplot/dist/uPlot.iife.min.js'),
-  'uPlot.min.css': require.resolve('uplot/dist/uPlot.min.css'),
-};
+/** uPlot's files in its package, as published: no copy in this repository, no CDN (clusters are often offline). */
+export const UPLOT = { script: require.resolve('uplot/dist/uPlot.iife.min.js'), style: require.resolve('uplot/dist/uPlot.min.css') } as const;
+const VENDOR: Readonly<Record<string, string>> = { 'uPlot.iife.min.js': UPLOT.script, 'uPlot.min.css': UPLOT.style };
 
 const TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
