@@ -159,6 +159,7 @@ export class ResilientInformer<T extends KubernetesObject> {
         return;
       }
       watch.opened = this.watching = controller;
+      this.log.debug({ path: this.collection.path, resourceVersion: this.resourceVersion }, 'watch opened');
       this.options.onConnection?.(true);
       // stop() may have been called while the watch opened.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
@@ -174,6 +175,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     if (watching && this.watching !== watching) return;
     this.watching = undefined;
     if (this.stopped) return;
+    this.log.debug({ path: this.collection.path, resourceVersion: this.resourceVersion, err }, 'watch ended');
     if (statusCode(err) === 410) this.gone();
     const retryAfterMs = this.retryAfterMs;
     this.retryAfterMs = undefined;

@@ -5,11 +5,9 @@ import { useReleaseCluster } from '../../support/release-cluster.js';
 import { quickRollout } from '../../support/rollouts.js';
 
 /**
- * The known issue in docs/operations.md: twice in CI a new image, set right after a
- * promotion reported Succeeded while its tick still ran, was not released
- * within 90 s. This repeats that timing (the status polled every 5 ms, the
- * next image set at once). It has not failed here yet (84 releases in three
- * parallel copies); it stays as the guard for that window.
+ * Releases set one after another, each image the moment the status says
+ * Succeeded (polled every 5 ms), while the tick that ended the previous
+ * release may still run: each must start and end on its own.
  */
 describe('back-to-back releases', () => {
   const { cluster } = useReleaseCluster('b2b');
