@@ -1,4 +1,4 @@
-import { copyFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchCluster, type Controller } from './cluster.js';
 import { idleRows, startUpRows, latencyRow, releaseRows, ticksPerSecond } from './figures.js';
@@ -91,7 +91,8 @@ async function idle(cluster: BenchCluster, options: ScenarioOptions): Promise<Sc
     const controller = cluster.controllers[0];
     const parts = controller && memoryParts(controller.process.pid, await (await fetch(controller.metricsUrl)).text());
     // Every mapping, for reading where the RSS is when the environment is kept for inspection.
-    if (controller && process.env['FLOWSHIFT_KEEP_ENV']) copyFileSync(`/proc/${controller.process.pid}/smaps`, join(cluster.environment.info.dir, 'controller-smaps.txt'));
+    // (copyFileSync copies nothing of a /proc file: its size is 0 to stat.)
+    if (controller && process.env['FLOWSHIFT_KEEP_ENV']) writeFileSync(join(cluster.environment.info.dir, 'controller-smaps.txt'), readFileSync(`/proc/${controller.process.pid}/smaps`));
     return { scenario: title(options), command: options.command, rows: [...startUpRows(startUp), ...idleRows(window, options.rollouts, cluster.controllers.map((c) => c.rss), parts)] };
   } finally {
     await meter.close();

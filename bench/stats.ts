@@ -80,6 +80,8 @@ export interface MemoryParts {
   readonly mallocHeap: number;
   /** Mapped files resident: the node binary, shared libraries. */
   readonly files: number;
+  /** Anonymous mappings resident: V8's heap and code, other threads' malloc arenas, stacks. */
+  readonly anonymous: number;
 }
 
 /**
@@ -101,7 +103,7 @@ export function memoryParts(pid: number, metrics: string): MemoryParts | undefin
     return undefined;
   }
   if (heapUsed === undefined || heapCommitted === undefined || external === undefined) return undefined;
-  return { heapUsed, heapCommitted, external, mallocHeap: mappingRssKb(smaps, (name) => name === '[heap]') / 1024, files: mappingRssKb(smaps, (name) => name.startsWith('/')) / 1024 };
+  return { heapUsed, heapCommitted, external, mallocHeap: mappingRssKb(smaps, (name) => name === '[heap]') / 1024, files: mappingRssKb(smaps, (name) => name.startsWith('/')) / 1024, anonymous: mappingRssKb(smaps, (name) => name === '') / 1024 };
 }
 
 /** The resident kB of the mappings in a /proc/<pid>/smaps text whose name passes `keep`. */

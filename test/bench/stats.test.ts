@@ -81,6 +81,7 @@ describe('memoryParts', () => {
     const parts = memoryParts(process.pid, metrics);
     expect(parts).toMatchObject({ heapUsed: 100, heapCommitted: 200, external: 10 });
     expect(parts?.files).toBeGreaterThan(0);
+    expect(parts?.anonymous).toBeGreaterThan(0);
     expect(memoryParts(process.pid, 'nodejs_heap_size_used_bytes 1')).toBeUndefined();
   });
 });
