@@ -50,6 +50,9 @@ describe('canary pods of a StatefulSet follow the weight', () => {
     const stepped = decide(stateful(releasing(20), 2, {}, { verdict: pass }));
     expect(stepped.status.canaryWeight).toBe(30);
     expect(stepped.actions).toEqual([{ type: 'setRoutes', routes: { primary: 70, canary: 30, mirror: 0 } }]);
+    // The check that ran judged weight 20, routed all along; weight 30 gets a whole interval before its own.
+    expect(stepped.status.analysis?.map((a) => [a.name, a.weight])).toEqual([['request-success-rate', 20]]);
+    expect(stepped.status.lastAnalysisTime).toBe(NOW.toISOString());
   });
 
   it('steps a Deployment at once: its canary runs all its replicas from the start', () => {
