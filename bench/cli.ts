@@ -33,3 +33,10 @@ export function readArguments<T>(command: string, help: string, parse: (args: st
     process.exit(2);
   }
 }
+
+/** `--name raw` as a whole number of at least `min` (any, without one); what else it is, in one line naming the option. */
+export function wholeNumber(name: string, raw: string, min?: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || (min !== undefined && n < min)) throw new Error(`--${name} ${raw}: expected a whole number${min === undefined ? '' : ` ≥ ${min}`}`);
+  return n;
+}

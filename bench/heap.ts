@@ -7,7 +7,7 @@
 // idle; V8 collects before it writes, so only live objects are in it.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readArguments, usage } from './cli.js';
+import { readArguments, usage, wholeNumber } from './cli.js';
 import { formatOwners, heapOwners, type HeapSnapshot } from './heap-owners.js';
 
 const NAME = 'npm run bench:heap';
@@ -31,13 +31,8 @@ const { file, rollouts, top, owners } = readArguments(NAME, HELP, (args) => {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
   const [path, ...rest] = positionals;
   if (!path || rest.length) throw new Error('name one .heapsnapshot file');
-  const count = (name: 'rollouts' | 'top', text: string): number | undefined => {
-    if (text === '') return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${text}: give a whole number above 0`);
-    return n;
-  };
-  return { file: path, rollouts: count('rollouts', values.rollouts), top: count('top', values.top) ?? 25, owners: values.owner.split(',').filter(Boolean) };
+  const rollouts = values.rollouts === '' ? undefined : wholeNumber('rollouts', values.rollouts, 1);
+  return { file: path, rollouts, top: wholeNumber('top', values.top, 1), owners: values.owner.split(',').filter(Boolean) };
 });
 const snapshot = JSON.parse(readFileSync(file, 'utf8')) as HeapSnapshot;
 process.stdout.write(`${formatOwners(heapOwners(snapshot, owners), top, rollouts).join('\n')}\n`);

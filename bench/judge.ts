@@ -11,7 +11,7 @@
 // missed bad releases, and intervals to a decision; then, for good releases,
 // the intervals early promotion takes against stepping through every weight.
 import { parseArgs } from 'node:util';
-import { readArguments, usage } from './cli.js';
+import { readArguments, usage, wholeNumber } from './cli.js';
 import { histogramQuantile } from './stats.js';
 import { seededRandom } from '../devenv/sim/random.js';
 import { standardNormalCdf, Z99 } from '../devenv/sim/latency.js';
@@ -43,9 +43,8 @@ const HELP = usage(
 );
 const { RELEASES, SEED, INTERVAL_S, PRIMARY_ERROR_RATE, RATES, MARGIN } = readArguments(NAME, HELP, (args) => {
   const { values } = parseArgs({ args, options: OPTIONS });
-  const [releases, seed, interval, errors] = [Number(values.releases), Number(values.seed), Number(values.interval), Number(values['primary-errors'])];
-  if (!Number.isInteger(releases) || releases < 1) throw new Error(`--releases ${values.releases}: expected a whole number ≥ 1`);
-  if (!Number.isInteger(seed)) throw new Error(`--seed ${values.seed}: expected a whole number`);
+  const [releases, seed] = [wholeNumber('releases', values.releases, 1), wholeNumber('seed', values.seed)];
+  const [interval, errors] = [Number(values.interval), Number(values['primary-errors'])];
   if (!(interval > 0)) throw new Error(`--interval ${values.interval}: expected seconds above 0`);
   if (!(errors >= 0 && errors < 97)) throw new Error(`--primary-errors ${values['primary-errors']}: expected a percentage from 0 to 97`);
   const rates = values.rates.split(',').map(Number);

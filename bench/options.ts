@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { OptionHelp } from './cli.js';
+import { wholeNumber, type OptionHelp } from './cli.js';
 import { parseSeconds, type ScenarioOptions } from './scenarios.js';
 
 /** The Node flags of the image's ENTRYPOINT (test/install/image.test.ts holds them equal): the benchmark runs the controller as it ships. */
@@ -37,12 +37,7 @@ export const OPTION_HELP: Readonly<Record<keyof typeof OPTIONS, OptionHelp>> = {
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
 export function scenarioOptions(values: Values, command: string): ScenarioOptions {
-  const count = (name: keyof typeof OPTIONS, min: number): number => {
-    const raw = String(values[name]);
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} ${raw}: expected a whole number ≥ ${min}`);
-    return n;
-  };
+  const count = (name: keyof typeof OPTIONS, min: number): number => wholeNumber(name, String(values[name]), min);
   const seconds = (name: 'interval' | 'idle-window'): number => {
     try {
       return parseSeconds(values[name]);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { usage } from '../../bench/cli.js';
+import { usage, wholeNumber } from '../../bench/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -10,6 +10,15 @@ function bench(script: string, ...args: string[]): { status: number | null; stdo
   const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
+
+describe('wholeNumber', () => {
+  it('reads a whole number at or above its minimum, and names the option of anything else', () => {
+    expect(wholeNumber('top', '25', 1)).toBe(25);
+    expect(wholeNumber('seed', '-3')).toBe(-3);
+    expect(() => wholeNumber('top', '0', 1)).toThrow('--top 0: expected a whole number ≥ 1');
+    expect(() => wholeNumber('seed', '1.5')).toThrow('--seed 1.5: expected a whole number');
+  });
+});
 
 describe('the benchmark command lines', () => {
   it('lists each option with its placeholder and default', () => {
@@ -31,6 +40,9 @@ describe('the benchmark command lines', () => {
     const bad = bench('bench/judge.ts', '--interval', '0');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--interval 0: expected seconds above 0');
+    const heap = bench('bench/heap.ts', 'some.heapsnapshot', '--top', 'x');
+    expect(heap.status).toBe(2);
+    expect(heap.stderr).toContain('--top x: expected a whole number ≥ 1');
   });
 
   it('bench:engine --help names every option, and exits 0', () => {
