@@ -153,5 +153,5 @@ export function idleRows(w: Window, rollouts: number, rss: readonly { max: numbe
 
 function describeParts(p: MemoryParts): string {
   const mb = (n: number): string => `${n.toFixed(0)} MB`;
-  return `V8 heap ${mb(p.heapUsed)} used of ${mb(p.heapCommitted)}, external ${mb(p.external)}, malloc heap ${mb(p.mallocHeap)}, mapped files ${mb(p.files)}; anonymous mappings ${mb(p.anonymous)} (V8's heap among them)`;
+  return `V8 heap ${mb(p.heapUsed)} used of ${mb(p.heapCommitted)}, external ${mb(p.external)}, malloc heap ${mb(p.mallocHeap)}, mapped files ${mb(p.files)}; anonymous mappings ${mb(p.anonymous)} (V8's heap among them); freed lazily (MADV_FREE), still counted ${mb(p.lazyFree)}`;
 }

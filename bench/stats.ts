@@ -82,6 +82,12 @@ export interface MemoryParts {
   readonly files: number;
   /** Anonymous mappings resident: V8's heap and code, other threads' malloc arenas, stacks. */
   readonly anonymous: number;
+  /**
+   * Resident pages freed with madvise(MADV_FREE): V8 releases its pages so on Linux, and
+   * the kernel takes them back only when memory runs short (a cgroup at its limit), so
+   * until then they count in the RSS.
+   */
+  readonly lazyFree: number;
 }
 
 /**
@@ -103,17 +109,17 @@ export function memoryParts(pid: number, metrics: string): MemoryParts | undefin
     return undefined;
   }
   if (heapUsed === undefined || heapCommitted === undefined || external === undefined) return undefined;
-  return { heapUsed, heapCommitted, external, mallocHeap: mappingRssKb(smaps, (name) => name === '[heap]') / 1024, files: mappingRssKb(smaps, (name) => name.startsWith('/')) / 1024, anonymous: mappingRssKb(smaps, (name) => name === '') / 1024 };
+  return { heapUsed, heapCommitted, external, mallocHeap: mappingRssKb(smaps, (name) => name === '[heap]') / 1024, files: mappingRssKb(smaps, (name) => name.startsWith('/')) / 1024, anonymous: mappingRssKb(smaps, (name) => name === '') / 1024, lazyFree: mappingRssKb(smaps, () => true, 'LazyFree') / 1024 };
 }
 
-/** The resident kB of the mappings in a /proc/<pid>/smaps text whose name passes `keep`. */
-export function mappingRssKb(smaps: string, keep: (name: string) => boolean): number {
+/** The resident kB (or another field's kB) of the mappings in a /proc/<pid>/smaps text whose name passes `keep`. */
+export function mappingRssKb(smaps: string, keep: (name: string) => boolean, field = 'Rss'): number {
   let total = 0;
   let counting = false;
   for (const line of smaps.split('\n')) {
     const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+(?:\s+(.*))?$/.exec(line);
     if (mapping) counting = keep(mapping[1] ?? '');
-    else if (counting && line.startsWith('Rss:')) total += Number(/(\d+)/.exec(line)?.[1] ?? 0);
+    else if (counting && line.startsWith(`${field}:`)) total += Number(/(\d+)/.exec(line)?.[1] ?? 0);
   }
   return total;
 }

@@ -45,6 +45,19 @@ describe('the benchmark command lines', () => {
     expect(heap.stderr).toContain('--top x: expected a whole number ≥ 1');
   });
 
+  it('bench:scrape prints the page a controller of N Rollouts serves, and refuses a share above 100%', () => {
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/scrape.ts', '--rollouts', '10', '--scrapes', '2', '--releasing', '50'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Rollouts in the cache +10 \(50% releasing\)$/m);
+    // Per Rollout: info, phase, canary and mirror weights, failed checks, two bounds, two counters (9); a release
+    // under way adds its checked metric's value and verdict (2) and two outcomes of duration histogram (28).
+    expect(run.stdout).toMatch(/^\/metrics page +[\d.]+ MB, 240 series$/m);
+    const bad = bench('bench/scrape.ts', '--releasing', '101');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--releasing 101: expected a percent, 0 to 100');
+  });
+
   it('bench:engine --help names every option, and exits 0', () => {
     const run = bench('bench/engine.ts', '--help');
     expect(run.status).toBe(0);

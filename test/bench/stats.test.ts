@@ -68,12 +68,15 @@ describe('memoryParts', () => {
       'Rss:                1024 kB',
       '7f0000200000-7f0000300000 rw-p 00000000 00:00 0 ',
       'Rss:                 512 kB',
+      'LazyFree:            128 kB',
       '7f0000400000-7f0000500000 r--p 00000000 08:01 456                        /usr/lib/libc.so.6',
       'Rss:                 256 kB',
     ].join('\n');
     expect(mappingRssKb(smaps, (name) => name === '[heap]')).toBe(40960);
     expect(mappingRssKb(smaps, (name) => name.startsWith('/'))).toBe(1280);
     expect(mappingRssKb(smaps, (name) => name === '')).toBe(512);
+    // Pages freed with MADV_FREE, resident until the kernel needs them: another field of the same mappings.
+    expect(mappingRssKb(smaps, () => true, 'LazyFree')).toBe(128);
   });
 
   it("reads V8's heap and external memory from prom-client's default metrics, and this process's mappings", () => {

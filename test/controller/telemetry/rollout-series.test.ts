@@ -33,7 +33,8 @@ describe('per-Rollout metrics', () => {
     expect(text).toContain(`flowshift_rollout_canary_weight{${l}} 30`);
     expect(text).toContain(`flowshift_rollout_failed_checks{${l}} 1`);
     expect(text).toContain(`flowshift_rollout_phase{${l},phase="Progressing"} 1`);
-    expect(text).toContain(`flowshift_rollout_phase{${l},phase="Succeeded"} 0`);
+    // Only the phase it is in: no series at 0 for the ten others.
+    expect(text).not.toContain('phase="Succeeded"');
     expect(text).toContain(`flowshift_rollout_analysis_value{${l},metric="request-success-rate"} 98.5`);
     expect(text).toContain(`flowshift_rollout_analysis_passed{${l},metric="request-success-rate"} 0`);
     expect(text).toContain(`flowshift_rollout_analysis_threshold{${l},metric="request-success-rate",bound="min"} 99`);
@@ -41,6 +42,24 @@ describe('per-Rollout metrics', () => {
     expect(text).toContain(`flowshift_rollout_info{${l},target="podinfo",revision="bbbbbbbbbb"} 1`);
     // Present at 0 before the first promotion, so increase() sees the first one.
     expect(text).toContain(`flowshift_rollout_promotions_total{${l}} 0`);
+  });
+
+  it('starts the release duration at 0 only for a Rollout seen releasing, and the counters for every Rollout', async () => {
+    const registry = new Registry();
+    let cached = [withSuccessRate({ phase: 'Initialized' })];
+    new RolloutMetrics(registry, () => cached);
+    const l = 'namespace="shop",rollout="podinfo"';
+    const idle = await scrape(registry);
+    expect(idle).toContain(`flowshift_rollout_promotions_total{${l}} 0`);
+    expect(idle).toContain(`flowshift_rollout_rollbacks_total{${l}} 0`);
+    expect(idle).not.toContain('flowshift_rollout_release_duration_seconds_count{');
+    cached = [withSuccessRate(releasing)];
+    const during = await scrape(registry);
+    expect(during).toContain(`flowshift_rollout_release_duration_seconds_count{${l},outcome="promoted"} 0`);
+    expect(during).toContain(`flowshift_rollout_release_duration_seconds_count{${l},outcome="rolled-back"} 0`);
+    // Once started they stay, as counters do, after the release ends.
+    cached = [withSuccessRate({ ...releasing, phase: 'Succeeded' })];
+    expect(await scrape(registry)).toContain(`flowshift_rollout_release_duration_seconds_count{${l},outcome="promoted"} 0`);
   });
 
   it('drops the series of a Rollout that left the cache', async () => {
