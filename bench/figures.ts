@@ -116,7 +116,7 @@ export function rssRow(rollouts: number, rss: readonly { max: number; last: numb
   const max = Math.max(0, ...rss.map((r) => r.max));
   const last = Math.max(0, ...rss.map((r) => r.last));
   // Each replica's, in start order: the first also ran the one-replica release before the others joined.
-  if (rss.length > 1) return targetRow('controller peak RSS, highest replica', max, '<=', 250, ' MB', `${max.toFixed(0)} MB (each: ${rss.map((r) => r.max.toFixed(0)).join(', ')} MB, the first started first)`);
+  if (rss.length > 1) return targetRow('controller peak RSS, highest replica', max, '<=', 250, ' MB', `${max.toFixed(0)} MB (each, in start order: ${rss.map((r) => r.max.toFixed(0)).join(', ')} MB)`);
   if (rollouts <= 1) return { figure: 'controller RSS after the release', measured: `${last.toFixed(0)} MB (peak ${max.toFixed(0)} MB)` };
   if (rollouts <= 200) return targetRow('controller peak RSS', max, '<=', 110, ' MB', `${max.toFixed(0)} MB`);
   return targetRow('controller peak RSS', max, '<', 200, ' MB', `${max.toFixed(0)} MB`);
