@@ -47,3 +47,17 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
 export function cell(page: Page, key: string, field: string): Promise<string> {
   return page.locator(`tr[data-key="${key}"] td[data-field="${field}"]`).innerText();
 }
+
+/**
+ * Clicks a Rollout page's `action` button and waits for its confirmation
+ * dialog. The page renders again on every change the live stream brings; a
+ * render between the mouse's down and up replaces the button, and the browser
+ * then fires no click (CI saw the dialog never open, once): click again.
+ */
+export async function askFor(page: Page, action: string): Promise<void> {
+  await waitFor(`the ${action} confirmation to open`, async () => {
+    if (await page.locator('dialog#confirm[open]').count()) return true;
+    await page.locator(`button[data-action="${action}"]:not([disabled])`).click();
+    return (await page.locator('dialog#confirm[open]').count()) > 0;
+  }, { timeoutMs: 30_000 });
+}

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricSpec, Rollout } from '../../src/api/types.gen.js';
 import { serviceAccountWithRole } from '../support/env/service-accounts.js';
 import { meshScenario, stopScenario, type MeshScenario } from '../support/mesh-scenario.js';
-import { cell, launchChromium, openPage, startDashboard, type Dashboard } from './dashboard-browser.js';
+import { askFor, cell, launchChromium, openPage, startDashboard, type Dashboard } from './dashboard-browser.js';
 import { manualGate } from './fixtures.js';
 import { installPlugin } from './plugin.js';
 
@@ -119,7 +119,7 @@ describe('kubectl flowshift dashboard, in chromium, with the controller releasin
     const viewer = await startDashboard(bin, ['--kubeconfig', kubeconfig, '-n', namespace], 'viewer');
     dashboards.push(viewer);
     const { page: viewerPage } = await openPage(browser, `${viewer.url}#/rollouts/${namespace}/podinfo`);
-    await viewerPage.locator('button[data-action="approve"]:not([disabled])').click();
+    await askFor(viewerPage, 'approve');
     await viewerPage.locator('#confirm-ok').click();
     const outcome = viewerPage.locator('section.actions .outcome');
     await outcome.waitFor();
@@ -165,7 +165,7 @@ describe('kubectl flowshift dashboard, in chromium, with the controller releasin
 
   it('approve on the waiting gate promotes the release, shown live with who approved', async () => {
     const revision = (await scenario.cluster.rollout('podinfo')).status?.lastAppliedSpec ?? '';
-    await page.locator('button[data-action="approve"]:not([disabled])').click();
+    await askFor(page, 'approve');
     expect(await page.locator('#confirm-text').innerText()).toBe(`${key()}: Open the manual gates of revision ${revision}?`);
     await page.locator('#confirm-ok').click();
     const outcome = page.locator('section.actions .outcome');
